@@ -1,0 +1,68 @@
+# PGXS build of the lokbackup extension and of the lokbackup program.
+#   make && make install     build and install both (against the pg_config on PATH, or PG_CONFIG=)
+#   make installcheck        pg_regress tests in a temporary instance with the extension preloaded
+#   make unit-test           core unit tests (GoogleTest through CTest)
+#   make tap-test            integration tests (prove, PostgreSQL::Test::Cluster)
+
+EXTENSION = lokbackup
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" lokbackup.control)
+MODULE_big = lokbackup
+DATA = $(wildcard sql/lokbackup--*.sql)
+
+CORE_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/core/*.cpp))
+EXTENSION_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/extension/*.cpp))
+CLI_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/cli/*.cpp))
+OBJS = $(EXTENSION_OBJS) $(CORE_OBJS)
+
+CORE_LIBS = -lzstd -lz -lcrypto
+SHLIB_LINK = $(CORE_LIBS) -lstdc++
+PG_CPPFLAGS = -I$(CURDIR)/src
+
+REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_delete \
+          lokbackup_permissions
+REGRESS_OPTS = --temp-instance=$(CURDIR)/tmp_check --temp-config=$(CURDIR)/test/regress/lokbackup.conf
+
+# The extension is C++; PGXS would otherwise try to emit LLVM bitcode for JIT inlining with clang.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# -Wno-register: PostgreSQL 15 headers use the register keyword, which C++17 removed.
+CXXSTD = -std=c++17 -fPIC -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
+override CXXFLAGS += $(CXXSTD)
+
+# Core is compiled without the server's include directory: a core file that includes a
+# PostgreSQL server header does not compile.
+CORE_CPPFLAGS = -I$(CURDIR)/src -D_GNU_SOURCE
+src/core/%.o: src/core/%.cpp
+	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
+
+src/cli/%.o: src/cli/%.cpp
+	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) -c -o $@ $<
+
+# Header dependencies, so that a changed header rebuilds what includes it.
+override CXXFLAGS += -MMD -MP
+-include $(CORE_OBJS:.o=.d) $(EXTENSION_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+lokbackup: $(CLI_OBJS) $(CORE_OBJS)
+	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -lpq $(CORE_LIBS) -lpthread
+
+all: lokbackup
+install: install-cli
+install-cli: lokbackup
+	$(INSTALL_PROGRAM) lokbackup '$(DESTDIR)$(bindir)/lokbackup'
+
+EXTRA_CLEAN = lokbackup src/*/*.d build tmp_check test/tap/tmp_check
+
+unit-test:
+	cmake -S test/unit -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build/unit -j2
+	cd build/unit && ctest --output-on-failure
+
+tap-test:
+	PATH="$(bindir):$$PATH" TESTDIR=$(CURDIR)/test/tap PG_CONFIG=$(PG_CONFIG) \
+	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer test/tap/t/
+
+.PHONY: install-cli unit-test tap-test

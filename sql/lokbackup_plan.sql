@@ -1,0 +1,22 @@
+-- lokbackup_restore_plan(): bad input gets a clear error and writes no audit row.
+SELECT count(*) AS audit_before FROM lokbackup_audit \gset
+SELECT * FROM lokbackup_restore_plan(NULL);
+SELECT * FROM lokbackup_restore_plan('lates', 'contrib_regression');
+SELECT * FROM lokbackup_restore_plan('-1');
+SELECT * FROM lokbackup_restore_plan('99999999');
+SELECT * FROM lokbackup_restore_plan('latest');
+SELECT * FROM lokbackup_restore_plan('latest', 'no_such_database');
+SELECT count(*) = :audit_before AS no_audit_written FROM lokbackup_audit;
+
+-- A plan for the latest backup of a database, with the exact command, audited.
+SELECT p.backup_id = (SELECT max(id) FROM lokbackup_backups WHERE database = 'postgres') AS is_latest,
+       p.database, p.contents, p.location LIKE '/%' AS absolute_location, p.sha256 = b.sha256 AS sha256,
+       p.size = b.size AS size, p.format, p.compression, p.catalog_database,
+       p.command = format('lokbackup restore %s --dbname postgres --catalog-dbname contrib_regression', p.backup_id)
+           AS command
+FROM lokbackup_restore_plan('latest', 'postgres') p JOIN lokbackup_backups b ON b.id = p.backup_id;
+SELECT actor = session_user AS actor, action, detail FROM lokbackup_audit ORDER BY id DESC LIMIT 1;
+
+-- A plan by id; the id must belong to the database when one is named.
+SELECT contents FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups));
+SELECT * FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups), 'postgres');

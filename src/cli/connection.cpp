@@ -1,0 +1,135 @@
+#include "cli/connection.hpp"
+
+#include "core/error.hpp"
+
+namespace lokbackup::cli {
+
+namespace {
+
+std::string trimmed(std::string text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+// The server's words, as psql shows them: the message, then DETAIL and HINT lines.
+std::string server_error(const PGresult *result, PGconn *connection)
+{
+    const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    if (!primary)
+        return trimmed(PQerrorMessage(connection));
+    std::string message = primary;
+    if (const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
+        message += std::string("\nDETAIL:  ") + detail;
+    if (const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT))
+        message += std::string("\nHINT:  ") + hint;
+    return message;
+}
+
+// Type oids of the integer and floating-point types (int8, int2, int4, float4, float8, numeric).
+bool is_numeric_type(Oid type)
+{
+    return type == 20 || type == 21 || type == 23 || type == 700 || type == 701 || type == 1700;
+}
+
+} // namespace
+
+std::vector<OptionSpec> ConnectionOptions::specs()
+{
+    return {{"host", 'h', true},
+            {"port", 'p', true},
+            {"username", 'U', true},
+            {"catalog-dbname", 0, true}};
+}
+
+ConnectionOptions ConnectionOptions::from(const Arguments &arguments)
+{
+    ConnectionOptions options;
+    options.host = arguments.value("host");
+    options.port = arguments.value("port");
+    options.user = arguments.value("username");
+    if (auto catalog = arguments.value("catalog-dbname"))
+        options.catalog_database = *catalog;
+    return options;
+}
+
+std::vector<std::pair<std::string, std::string>>
+ConnectionOptions::environment(const std::string &database) const
+{
+    std::vector<std::pair<std::string, std::string>> variables = {{"PGDATABASE", database},
+                                                                   {"PGAPPNAME", "lokbackup"}};
+    if (host)
+        variables.emplace_back("PGHOST", *host);
+    if (port)
+        variables.emplace_back("PGPORT", *port);
+    if (user)
+        variables.emplace_back("PGUSER", *user);
+    return variables;
+}
+
+bool QueryResult::is_numeric(int column) const
+{
+    return is_numeric_type(PQftype(result_.get(), column));
+}
+
+std::string QueryResult::value(int row, const char *name) const
+{
+    int column = PQfnumber(result_.get(), name);
+    if (column < 0)
+        throw Error(std::string("the server's answer has no column \"") + name +
+                    "\"; is the lokbackup extension of the same version as this program?");
+    return value(row, column);
+}
+
+Connection::Connection(const ConnectionOptions &options, const std::string &database)
+    : connection_(nullptr, PQfinish)
+{
+    std::vector<const char *> keywords = {"dbname", "application_name"};
+    std::vector<const char *> values = {database.c_str(), "lokbackup"};
+    auto add = [&](const char *keyword, const std::optional<std::string> &value) {
+        if (value) {
+            keywords.push_back(keyword);
+            values.push_back(value->c_str());
+        }
+    };
+    add("host", options.host);
+    add("port", options.port);
+    add("user", options.user);
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+
+    // expand_dbname = 0: a database name is only ever a name.
+    connection_.reset(PQconnectdbParams(keywords.data(), values.data(), 0));
+    if (!connection_)
+        throw Error("out of memory while connecting to the server");
+    if (PQstatus(connection_.get()) != CONNECTION_OK)
+        throw Error(trimmed(PQerrorMessage(connection_.get())));
+}
+
+QueryResult Connection::query(const std::string &sql,
+                              const std::vector<std::optional<std::string>> &parameters)
+{
+    std::vector<const char *> values;
+    for (const auto &parameter : parameters)
+        values.push_back(parameter ? parameter->c_str() : nullptr);
+    QueryResult result(PQexecParams(connection_.get(), sql.c_str(),
+                                    static_cast<int>(values.size()), nullptr, values.data(),
+                                    nullptr, nullptr, 0));
+    ExecStatusType status = PQresultStatus(result.raw());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        throw Error(server_error(result.raw(), connection_.get()));
+    return result;
+}
+
+std::string Connection::quote_identifier(const std::string &name)
+{
+    char *quoted = PQescapeIdentifier(connection_.get(), name.c_str(), name.size());
+    if (!quoted)
+        throw Error(trimmed(PQerrorMessage(connection_.get())));
+    std::string text = quoted;
+    PQfreemem(quoted);
+    return text;
+}
+
+} // namespace lokbackup::cli

@@ -1,0 +1,66 @@
+// libpq for the cli: the connection options every server-talking command shares, connections,
+// and query results, all reporting failures as lokbackup::Error.
+#pragma once
+
+#include "cli/options.hpp"
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lokbackup::cli {
+
+// -h/--host, -p/--port, -U/--username and --catalog-dbname; unset ones fall back to libpq's
+// environment variables and defaults, as in psql.
+struct ConnectionOptions {
+    std::optional<std::string> host;
+    std::optional<std::string> port;
+    std::optional<std::string> user;
+    std::string catalog_database = "postgres";
+
+    static std::vector<OptionSpec> specs();
+    static ConnectionOptions from(const Arguments &arguments);
+
+    // PGHOST, PGPORT and PGUSER for a program (psql, pg_restore) that must reach the same server,
+    // plus PGDATABASE = `database`: a name in argv would be parsed as a connection string.
+    std::vector<std::pair<std::string, std::string>> environment(const std::string &database) const;
+};
+
+class QueryResult {
+  public:
+    explicit QueryResult(PGresult *result) : result_(result, PQclear) {}
+
+    int rows() const { return PQntuples(result_.get()); }
+    int columns() const { return PQnfields(result_.get()); }
+    std::string column_name(int column) const { return PQfname(result_.get(), column); }
+    bool is_numeric(int column) const;
+    bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column); }
+    std::string value(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
+    // The value of the column named `name`; throws Error when the result has no such column.
+    std::string value(int row, const char *name) const;
+    const PGresult *raw() const { return result_.get(); }
+
+  private:
+    std::unique_ptr<PGresult, void (*)(PGresult *)> result_;
+};
+
+class Connection {
+  public:
+    // Throws Error with libpq's explanation when the connection fails.
+    Connection(const ConnectionOptions &options, const std::string &database);
+
+    // Runs one statement with text parameters (std::nullopt is NULL); throws Error with the
+    // server's message, detail and hint when it fails.
+    QueryResult query(const std::string &sql,
+                      const std::vector<std::optional<std::string>> &parameters = {});
+    std::string quote_identifier(const std::string &name);
+
+  private:
+    std::unique_ptr<PGconn, void (*)(PGconn *)> connection_;
+};
+
+} // namespace lokbackup::cli

@@ -1,0 +1,40 @@
+#include "cli/object_source.hpp"
+
+#include "core/error.hpp"
+
+#include <filesystem>
+
+namespace lokbackup::cli {
+
+namespace {
+
+// Manifests are a few hundred bytes; anything much larger is not one.
+constexpr std::size_t small_object_limit = 1 << 20;
+
+} // namespace
+
+std::unique_ptr<ObjectReader> open_location(const std::string &location)
+{
+    std::filesystem::path path(location);
+    if (!path.is_absolute())
+        throw Error("cannot read backup location \"" + location +
+                    "\": only absolute paths are supported");
+    // Checked first because opening a local storage creates its directory when it is missing.
+    if (!std::filesystem::exists(path))
+        throw Error("backup object not found: " + location);
+    return open_storage(path.parent_path().string())->open(path.filename().string());
+}
+
+std::string read_small_object(ObjectReader &reader, const std::string &what)
+{
+    std::string text;
+    char buffer[65536];
+    while (std::size_t got = reader.read(buffer, sizeof buffer)) {
+        text.append(buffer, got);
+        if (text.size() > small_object_limit)
+            throw Error(what + " is larger than 1 MiB, which no manifest is");
+    }
+    return text;
+}
+
+} // namespace lokbackup::cli

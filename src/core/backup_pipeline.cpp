@@ -1,0 +1,158 @@
+#include "core/backup_pipeline.hpp"
+
+#include "core/error.hpp"
+#include "core/manifest.hpp"
+#include "core/object_key.hpp"
+#include "core/sha256.hpp"
+#include "core/storage.hpp"
+#include "core/supervised_process.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <unistd.h>
+#include <vector>
+
+namespace lokbackup
+{
+
+namespace
+{
+
+constexpr std::size_t read_size = 1 << 20;
+constexpr std::chrono::seconds progress_interval{1};
+
+// A libpq connection string naming only `database`: pg_dumpall parses its -l argument as a
+// connection string whenever it looks like one, so a bare name could smuggle in other settings.
+std::string conninfo_for_database(const std::string &database)
+{
+    std::string quoted = "dbname='";
+    for (char c : database) {
+        if (c == '\'' || c == '\\')
+            quoted += '\\';
+        quoted += c;
+    }
+    return quoted + "'";
+}
+
+// The connection travels only through the environment: a database name in pg_dump's argv would
+// be parsed as a connection string.
+ProcessSpec dump_command(const BackupRequest &request)
+{
+    ProcessSpec spec;
+    spec.pipe_stdout = true;
+    spec.environment = {{"PGHOST", request.socket_dir},
+                        {"PGPORT", std::to_string(request.port)},
+                        {"PGUSER", request.user},
+                        {"PGAPPNAME", "lokbackup"}};
+    if (request.database.empty()) {
+        spec.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
+                     conninfo_for_database(request.connect_database)};
+        return spec;
+    }
+    spec.environment.emplace_back("PGDATABASE", request.database);
+    spec.argv = {request.pg_bin_dir + "/pg_dump", "-w"};
+    if (request.format == DumpFormat::plain)
+        spec.argv.insert(spec.argv.end(), {"-Fp", "--clean", "--if-exists"});
+    else // compressed by us, like every format, so that one codec and one checksum cover all
+        spec.argv.insert(spec.argv.end(), {"-Fc", "-Z0"});
+    return spec;
+}
+
+std::string utc_now()
+{
+    std::time_t now = std::time(nullptr);
+    std::tm fields{};
+    gmtime_r(&now, &fields);
+    char text[32];
+    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
+}
+
+Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
+{
+    Manifest manifest;
+    manifest.id = request.id;
+    manifest.database = request.database;
+    manifest.contents = request.database.empty() ? "roles" : "database";
+    manifest.type = request.type;
+    manifest.object_key = request.object_key;
+    manifest.sha256 = result.sha256;
+    manifest.size = result.size;
+    manifest.raw_size = result.raw_size;
+    manifest.format = request.format;
+    manifest.compression = request.compression;
+    manifest.compression_level = request.compression_level;
+    manifest.started_at = request.started_at;
+    manifest.finished_at = utc_now();
+    manifest.server_version = request.server_version;
+    return manifest;
+}
+
+std::size_t read_some(int fd, char *buffer, std::size_t capacity)
+{
+    for (;;) {
+        ssize_t got = read(fd, buffer, capacity);
+        if (got >= 0)
+            return static_cast<std::size_t>(got);
+        if (errno != EINTR)
+            throw_system_error("could not read the output of pg_dump");
+    }
+}
+
+// Streams the dump into a new object; returns only once the object is published.
+BackupResult store_dump(const BackupRequest &request, Storage &storage,
+                        const ProgressCallback &progress)
+{
+    auto writer = storage.create(request.object_key);
+    HashingSink hashed(*writer);
+    auto compressor = make_compressor(request.compression, request.compression_level, hashed);
+    SupervisedProcess dump(dump_command(request));
+
+    std::vector<char> buffer(read_size);
+    BackupResult result;
+    auto last_progress = std::chrono::steady_clock::now();
+    while (std::size_t got = read_some(dump.process().stdout_fd(), buffer.data(), buffer.size())) {
+        compressor->write(buffer.data(), got);
+        result.raw_size += got;
+        auto now = std::chrono::steady_clock::now();
+        if (progress && now - last_progress >= progress_interval) {
+            progress(result.raw_size, hashed.bytes());
+            last_progress = now;
+        }
+    }
+
+    if (!dump.wait().success()) {
+        writer->abort();
+        throw Error(dump.failure_message());
+    }
+    compressor->finish();
+    result.size = hashed.bytes();
+    result.sha256 = hashed.hex_digest();
+    return result;
+}
+
+void store_manifest(Storage &storage, const Manifest &manifest)
+{
+    std::string json = manifest_to_json(manifest);
+    auto writer = storage.create(manifest_key(manifest.object_key));
+    writer->write(json.data(), json.size());
+    writer->finish();
+}
+
+} // namespace
+
+BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress)
+{
+    auto storage = open_storage(request.storage);
+    BackupResult result = store_dump(request, *storage, progress);
+    try {
+        store_manifest(*storage, manifest_for(request, result));
+    } catch (const Error &) {
+        // An object without its manifest could never be found from storage alone.
+        storage->remove(request.object_key);
+        throw;
+    }
+    return result;
+}
+
+} // namespace lokbackup

@@ -1,0 +1,26 @@
+// The data path of one backup, run by the backup child: pg_dump (or pg_dumpall --globals-only)
+// -> compression -> SHA-256 -> storage, streaming with bounded memory, then the manifest.
+#pragma once
+
+#include "core/backup_request.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace lokbackup {
+
+struct BackupResult {
+    std::uint64_t size = 0;     // stored (compressed) bytes
+    std::uint64_t raw_size = 0; // bytes pg_dump produced
+    std::string sha256;         // of the stored bytes
+};
+
+using ProgressCallback = std::function<void(std::uint64_t raw_bytes, std::uint64_t stored_bytes)>;
+
+// Writes the object and then its manifest, each atomically. On failure throws Error whose message
+// carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
+// `progress` is called now and then (about once a second) while the dump runs.
+BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress);
+
+} // namespace lokbackup

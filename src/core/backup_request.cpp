@@ -1,0 +1,115 @@
+#include "core/backup_request.hpp"
+
+#include "core/json_document.hpp"
+
+namespace lokbackup
+{
+
+namespace
+{
+
+const std::string request_document = "backup request";
+const std::string event_document = "backup event";
+
+const char *event_name(BackupEvent::Kind kind)
+{
+    switch (kind) {
+    case BackupEvent::Kind::progress:
+        return "progress";
+    case BackupEvent::Kind::completed:
+        return "completed";
+    case BackupEvent::Kind::failed:
+        return "failed";
+    }
+    throw Error("unknown backup event");
+}
+
+BackupEvent::Kind parse_event_kind(const std::string &name)
+{
+    using Kind = BackupEvent::Kind;
+    for (Kind kind : {Kind::progress, Kind::completed, Kind::failed}) {
+        if (name == event_name(kind))
+            return kind;
+    }
+    throw Error("backup event: unknown event \"" + name + "\"");
+}
+
+} // namespace
+
+std::string backup_request_to_json(const BackupRequest &request)
+{
+    Json json = {
+        {"id", request.id},
+        {"database", request.database},
+        {"connect_database", request.connect_database},
+        {"type", request.type},
+        {"object_key", request.object_key},
+        {"storage", request.storage},
+        {"format", dump_format_name(request.format)},
+        {"compression", compression_name(request.compression)},
+        {"compression_level", request.compression_level},
+        {"pg_bin_dir", request.pg_bin_dir},
+        {"socket_dir", request.socket_dir},
+        {"port", request.port},
+        {"user", request.user},
+        {"started_at", request.started_at},
+        {"server_version", request.server_version},
+    };
+    return json_text(request_document, json);
+}
+
+BackupRequest backup_request_from_json(const std::string &json)
+{
+    JsonReader reader(request_document, json);
+    BackupRequest request;
+    request.id = reader.int64("id");
+    request.database = reader.string("database");
+    request.connect_database = reader.string("connect_database");
+    request.type = reader.string("type");
+    request.object_key = reader.string("object_key");
+    request.storage = reader.string("storage");
+    request.format = reader.enumeration("format", parse_dump_format);
+    request.compression = reader.enumeration("compression", parse_compression);
+    request.compression_level = reader.integer("compression_level");
+    request.pg_bin_dir = reader.string("pg_bin_dir");
+    request.socket_dir = reader.string("socket_dir");
+    request.port = reader.integer("port");
+    request.user = reader.string("user");
+    request.started_at = reader.string("started_at");
+    request.server_version = reader.string("server_version");
+    return request;
+}
+
+std::string backup_event_to_json(const BackupEvent &event)
+{
+    Json json = {{"event", event_name(event.kind)}};
+    if (event.kind == BackupEvent::Kind::failed) {
+        json["error"] = event.error;
+    } else {
+        json["raw_bytes"] = event.raw_bytes;
+        json["stored_bytes"] = event.stored_bytes;
+        if (event.kind == BackupEvent::Kind::completed)
+            json["sha256"] = event.sha256;
+    }
+    // The error text comes from pg_dump's stderr, which need not be UTF-8: replacing bad bytes
+    // keeps the failure reportable.
+    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+BackupEvent backup_event_from_json(const std::string &line)
+{
+    JsonReader reader(event_document, line);
+    BackupEvent event;
+    event.kind = parse_event_kind(reader.string("event"));
+    if (event.kind == BackupEvent::Kind::failed) {
+        event.error = reader.string("error");
+    } else {
+        event.raw_bytes = reader.uint64("raw_bytes");
+        event.stored_bytes = reader.uint64("stored_bytes");
+        if (event.kind == BackupEvent::Kind::completed)
+            event.sha256 = reader.string("sha256");
+    }
+    return event;
+}
+
+} // namespace lokbackup

@@ -1,0 +1,48 @@
+// The conversation between the background worker and the backup child (`lokbackup backup-child`):
+// the worker writes one BackupRequest as JSON to the child's stdin (secrets travel here, never in
+// argv) and reads BackupEvents from its stdout, one JSON object per line.
+#pragma once
+
+#include "core/codec.hpp"
+#include "core/dump_format.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace lokbackup {
+
+struct BackupRequest {
+    std::int64_t id = 0;
+    std::string database;         // empty: the roles dump (pg_dumpall --globals-only)
+    std::string connect_database; // where pg_dumpall connects for the roles dump
+    std::string type;
+    std::string object_key;
+    std::string storage; // storage spec, as for open_storage()
+    DumpFormat format = DumpFormat::plain;
+    Compression compression = Compression::zstd;
+    int compression_level = 0; // 0: the codec's default
+    std::string pg_bin_dir;    // where pg_dump and pg_dumpall are
+    std::string socket_dir;    // the server's Unix socket directory
+    int port = 5432;
+    std::string user;
+    std::string started_at; // ISO 8601 UTC
+    std::string server_version;
+};
+
+std::string backup_request_to_json(const BackupRequest &request);
+BackupRequest backup_request_from_json(const std::string &json);
+
+struct BackupEvent {
+    enum class Kind { progress, completed, failed };
+    Kind kind = Kind::progress;
+    std::uint64_t raw_bytes = 0;    // bytes pg_dump produced so far / in all
+    std::uint64_t stored_bytes = 0; // bytes written to storage so far / in all
+    std::string sha256;             // completed only
+    std::string error;              // failed only
+};
+
+// One line of JSON, without the trailing newline.
+std::string backup_event_to_json(const BackupEvent &event);
+BackupEvent backup_event_from_json(const std::string &line);
+
+} // namespace lokbackup

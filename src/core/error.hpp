@@ -1,0 +1,24 @@
+// Errors of the core layer. Core reports every failure as an exception; the extension's error
+// boundary and the cli's main() are the only places that catch them.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace lokbackup {
+
+class Error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A value that a user wrote (a setting, an argument) is not allowed; the message says what is.
+class InvalidValue : public Error {
+  public:
+    using Error::Error;
+};
+
+// Raises Error with the message and the text of errno.
+[[noreturn]] void throw_system_error(const std::string &what);
+
+} // namespace lokbackup

@@ -1,0 +1,64 @@
+#include "core/object_key.hpp"
+
+#include "core/error.hpp"
+
+namespace lokbackup
+{
+
+namespace
+{
+
+bool is_safe_key_byte(unsigned char byte)
+{
+    return (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+           (byte >= '0' && byte <= '9') || byte == '.' || byte == '_' || byte == '-';
+}
+
+std::string format_utc(std::time_t time, const char *format)
+{
+    std::tm fields{};
+    if (!gmtime_r(&time, &fields))
+        throw Error("backup time " + std::to_string(time) + " cannot be represented in utc");
+    char text[32];
+    std::size_t length = std::strftime(text, sizeof text, format, &fields);
+    return std::string(text, length);
+}
+
+} // namespace
+
+std::string encode_key_segment(const std::string &name)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    std::string encoded;
+    encoded.reserve(name.size());
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        auto byte = static_cast<unsigned char>(name[i]);
+        // A leading dot is encoded so that no segment is "." or ".." or a hidden file.
+        if (is_safe_key_byte(byte) && !(i == 0 && byte == '.')) {
+            encoded += static_cast<char>(byte);
+        } else {
+            encoded += '%';
+            encoded += hex[byte >> 4];
+            encoded += hex[byte & 0xf];
+        }
+    }
+    return encoded;
+}
+
+std::string object_key(const ObjectKeyParts &parts)
+{
+    bool roles = parts.database.empty();
+    std::string directory = roles ? "~roles" : encode_key_segment(parts.database);
+    std::string name = roles ? "roles" : directory;
+    return directory + "/" + format_utc(parts.time, "%Y/%m") + "/" + name + "-" + parts.type + "-" +
+           format_utc(parts.time, "%Y%m%dT%H%M%SZ") + "-" + std::to_string(parts.id) +
+           std::string(dump_format_extension(parts.format)) +
+           std::string(compression_extension(parts.compression));
+}
+
+std::string manifest_key(const std::string &object_key)
+{
+    return object_key + ".manifest.json";
+}
+
+} // namespace lokbackup

@@ -1,0 +1,33 @@
+// The data path of a restore: stored object -> SHA-256 -> decompression -> replay (psql or
+// pg_restore, in a single transaction). The replay receives its last bytes and its end of input
+// only after the whole object has been read and its checksum matched; on a mismatch the replay is
+// killed with its transaction open, so nothing is committed in the target.
+#pragma once
+
+#include "core/codec.hpp"
+#include "core/process.hpp"
+#include "core/storage.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace lokbackup {
+
+struct ExpectedObject {
+    std::string sha256;
+    std::uint64_t size = 0;
+    Compression compression = Compression::zstd;
+};
+
+using RestoreProgress = std::function<void(std::uint64_t stored_bytes_read)>;
+
+// `replay` runs the replay program with stdin piped. Throws Error on a checksum or size mismatch,
+// a corrupt stream, or a failed replay (with the tail of its stderr).
+void run_restore(ObjectReader &object, const ExpectedObject &expected, const ProcessSpec &replay,
+                 const RestoreProgress &progress);
+
+// Re-reads the object and compares size and SHA-256; throws Error describing any difference.
+void verify_object(ObjectReader &object, const ExpectedObject &expected);
+
+} // namespace lokbackup

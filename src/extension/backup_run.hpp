@@ -1,0 +1,11 @@
+// One run: the backups that one request asks for (every configured database, plus the roles).
+#pragma once
+
+namespace lokbackup::pg {
+
+// Takes the request waiting in the slot, if there is one: creates its catalog rows, answers the
+// caller, then runs the backups one after the other. `handle_interrupts` is called whenever the
+// worker's latch is set; it may exit the process.
+void serve_request(void (*handle_interrupts)());
+
+} // namespace lokbackup::pg

@@ -1,0 +1,64 @@
+#include "extension/boundary.hpp"
+
+extern "C" {
+#include "utils/memutils.h"
+}
+
+#include <cstring>
+#include <exception>
+
+namespace lokbackup::pg {
+
+char *palloc_string(const std::string &text)
+{
+    auto *copy = static_cast<char *>(
+        palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE));
+    if (copy == nullptr)
+        throw std::bad_alloc();
+    std::memcpy(copy, text.c_str(), text.size() + 1);
+    return copy;
+}
+
+static char *copy_or_null(const std::string &text) noexcept
+{
+    if (text.empty())
+        return nullptr;
+    try {
+        return palloc_string(text);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void describe_current_exception(CaughtError &caught) noexcept
+{
+    try {
+        throw;
+    } catch (const Refusal &refusal) {
+        caught.sqlstate = refusal.sqlstate;
+        caught.message = copy_or_null(refusal.what());
+        caught.detail = copy_or_null(refusal.detail);
+        caught.hint = copy_or_null(refusal.hint);
+    } catch (const InvalidValue &invalid) {
+        caught.sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
+        caught.message = copy_or_null(invalid.what());
+    } catch (const std::bad_alloc &) {
+        caught.sqlstate = ERRCODE_OUT_OF_MEMORY;
+    } catch (const std::exception &other) {
+        caught.sqlstate = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
+        caught.message = copy_or_null(other.what());
+    } catch (...) {
+        caught.sqlstate = ERRCODE_INTERNAL_ERROR;
+    }
+}
+
+void raise_caught_error(const CaughtError &caught)
+{
+    ereport(ERROR, (errcode(caught.sqlstate),
+                    errmsg("%s", caught.message ? caught.message : "lokbackup: unexpected error"),
+                    caught.detail ? errdetail("%s", caught.detail) : 0,
+                    caught.hint ? errhint("%s", caught.hint) : 0));
+    pg_unreachable();
+}
+
+} // namespace lokbackup::pg

@@ -1,0 +1,245 @@
+#include "extension/catalog.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/varlena.h"
+}
+
+#include "extension/settings.hpp"
+
+namespace lokbackup::pg {
+
+// The memory context that was current before the transaction began: results that must outlive the
+// transaction are copied there.
+static MemoryContext caller_context = nullptr;
+
+void begin_catalog_work(const char *activity)
+{
+    caller_context = CurrentMemoryContext;
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    SPI_connect();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    pgstat_report_activity(STATE_RUNNING, activity);
+}
+
+void end_catalog_work()
+{
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    MemoryContextSwitchTo(caller_context);
+    pgstat_report_stat(false);
+    pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
+bool catalog_installed() { return OidIsValid(get_extension_oid("lokbackup", true)); }
+
+static char *text_column(int row, int column);
+
+// The catalog tables live in the extension's schema, whichever the DBA chose.
+static const char *table(const char *name)
+{
+    if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension"
+                    " WHERE extname = 'lokbackup'",
+                    true, 1) != SPI_OK_SELECT ||
+        SPI_processed != 1)
+        elog(ERROR, "lokbackup: the extension's schema was not found");
+    // regnamespace output is already quoted where needed.
+    return psprintf("%s.%s", text_column(0, 1), quote_identifier(name));
+}
+
+static void execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+                    int expected)
+{
+    int result = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+    if (result != expected)
+        elog(ERROR, "lokbackup: catalog statement failed (SPI result %d): %s", result, sql);
+}
+
+static char *text_column(int row, int column)
+{
+    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
+}
+
+static int64 int64_column(int row, int column)
+{
+    bool isnull = false;
+    Datum value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, &isnull);
+    return isnull ? 0 : DatumGetInt64(value);
+}
+
+// SPI results live in SPI's memory context, which SPI_finish() frees: copy what must outlive it.
+static char *copy_out(const char *text)
+{
+    return text == nullptr ? nullptr : MemoryContextStrdup(caller_context, text);
+}
+
+List *fail_unfinished_backups(const char *reason)
+{
+    char *sql = psprintf("UPDATE %s SET status = 'failed', error = $1, "
+                         "finished_at = now(), started_at = coalesce(started_at, now()) "
+                         "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key",
+                         table("lokbackup_backups"));
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(reason)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
+
+    List *unfinished = NIL;
+    MemoryContext previous = MemoryContextSwitchTo(caller_context);
+    for (uint64 row = 0; row < SPI_processed; row++) {
+        auto *backup = static_cast<UnfinishedBackup *>(palloc(sizeof(UnfinishedBackup)));
+        backup->id = int64_column(row, 1);
+        backup->object_key = copy_out(text_column(row, 2));
+        unfinished = lappend(unfinished, backup);
+    }
+    MemoryContextSwitchTo(previous);
+    return unfinished;
+}
+
+static List *named_databases()
+{
+    MemoryContext previous = MemoryContextSwitchTo(caller_context);
+    char *copy = pstrdup(databases_setting);
+    List *names = NIL;
+    bool valid = SplitIdentifierString(copy, ',', &names);
+    MemoryContextSwitchTo(previous);
+    if (!valid)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("lokbackup.databases is not a valid list of database names")));
+    Oid types[] = {TEXTOID};
+    ListCell *cell;
+    foreach (cell, names) {
+        const char *name = static_cast<const char *>(lfirst(cell));
+        Datum values[] = {CStringGetTextDatum(name)};
+        execute("SELECT datallowconn AND NOT datistemplate FROM pg_catalog.pg_database "
+                "WHERE datname = $1",
+                1, types, values, nullptr, SPI_OK_SELECT);
+        if (SPI_processed == 0)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_DATABASE),
+                            errmsg("database \"%s\" named in lokbackup.databases does not exist",
+                                   name),
+                            errhint("Correct lokbackup.databases and reload the configuration.")));
+        if (strcmp(text_column(0, 1), "t") != 0)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("database \"%s\" named in lokbackup.databases cannot be backed "
+                                   "up: it is a template or does not allow connections",
+                                   name)));
+    }
+    return names;
+}
+
+List *databases_to_back_up()
+{
+    if (databases_setting[0] != '\0')
+        return named_databases();
+    execute("SELECT datname FROM pg_catalog.pg_database "
+            "WHERE datallowconn AND NOT datistemplate ORDER BY datname",
+            0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    List *names = NIL;
+    MemoryContext previous = MemoryContextSwitchTo(caller_context);
+    for (uint64 row = 0; row < SPI_processed; row++)
+        names = lappend(names, pstrdup(text_column(row, 1)));
+    MemoryContextSwitchTo(previous);
+    return names;
+}
+
+int64 next_run_id()
+{
+    char *sql = psprintf("SELECT nextval('%s')", table("lokbackup_run_seq"));
+    execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    return int64_column(0, 1);
+}
+
+int64 insert_backup(const NewBackup &backup)
+{
+    char *sql = psprintf("INSERT INTO %s (run_id, type, contents, database, format, compression, "
+                         "compression_level, requested_by) "
+                         "VALUES ($1, $2, CASE WHEN $3 IS NULL THEN 'roles' ELSE 'database' END, "
+                         "$3, $4, $5, $6, $7) RETURNING id",
+                         table("lokbackup_backups"));
+    Oid types[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(backup.run_id),
+                      CStringGetTextDatum(backup.type),
+                      backup.database ? CStringGetTextDatum(backup.database) : (Datum)0,
+                      CStringGetTextDatum(backup.format),
+                      CStringGetTextDatum(backup.compression),
+                      Int32GetDatum(backup.compression_level),
+                      CStringGetTextDatum(backup.requested_by)};
+    const char nulls[] = {' ', ' ', backup.database ? ' ' : 'n', ' ', ' ', ' ', ' '};
+    execute(sql, 7, types, values, nulls, SPI_OK_INSERT_RETURNING);
+    return int64_column(0, 1);
+}
+
+void set_object_key(int64 id, const char *object_key)
+{
+    char *sql = psprintf("UPDATE %s SET object_key = $2 WHERE id = $1", table("lokbackup_backups"));
+    Oid types[] = {INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(object_key)};
+    execute(sql, 2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void insert_audit(const char *actor, const char *action, int64 backup_id, const char *detail)
+{
+    char *sql = psprintf("INSERT INTO %s (actor, action, backup_id, detail) "
+                         "VALUES ($1, $2, $3, $4::jsonb)",
+                         table("lokbackup_audit"));
+    Oid types[] = {TEXTOID, TEXTOID, INT8OID, TEXTOID};
+    Datum values[] = {CStringGetTextDatum(actor), CStringGetTextDatum(action),
+                      Int64GetDatum(backup_id), detail ? CStringGetTextDatum(detail) : (Datum)0};
+    const char nulls[] = {' ', ' ', backup_id ? ' ' : 'n', detail ? ' ' : 'n'};
+    execute(sql, 4, types, values, nulls, SPI_OK_INSERT);
+}
+
+StartedBackup mark_in_progress(int64 id)
+{
+    char *sql = psprintf(
+        "UPDATE %s SET status = 'in_progress', started_at = now() WHERE id = $1 "
+        "RETURNING database, object_key, format, compression, compression_level, type, "
+        "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        table("lokbackup_backups"));
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
+    if (SPI_processed != 1)
+        elog(ERROR, "lokbackup: backup " INT64_FORMAT " vanished from the catalog", id);
+    StartedBackup started;
+    started.database = copy_out(text_column(0, 1));
+    started.object_key = copy_out(text_column(0, 2));
+    started.format = copy_out(text_column(0, 3));
+    started.compression = copy_out(text_column(0, 4));
+    started.compression_level = pg_strtoint32(text_column(0, 5));
+    started.type = copy_out(text_column(0, 6));
+    started.started_at = copy_out(text_column(0, 7));
+    return started;
+}
+
+void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256)
+{
+    char *sql = psprintf("UPDATE %s SET status = 'completed', size = $2, raw_size = $3, "
+                         "sha256 = $4, finished_at = now(), error = NULL WHERE id = $1",
+                         table("lokbackup_backups"));
+    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
+                      Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256)};
+    execute(sql, 4, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void mark_failed(int64 id, const char *error)
+{
+    char *sql = psprintf("UPDATE %s SET status = 'failed', error = $2, finished_at = now(), "
+                         "started_at = coalesce(started_at, now()) WHERE id = $1",
+                         table("lokbackup_backups"));
+    Oid types[] = {INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(error)};
+    execute(sql, 2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+} // namespace lokbackup::pg

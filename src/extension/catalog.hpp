@@ -1,0 +1,59 @@
+// The background worker's reads and writes of the catalog tables, through SPI. Each function
+// expects to run inside a transaction opened with begin_catalog_work().
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+}
+
+namespace lokbackup::pg {
+
+// Opens a transaction, connects SPI and reports `activity` in pg_stat_activity.
+void begin_catalog_work(const char *activity);
+void end_catalog_work();
+
+// Whether CREATE EXTENSION lokbackup has run in this database.
+bool catalog_installed();
+
+struct UnfinishedBackup {
+    int64 id;
+    char *object_key; // may be NULL
+};
+// Marks every pending or in_progress backup failed with `reason`; returns the UnfinishedBackups.
+List *fail_unfinished_backups(const char *reason);
+
+// Names of the databases to back up (lokbackup.databases, or every connectable non-template
+// database). Raises an error naming a listed database that does not exist or refuses connections.
+List *databases_to_back_up();
+
+int64 next_run_id();
+struct NewBackup {
+    int64 run_id;
+    const char *type;
+    const char *database; // NULL for the roles dump
+    const char *format;
+    const char *compression;
+    int compression_level;
+    const char *requested_by;
+};
+int64 insert_backup(const NewBackup &backup);
+void set_object_key(int64 id, const char *object_key);
+// `detail` is a JSON object, or NULL.
+void insert_audit(const char *actor, const char *action, int64 backup_id, const char *detail);
+
+struct StartedBackup {
+    char *database; // NULL for the roles dump
+    char *object_key;
+    char *format;
+    char *compression;
+    int compression_level;
+    char *type;
+    char *started_at; // ISO 8601 UTC
+};
+StartedBackup mark_in_progress(int64 id);
+void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256);
+void mark_failed(int64 id, const char *error);
+
+} // namespace lokbackup::pg

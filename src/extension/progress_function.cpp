@@ -1,0 +1,46 @@
+// lokbackup_progress(): the running backup, read from shared memory (the lokbackup_running view).
+extern "C" {
+#include "postgres.h"
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+#include "extension/shared_state.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(lokbackup_progress);
+}
+
+using namespace lokbackup::pg;
+
+static Datum pretty_size(uint64 bytes)
+{
+    return DirectFunctionCall1(pg_size_pretty, Int64GetDatum(static_cast<int64>(bytes)));
+}
+
+Datum lokbackup_progress(PG_FUNCTION_ARGS)
+{
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    InitMaterializedSRF(fcinfo, 0);
+
+    Progress &shared = shared_state()->progress;
+    SpinLockAcquire(&shared.mutex);
+    Progress progress = shared;
+    SpinLockRelease(&shared.mutex);
+    if (progress.backup_id == 0)
+        PG_RETURN_NULL();
+
+    Datum values[7] = {Int64GetDatum(progress.backup_id),
+                       CStringGetTextDatum(progress.database),
+                       TimestampTzGetDatum(progress.started_at),
+                       Int64GetDatum(static_cast<int64>(progress.raw_bytes)),
+                       Int64GetDatum(static_cast<int64>(progress.stored_bytes)),
+                       pretty_size(progress.raw_bytes),
+                       pretty_size(progress.stored_bytes)};
+    bool nulls[7] = {false};
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    PG_RETURN_NULL();
+}

@@ -1,0 +1,147 @@
+// lokbackup_run(type, wait): hands a request to the worker through the request slot and waits for
+// the worker's answer (and, with wait => true, for the end of the run).
+extern "C" {
+#include "postgres.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+#include "extension/shared_state.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(lokbackup_run);
+}
+
+namespace lokbackup::pg {
+
+static const char *const backup_types[] = {"manual", "daily", "weekly", "monthly"};
+
+static const char *checked_type(FunctionCallInfo fcinfo)
+{
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("type must not be NULL"),
+                        errhint("Allowed types are manual, daily, weekly and monthly.")));
+    char *type = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    for (const char *allowed : backup_types)
+        if (strcmp(type, allowed) == 0)
+            return allowed;
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("invalid backup type \"%s\"", type),
+                    errhint("Allowed types are manual, daily, weekly and monthly.")));
+    return nullptr;
+}
+
+static void refuse_busy(const RequestSlot &slot)
+{
+    StringInfoData ids;
+    initStringInfo(&ids);
+    for (int i = 0; i < slot.backup_count; i++)
+        appendStringInfo(&ids, "%s" INT64_FORMAT, i ? ", " : "", slot.backup_ids[i]);
+    bool pending = slot.state == SlotState::requested;
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_IN_USE),
+             errmsg("a backup is already %s", pending ? "pending" : "running"),
+             pending ? errdetail("A %s backup was requested by %s at %s.", slot.type,
+                                 slot.requested_by, timestamptz_to_str(slot.requested_at))
+                     : errdetail("Run " INT64_FORMAT " (%s, requested by %s at %s) is running "
+                                 "backups %s.",
+                                 slot.run_id, slot.type, slot.requested_by,
+                                 timestamptz_to_str(slot.requested_at), ids.data),
+             errhint("Wait until it has finished; the view lokbackup_running shows its progress.")));
+}
+
+// Fills the slot; returns the request's sequence number and the worker's latch.
+static uint64 place_request(const char *type, Latch **worker_latch)
+{
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    RequestSlot &slot = state->slot;
+    if (state->worker_latch == nullptr) {
+        LWLockRelease(state->lock);
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the lokbackup background worker is not running"),
+                        errhint("Look in the server log for why it stopped; it restarts within "
+                                "seconds.")));
+    }
+    if (slot.state != SlotState::idle) {
+        RequestSlot copy = slot;
+        LWLockRelease(state->lock);
+        refuse_busy(copy);
+    }
+    uint64 seq = ++slot.request_seq;
+    slot.state = SlotState::requested;
+    strlcpy(slot.type, type, sizeof(slot.type));
+    strlcpy(slot.requested_by, GetUserNameFromId(GetSessionUserId(), false),
+            sizeof(slot.requested_by));
+    slot.requested_at = GetCurrentTimestamp();
+    slot.backup_count = 0;
+    *worker_latch = state->worker_latch;
+    LWLockRelease(state->lock);
+    return seq;
+}
+
+// Sleeps until `reached(slot)`; returns a copy of the slot as it was then.
+static RequestSlot *wait_for_slot(uint64 seq, bool (*reached)(const RequestSlot &, uint64))
+{
+    SharedState *state = shared_state();
+    RequestSlot *copy = static_cast<RequestSlot *>(palloc(sizeof(RequestSlot)));
+    ConditionVariablePrepareToSleep(&state->slot_changed);
+    for (;;) {
+        LWLockAcquire(state->lock, LW_SHARED);
+        bool done = reached(state->slot, seq);
+        if (done)
+            *copy = state->slot;
+        LWLockRelease(state->lock);
+        if (done)
+            break;
+        // The timeout is only a safety net: the worker broadcasts on every change.
+        ConditionVariableTimedSleep(&state->slot_changed, 1000, PG_WAIT_EXTENSION);
+    }
+    ConditionVariableCancelSleep();
+    return copy;
+}
+
+static bool answered(const RequestSlot &slot, uint64 seq) { return slot.answered_seq >= seq; }
+static bool finished(const RequestSlot &slot, uint64 seq) { return slot.finished_seq >= seq; }
+
+static Datum run(FunctionCallInfo fcinfo)
+{
+    const char *type = checked_type(fcinfo);
+    if (PG_ARGISNULL(1))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("wait must not be NULL"),
+                        errhint("Pass true to return when the backups have finished, false to "
+                                "return at once.")));
+    bool wait = PG_GETARG_BOOL(1);
+    if (RecoveryInProgress())
+        ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                        errmsg("cannot run a backup on a standby"),
+                        errhint("Run lokbackup_run() on the primary.")));
+
+    Latch *worker_latch = nullptr;
+    uint64 seq = place_request(type, &worker_latch);
+    SetLatch(worker_latch);
+
+    RequestSlot *slot = wait_for_slot(seq, answered);
+    if (slot->answered_seq != seq || slot->refusal[0] != '\0')
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the lokbackup worker refused the backup: %s",
+                               slot->answered_seq == seq ? slot->refusal : "see the server log")));
+    if (wait)
+        wait_for_slot(seq, finished);
+
+    Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * slot->backup_count));
+    for (int i = 0; i < slot->backup_count; i++)
+        ids[i] = Int64GetDatum(slot->backup_ids[i]);
+    PG_RETURN_ARRAYTYPE_P(construct_array(ids, slot->backup_count, INT8OID, sizeof(int64),
+                                          FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+} // namespace lokbackup::pg
+
+Datum lokbackup_run(PG_FUNCTION_ARGS) { return lokbackup::pg::run(fcinfo); }

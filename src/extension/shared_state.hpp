@@ -1,0 +1,62 @@
+// Shared memory between the SQL functions and the background worker: the request slot through
+// which lokbackup_run() hands a request to the worker and waits for its answer, and the progress of
+// the running backup.
+//
+// A request made in the caller's transaction would be invisible to the worker until that
+// transaction commits, so the caller does not insert catalog rows: it fills the slot, wakes the
+// worker, and sleeps on a condition variable until the worker has created the rows in its own
+// transaction (answered_seq) or finished the whole run (finished_seq).
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+#include "storage/condition_variable.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/spin.h"
+}
+
+namespace lokbackup::pg {
+
+// More backups in one run than this (databases plus the roles) are refused with a clear error.
+constexpr int max_backups_per_run = 1000;
+
+enum class SlotState { idle, requested, running };
+
+struct RequestSlot {
+    SlotState state;
+    uint64 request_seq;  // the last request accepted into the slot
+    uint64 answered_seq; // the last request the worker answered (rows created or refused)
+    uint64 finished_seq; // the last request whose backups have all finished
+    char type[16];
+    char requested_by[NAMEDATALEN];
+    TimestampTz requested_at;
+    int64 run_id;
+    char refusal[1024]; // the worker's reason when it refused request answered_seq
+    int backup_count;
+    int64 backup_ids[max_backups_per_run];
+};
+
+struct Progress {
+    slock_t mutex;
+    int64 backup_id; // 0 when no backup runs
+    char database[NAMEDATALEN];
+    TimestampTz started_at;
+    uint64 raw_bytes;
+    uint64 stored_bytes;
+};
+
+struct SharedState {
+    LWLock *lock; // guards the slot and worker_latch
+    ConditionVariable slot_changed;
+    Latch *worker_latch; // NULL while no worker runs
+    RequestSlot slot;
+    Progress progress;
+};
+
+void request_shared_memory();
+void initialize_shared_memory();
+SharedState *shared_state();
+
+} // namespace lokbackup::pg

@@ -1,0 +1,48 @@
+src/extension/storage_bridge.o: src/extension/storage_bridge.cpp \
+ /work/main/src/extension/storage_bridge.hpp \
+ /usr/include/postgresql/15/server/postgres.h \
+ /usr/include/postgresql/15/server/c.h \
+ /usr/include/postgresql/15/server/postgres_ext.h \
+ /usr/include/postgresql/15/server/pg_config_ext.h \
+ /usr/include/postgresql/15/server/pg_config.h \
+ /usr/include/postgresql/15/server/pg_config_manual.h \
+ /usr/include/postgresql/15/server/pg_config_os.h \
+ /usr/include/postgresql/15/server/port.h \
+ /usr/include/postgresql/15/server/utils/elog.h \
+ /usr/include/postgresql/15/server/utils/errcodes.h \
+ /usr/include/postgresql/15/server/utils/palloc.h \
+ /usr/include/postgresql/15/server/datatype/timestamp.h \
+ /usr/include/postgresql/15/server/utils/timestamp.h \
+ /usr/include/postgresql/15/server/fmgr.h \
+ /usr/include/postgresql/15/server/pgtime.h \
+ /work/main/src/core/backup_objects.hpp /work/main/src/core/storage.hpp \
+ /work/main/src/core/sink.hpp /work/main/src/core/codec.hpp \
+ /work/main/src/core/object_key.hpp /work/main/src/core/dump_format.hpp \
+ /work/main/src/extension/boundary.hpp \
+ /usr/include/postgresql/15/server/utils/elog.h \
+ /work/main/src/core/error.hpp
+/work/main/src/extension/storage_bridge.hpp:
+/usr/include/postgresql/15/server/postgres.h:
+/usr/include/postgresql/15/server/c.h:
+/usr/include/postgresql/15/server/postgres_ext.h:
+/usr/include/postgresql/15/server/pg_config_ext.h:
+/usr/include/postgresql/15/server/pg_config.h:
+/usr/include/postgresql/15/server/pg_config_manual.h:
+/usr/include/postgresql/15/server/pg_config_os.h:
+/usr/include/postgresql/15/server/port.h:
+/usr/include/postgresql/15/server/utils/elog.h:
+/usr/include/postgresql/15/server/utils/errcodes.h:
+/usr/include/postgresql/15/server/utils/palloc.h:
+/usr/include/postgresql/15/server/datatype/timestamp.h:
+/usr/include/postgresql/15/server/utils/timestamp.h:
+/usr/include/postgresql/15/server/fmgr.h:
+/usr/include/postgresql/15/server/pgtime.h:
+/work/main/src/core/backup_objects.hpp:
+/work/main/src/core/storage.hpp:
+/work/main/src/core/sink.hpp:
+/work/main/src/core/codec.hpp:
+/work/main/src/core/object_key.hpp:
+/work/main/src/core/dump_format.hpp:
+/work/main/src/extension/boundary.hpp:
+/usr/include/postgresql/15/server/utils/elog.h:
+/work/main/src/core/error.hpp:

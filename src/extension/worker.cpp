@@ -1,0 +1,172 @@
+#include "extension/worker.hpp"
+
+extern "C" {
+#include "postgres.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+}
+
+#include "extension/backup_child.hpp"
+#include "extension/backup_run.hpp"
+#include "extension/catalog.hpp"
+#include "extension/settings.hpp"
+#include "extension/shared_state.hpp"
+#include "extension/storage_bridge.hpp"
+
+extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
+
+namespace lokbackup::pg {
+
+// How often the worker wakes up without being signalled: to notice CREATE EXTENSION or promotion.
+static const long idle_wakeup_ms = 10 * 1000;
+
+void register_worker()
+{
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof(worker));
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 5;
+    strlcpy(worker.bgw_library_name, "lokbackup", BGW_MAXLEN);
+    strlcpy(worker.bgw_function_name, "lokbackup_worker_main", BGW_MAXLEN);
+    strlcpy(worker.bgw_name, "lokbackup worker", BGW_MAXLEN);
+    strlcpy(worker.bgw_type, "lokbackup worker", BGW_MAXLEN);
+    RegisterBackgroundWorker(&worker);
+}
+
+// Frees the slot and wakes every waiter: a request not yet answered is refused with `reason`.
+static void release_slot(RequestSlot &slot, const char *reason)
+{
+    if (slot.answered_seq < slot.request_seq)
+        strlcpy(slot.refusal, reason, sizeof(slot.refusal));
+    slot.state = SlotState::idle;
+    slot.answered_seq = slot.request_seq;
+    slot.finished_seq = slot.request_seq;
+}
+
+// Announces the worker in shared memory. Whatever slot state a previous worker left is void: its
+// backups were failed by recovery, so waiters are woken and the slot is free.
+static void attach_worker()
+{
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    state->worker_latch = MyLatch;
+    release_slot(state->slot, "the lokbackup worker restarted before it took the request");
+    LWLockRelease(state->lock);
+    ConditionVariableBroadcast(&state->slot_changed);
+}
+
+static void detach_worker(int code, Datum argument)
+{
+    kill_backup_child();
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    state->worker_latch = nullptr;
+    release_slot(state->slot, "the lokbackup worker stopped before it took the request");
+    LWLockRelease(state->lock);
+    SpinLockAcquire(&state->progress.mutex);
+    state->progress.backup_id = 0;
+    SpinLockRelease(&state->progress.mutex);
+    ConditionVariableBroadcast(&state->slot_changed);
+}
+
+// Backups a crash or restart interrupted are failed, and their partial objects removed, so that
+// nothing stays pending or in_progress.
+static void recover_interrupted_backups(const char *reason)
+{
+    begin_catalog_work("lokbackup: failing interrupted backups");
+    List *unfinished = fail_unfinished_backups(reason);
+    end_catalog_work();
+
+    char *storage = storage_spec();
+    ListCell *cell;
+    foreach (cell, unfinished) {
+        auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
+        ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " failed: %s", backup->id, reason)));
+        if (backup->object_key != nullptr)
+            remove_backup(storage, backup->object_key);
+    }
+}
+
+// Set once the catalog exists and interrupted backups have been recovered; until then there is
+// nothing to serve or to fail.
+static bool catalog_recovered = false;
+
+static bool catalog_ready()
+{
+    if (RecoveryInProgress())
+        return false;
+    begin_catalog_work("lokbackup: looking for the catalog");
+    bool installed = catalog_installed();
+    end_catalog_work();
+    return installed;
+}
+
+// Called on SIGTERM: fails what is left of the run and exits.
+[[noreturn]] static void shut_down()
+{
+    kill_backup_child();
+    wait_backup_child();
+    if (catalog_recovered)
+        recover_interrupted_backups("backup cancelled: the server is shutting down");
+    proc_exit(0);
+}
+
+static void handle_interrupts()
+{
+    CHECK_FOR_INTERRUPTS();
+    if (ShutdownRequestPending)
+        shut_down();
+    if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        ProcessConfigFile(PGC_SIGHUP);
+    }
+}
+
+static void worker_loop()
+{
+    MemoryContext loop_context =
+        AllocSetContextCreate(TopMemoryContext, "lokbackup worker", ALLOCSET_DEFAULT_SIZES);
+    for (;;) {
+        MemoryContextSwitchTo(loop_context);
+        MemoryContextReset(loop_context);
+        if (!catalog_recovered && catalog_ready()) {
+            recover_interrupted_backups("interrupted by server restart");
+            catalog_recovered = true;
+        }
+        if (catalog_recovered)
+            serve_request(handle_interrupts);
+
+        int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                               idle_wakeup_ms, PG_WAIT_EXTENSION);
+        if (events & WL_LATCH_SET)
+            ResetLatch(MyLatch);
+        handle_interrupts();
+    }
+}
+
+} // namespace lokbackup::pg
+
+using namespace lokbackup::pg;
+
+void lokbackup_worker_main(Datum argument)
+{
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnection(catalog_database_setting, nullptr, 0);
+    pgstat_report_appname("lokbackup worker");
+
+    before_shmem_exit(detach_worker, 0);
+    attach_worker();
+    worker_loop();
+}

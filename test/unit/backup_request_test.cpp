@@ -1,0 +1,151 @@
+#include "core/backup_request.hpp"
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace lokbackup
+{
+namespace
+{
+
+using test::error_message;
+
+BackupRequest sample_request()
+{
+    BackupRequest request;
+    request.id = 77;
+    request.database = "";
+    request.connect_database = "postgres";
+    request.type = "manual";
+    request.object_key = "~roles/2026/11/roles-manual-20261125T030000Z-77.sql";
+    request.storage = "/var/backups/lokbackup";
+    request.format = DumpFormat::plain;
+    request.compression = Compression::none;
+    request.compression_level = 0;
+    request.pg_bin_dir = "/usr/lib/postgresql/17/bin";
+    request.socket_dir = "/run/postgresql";
+    request.port = 5433;
+    request.user = "backup \"operator\"";
+    request.started_at = "2026-11-25T03:00:00Z";
+    request.server_version = "17.2";
+    return request;
+}
+
+TEST(BackupRequest, RoundTrips)
+{
+    BackupRequest original = sample_request();
+    BackupRequest parsed = backup_request_from_json(backup_request_to_json(original));
+    EXPECT_EQ(parsed.id, original.id);
+    EXPECT_EQ(parsed.database, original.database);
+    EXPECT_EQ(parsed.connect_database, original.connect_database);
+    EXPECT_EQ(parsed.type, original.type);
+    EXPECT_EQ(parsed.object_key, original.object_key);
+    EXPECT_EQ(parsed.storage, original.storage);
+    EXPECT_EQ(parsed.format, original.format);
+    EXPECT_EQ(parsed.compression, original.compression);
+    EXPECT_EQ(parsed.compression_level, original.compression_level);
+    EXPECT_EQ(parsed.pg_bin_dir, original.pg_bin_dir);
+    EXPECT_EQ(parsed.socket_dir, original.socket_dir);
+    EXPECT_EQ(parsed.port, original.port);
+    EXPECT_EQ(parsed.user, original.user);
+    EXPECT_EQ(parsed.started_at, original.started_at);
+    EXPECT_EQ(parsed.server_version, original.server_version);
+}
+
+TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)
+{
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
+    EXPECT_EQ(json.at("connect_database"), "postgres");
+    EXPECT_EQ(json.at("format"), "plain");
+    EXPECT_EQ(json.at("compression"), "none");
+    EXPECT_EQ(json.at("port"), 5433);
+}
+
+TEST(BackupRequest, MissingFieldIsNamed)
+{
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
+    json.erase("port");
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: field \"port\" is missing or not an integer");
+}
+
+TEST(BackupRequest, UnknownFormatIsNamed)
+{
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
+    json["format"] = "tar";
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: field \"format\": invalid dump format \"tar\": allowed values "
+              "are plain, custom");
+}
+
+TEST(BackupEvent, ProgressIsOneLine)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::progress;
+    event.raw_bytes = 1000;
+    event.stored_bytes = 250;
+    EXPECT_EQ(backup_event_to_json(event),
+              R"({"event":"progress","raw_bytes":1000,"stored_bytes":250})");
+    BackupEvent parsed = backup_event_from_json(backup_event_to_json(event));
+    EXPECT_EQ(parsed.kind, BackupEvent::Kind::progress);
+    EXPECT_EQ(parsed.raw_bytes, 1000u);
+    EXPECT_EQ(parsed.stored_bytes, 250u);
+}
+
+TEST(BackupEvent, CompletedCarriesTheChecksum)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::completed;
+    event.raw_bytes = 18446744073709551615u;
+    event.stored_bytes = 3;
+    event.sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    EXPECT_EQ(backup_event_to_json(event),
+              R"({"event":"completed","raw_bytes":18446744073709551615,"stored_bytes":3,)"
+              R"("sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"})");
+    BackupEvent parsed = backup_event_from_json(backup_event_to_json(event));
+    EXPECT_EQ(parsed.kind, BackupEvent::Kind::completed);
+    EXPECT_EQ(parsed.raw_bytes, event.raw_bytes);
+    EXPECT_EQ(parsed.stored_bytes, 3u);
+    EXPECT_EQ(parsed.sha256, event.sha256);
+}
+
+TEST(BackupEvent, FailedKeepsAMultiLineErrorOnOneLine)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::failed;
+    event.error = "pg_dump: error: connection failed\nFATAL: role \"x\" does not exist";
+    std::string line = backup_event_to_json(event);
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    BackupEvent parsed = backup_event_from_json(line);
+    EXPECT_EQ(parsed.kind, BackupEvent::Kind::failed);
+    EXPECT_EQ(parsed.error, event.error);
+}
+
+TEST(BackupEvent, ErrorTextThatIsNotUtf8IsStillReported)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::failed;
+    event.error = "relation \xe9t\xe9 does not exist";
+    BackupEvent parsed = backup_event_from_json(backup_event_to_json(event));
+    EXPECT_EQ(parsed.error, "relation \xef\xbf\xbdt\xef\xbf\xbd does not exist");
+}
+
+TEST(BackupEvent, MalformedEventsAreErrors)
+{
+    EXPECT_EQ(error_message([] { backup_event_from_json(R"({"event":"paused"})"); }),
+              "backup event: unknown event \"paused\"");
+    EXPECT_EQ(
+        error_message([] { backup_event_from_json(R"({"event":"progress","raw_bytes":1})"); }),
+        "backup event: field \"stored_bytes\" is missing or not a non-negative integer");
+    EXPECT_EQ(error_message([] {
+                  backup_event_from_json(R"({"event":"completed","raw_bytes":1,"stored_bytes":1})");
+              }),
+              "backup event: field \"sha256\" is missing or not a string");
+    EXPECT_EQ(error_message([] { backup_event_from_json(R"({"event":"failed"})"); }),
+              "backup event: field \"error\" is missing or not a string");
+}
+
+} // namespace
+} // namespace lokbackup

@@ -1,0 +1,125 @@
+#include "core/manifest.hpp"
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace lokbackup
+{
+namespace
+{
+
+using test::error_message;
+
+Manifest sample_manifest()
+{
+    Manifest manifest;
+    manifest.id = 9007199254740993; // beyond a double's exact integers
+    manifest.database = "café \"quoted\"";
+    manifest.contents = "database";
+    manifest.type = "weekly";
+    manifest.object_key = "caf%C3%A9/2026/11/caf%C3%A9-weekly-20261125T030000Z-5.dump.gz";
+    manifest.sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    manifest.size = 5000000000;
+    manifest.raw_size = 18446744073709551615u;
+    manifest.format = DumpFormat::custom;
+    manifest.compression = Compression::gzip;
+    manifest.compression_level = 9;
+    manifest.started_at = "2026-11-25T03:00:00Z";
+    manifest.finished_at = "2026-11-25T03:12:41Z";
+    manifest.server_version = "17.2";
+    return manifest;
+}
+
+// The manifest's JSON with `edit` applied to it.
+template <typename Edit> std::string edited(Edit edit)
+{
+    nlohmann::json json = nlohmann::json::parse(manifest_to_json(sample_manifest()));
+    edit(json);
+    return json.dump();
+}
+
+TEST(Manifest, RoundTrips)
+{
+    Manifest original = sample_manifest();
+    Manifest parsed = manifest_from_json(manifest_to_json(original));
+    EXPECT_EQ(parsed.id, original.id);
+    EXPECT_EQ(parsed.database, original.database);
+    EXPECT_EQ(parsed.contents, original.contents);
+    EXPECT_EQ(parsed.type, original.type);
+    EXPECT_EQ(parsed.object_key, original.object_key);
+    EXPECT_EQ(parsed.sha256, original.sha256);
+    EXPECT_EQ(parsed.size, original.size);
+    EXPECT_EQ(parsed.raw_size, original.raw_size);
+    EXPECT_EQ(parsed.format, original.format);
+    EXPECT_EQ(parsed.compression, original.compression);
+    EXPECT_EQ(parsed.compression_level, original.compression_level);
+    EXPECT_EQ(parsed.started_at, original.started_at);
+    EXPECT_EQ(parsed.finished_at, original.finished_at);
+    EXPECT_EQ(parsed.server_version, original.server_version);
+}
+
+TEST(Manifest, FieldsAreSnakeCaseWithEnumNames)
+{
+    nlohmann::json json = nlohmann::json::parse(manifest_to_json(sample_manifest()));
+    EXPECT_EQ(json.at("format_version"), 1);
+    EXPECT_EQ(json.at("format"), "custom");
+    EXPECT_EQ(json.at("compression"), "gzip");
+    EXPECT_EQ(json.at("compression_level"), 9);
+    EXPECT_EQ(json.at("raw_size"), 18446744073709551615u);
+    EXPECT_EQ(json.at("object_key"), sample_manifest().object_key);
+}
+
+TEST(Manifest, MissingFieldIsNamed)
+{
+    std::string json = edited([](nlohmann::json &json) { json.erase("sha256"); });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: field \"sha256\" is missing or not a string");
+}
+
+TEST(Manifest, MistypedFieldIsNamed)
+{
+    std::string json = edited([](nlohmann::json &json) { json["size"] = -1; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: field \"size\" is missing or not a non-negative integer");
+    json = edited([](nlohmann::json &json) { json["id"] = "5"; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: field \"id\" is missing or not an integer");
+    json = edited([](nlohmann::json &json) { json["compression_level"] = 4294967296; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: field \"compression_level\" is out of range");
+}
+
+TEST(Manifest, UnknownEnumNameIsNamed)
+{
+    std::string json = edited([](nlohmann::json &json) { json["compression"] = "lz4"; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: field \"compression\": invalid compression \"lz4\": allowed values are "
+              "zstd, gzip, none");
+}
+
+TEST(Manifest, OtherFormatVersionIsRefused)
+{
+    std::string json = edited([](nlohmann::json &json) { json["format_version"] = 2; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: format_version 2 is not supported (this version of lokbackup reads 1)");
+}
+
+TEST(Manifest, InvalidJsonIsAnError)
+{
+    std::string message = error_message([] { manifest_from_json("{\"id\": "); });
+    EXPECT_EQ(message.rfind("manifest: invalid JSON: ", 0), 0u) << message;
+    EXPECT_EQ(error_message([] { manifest_from_json("[1, 2]"); }), "manifest: not a JSON object");
+}
+
+TEST(Manifest, DatabaseNameThatIsNotUtf8IsAnError)
+{
+    Manifest manifest = sample_manifest();
+    manifest.database = "latin1 \xe9";
+    std::string message = error_message([&] { manifest_to_json(manifest); });
+    EXPECT_EQ(message.rfind("manifest: ", 0), 0u) << message;
+}
+
+} // namespace
+} // namespace lokbackup
