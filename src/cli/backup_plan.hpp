@@ -9,6 +9,7 @@
 #include "core/restore_pipeline.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -39,15 +40,12 @@ struct BackupSelector {
     static BackupSelector from(const Arguments &arguments);
 };
 
-// The options that choose where the plan comes from, for commands that take a selector.
+// --database and --from, for the commands that take a selector.
 std::vector<OptionSpec> plan_option_specs();
 
-// Finds the backup through `--from DIR` when given, or else the catalog behind `catalog`.
-BackupPlan find_backup(const Arguments &arguments, const ConnectionOptions &connection);
-
-BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector);
-// `catalog_database` is the database that would hold the catalog if there were a server one.
-BackupPlan plan_from_storage(const std::string &directory, const BackupSelector &selector,
-                             const std::string &catalog_database);
+// With --from DIR, from the manifests in that storage directory; otherwise from the catalog,
+// through the connection that `catalog` returns (called only then).
+BackupPlan find_backup(const Arguments &arguments, const ConnectionOptions &connection,
+                       const std::function<Connection &()> &catalog);
 
 } // namespace lokbackup::cli

@@ -5,7 +5,8 @@
 
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 // Removes the object, its manifest, and whatever an interrupted writer of either left behind.
 // Removing a backup that is already gone is not an error.

@@ -7,7 +7,8 @@
 #include <csignal>
 #include <optional>
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // At most one child runs at a time. A global, not a frame's local: an ereport never skips its
 // destructor, and only core_call() lambdas touch it.

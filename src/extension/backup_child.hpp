@@ -9,7 +9,8 @@ extern "C" {
 
 #include "extension/catalog.hpp"
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 struct ChildRequest {
     int64 id;

@@ -22,7 +22,8 @@ extern "C" {
 
 #include <unistd.h>
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 struct Run {
     uint64 seq;
@@ -51,16 +52,19 @@ static bool take_request(Run &run)
 
 static int64 create_backup(Run &run, const char *database, const char *format)
 {
-    NewBackup backup{run.run_id,         run.type,
-                     database,           format,
-                     compression_setting_name(), compression_level_setting,
+    NewBackup backup{run.run_id,
+                     run.type,
+                     database,
+                     format,
+                     compression_setting_name(),
+                     compression_level_setting,
                      run.requested_by};
     int64 id = insert_backup(backup);
     ObjectKeyFields key{database, run.type, run.requested_at, id, format, backup.compression};
     set_object_key(id, object_key_for(key));
-    insert_audit(run.requested_by, "run", id,
-                 psprintf("{\"run_id\": " INT64_FORMAT ", \"type\": \"%s\"}", run.run_id,
-                          run.type));
+    insert_audit(
+        run.requested_by, "run", id,
+        psprintf("{\"run_id\": " INT64_FORMAT ", \"type\": \"%s\"}", run.run_id, run.type));
     return id;
 }
 
@@ -252,8 +256,8 @@ static ChildOutcome follow_child(int64 id, const StartedBackup &backup, const ch
 
     char *exit = wait_backup_child();
     if (exit != nullptr && outcome.failure == nullptr)
-        outcome.failure = psprintf("the backup process %s%s", exit,
-                                   final_event ? "" : " before it finished");
+        outcome.failure =
+            psprintf("the backup process %s%s", exit, final_event ? "" : " before it finished");
     if (!final_event && exit == nullptr)
         outcome.failure = pstrdup("the backup process ended without reporting a result");
     if (outcome.failure != nullptr)

@@ -1,7 +1,8 @@
 // One run: the backups that one request asks for (every configured database, plus the roles).
 #pragma once
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // Takes the request waiting in the slot, if there is one: creates its catalog rows, answers the
 // caller, then runs the backups one after the other. `handle_interrupts` is called whenever the

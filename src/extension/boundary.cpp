@@ -7,12 +7,13 @@ extern "C" {
 #include <cstring>
 #include <exception>
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 char *palloc_string(const std::string &text)
 {
-    auto *copy = static_cast<char *>(
-        palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE));
+    auto *copy =
+        static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE));
     if (copy == nullptr)
         throw std::bad_alloc();
     std::memcpy(copy, text.c_str(), text.size() + 1);
@@ -34,16 +35,12 @@ void describe_current_exception(CaughtError &caught) noexcept
 {
     try {
         throw;
-    } catch (const Refusal &refusal) {
-        caught.sqlstate = refusal.sqlstate;
-        caught.message = copy_or_null(refusal.what());
-        caught.detail = copy_or_null(refusal.detail);
-        caught.hint = copy_or_null(refusal.hint);
     } catch (const InvalidValue &invalid) {
         caught.sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
         caught.message = copy_or_null(invalid.what());
     } catch (const std::bad_alloc &) {
         caught.sqlstate = ERRCODE_OUT_OF_MEMORY;
+        caught.message = const_cast<char *>("out of memory");
     } catch (const std::exception &other) {
         caught.sqlstate = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
         caught.message = copy_or_null(other.what());
@@ -54,10 +51,9 @@ void describe_current_exception(CaughtError &caught) noexcept
 
 void raise_caught_error(const CaughtError &caught)
 {
-    ereport(ERROR, (errcode(caught.sqlstate),
-                    errmsg("%s", caught.message ? caught.message : "lokbackup: unexpected error"),
-                    caught.detail ? errdetail("%s", caught.detail) : 0,
-                    caught.hint ? errhint("%s", caught.hint) : 0));
+    ereport(ERROR,
+            (errcode(caught.sqlstate),
+             errmsg("%s", caught.message ? caught.message : "lokbackup: unexpected C++ error")));
     pg_unreachable();
 }
 

@@ -20,30 +20,16 @@ extern "C" {
 #include <string>
 #include <type_traits>
 
-namespace lokbackup::pg {
-
-// A refusal the extension raises from inside core_call(), with PostgreSQL's error fields.
-class Refusal : public Error {
-  public:
-    Refusal(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
-        : Error(std::move(message)), sqlstate(sqlstate), detail(std::move(detail)),
-          hint(std::move(hint))
-    {
-    }
-    int sqlstate;
-    std::string detail;
-    std::string hint;
-};
+namespace lokbackup::pg
+{
 
 // Copies a C++ string into the current memory context without ever raising a PostgreSQL error.
 char *palloc_string(const std::string &text);
 
-// Fills the fields of the error to raise; returns its SQLSTATE. Only called inside catch blocks.
+// What a caught exception becomes: filled inside the catch block, raised after it.
 struct CaughtError {
     int sqlstate = 0;
     char *message = nullptr;
-    char *detail = nullptr;
-    char *hint = nullptr;
 };
 void describe_current_exception(CaughtError &caught) noexcept;
 [[noreturn]] void raise_caught_error(const CaughtError &caught);

@@ -14,7 +14,8 @@ extern "C" {
 
 #include "extension/settings.hpp"
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // The memory context that was current before the transaction began: results that must outlive the
 // transaction are copied there.
@@ -40,16 +41,20 @@ void end_catalog_work()
     pgstat_report_activity(STATE_IDLE, nullptr);
 }
 
-bool catalog_installed() { return OidIsValid(get_extension_oid("lokbackup", true)); }
+bool catalog_installed()
+{
+    return OidIsValid(get_extension_oid("lokbackup", true));
+}
 
 static char *text_column(int row, int column);
 
 // The catalog tables live in the extension's schema, whichever the DBA chose.
 static const char *table(const char *name)
 {
-    if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension"
-                    " WHERE extname = 'lokbackup'",
-                    true, 1) != SPI_OK_SELECT ||
+    if (SPI_execute(
+            "SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension"
+            " WHERE extname = 'lokbackup'",
+            true, 1) != SPI_OK_SELECT ||
         SPI_processed != 1)
         elog(ERROR, "lokbackup: the extension's schema was not found");
     // regnamespace output is already quoted where needed.
@@ -123,10 +128,10 @@ static List *named_databases()
                 "WHERE datname = $1",
                 1, types, values, nullptr, SPI_OK_SELECT);
         if (SPI_processed == 0)
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_DATABASE),
-                            errmsg("database \"%s\" named in lokbackup.databases does not exist",
-                                   name),
-                            errhint("Correct lokbackup.databases and reload the configuration.")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_DATABASE),
+                     errmsg("database \"%s\" named in lokbackup.databases does not exist", name),
+                     errhint("Correct lokbackup.databases and reload the configuration.")));
         if (strcmp(text_column(0, 1), "t") != 0)
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("database \"%s\" named in lokbackup.databases cannot be backed "
@@ -200,11 +205,11 @@ void insert_audit(const char *actor, const char *action, int64 backup_id, const 
 
 StartedBackup mark_in_progress(int64 id)
 {
-    char *sql = psprintf(
-        "UPDATE %s SET status = 'in_progress', started_at = now() WHERE id = $1 "
-        "RETURNING database, object_key, format, compression, compression_level, type, "
-        "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-        table("lokbackup_backups"));
+    char *sql =
+        psprintf("UPDATE %s SET status = 'in_progress', started_at = now() WHERE id = $1 "
+                 "RETURNING database, object_key, format, compression, compression_level, type, "
+                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                 table("lokbackup_backups"));
     Oid types[] = {INT8OID};
     Datum values[] = {Int64GetDatum(id)};
     execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);

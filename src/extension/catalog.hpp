@@ -8,7 +8,8 @@ extern "C" {
 #include "nodes/pg_list.h"
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // Opens a transaction, connects SPI and reports `activity` in pg_stat_activity.
 void begin_catalog_work(const char *activity);

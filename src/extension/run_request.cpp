@@ -18,7 +18,8 @@ extern "C" {
 PG_FUNCTION_INFO_V1(lokbackup_run);
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 static const char *const backup_types[] = {"manual", "daily", "weekly", "monthly"};
 
@@ -31,9 +32,9 @@ static const char *checked_type(FunctionCallInfo fcinfo)
     for (const char *allowed : backup_types)
         if (strcmp(type, allowed) == 0)
             return allowed;
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("invalid backup type \"%s\"", type),
-                    errhint("Allowed types are manual, daily, weekly and monthly.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid backup type \"%s\"", type),
+             errhint("Allowed types are manual, daily, weekly and monthly.")));
     return nullptr;
 }
 
@@ -44,16 +45,17 @@ static void refuse_busy(const RequestSlot &slot)
     for (int i = 0; i < slot.backup_count; i++)
         appendStringInfo(&ids, "%s" INT64_FORMAT, i ? ", " : "", slot.backup_ids[i]);
     bool pending = slot.state == SlotState::requested;
-    ereport(ERROR,
-            (errcode(ERRCODE_OBJECT_IN_USE),
-             errmsg("a backup is already %s", pending ? "pending" : "running"),
-             pending ? errdetail("A %s backup was requested by %s at %s.", slot.type,
-                                 slot.requested_by, timestamptz_to_str(slot.requested_at))
-                     : errdetail("Run " INT64_FORMAT " (%s, requested by %s at %s) is running "
-                                 "backups %s.",
-                                 slot.run_id, slot.type, slot.requested_by,
-                                 timestamptz_to_str(slot.requested_at), ids.data),
-             errhint("Wait until it has finished; the view lokbackup_running shows its progress.")));
+    ereport(
+        ERROR,
+        (errcode(ERRCODE_OBJECT_IN_USE),
+         errmsg("a backup is already %s", pending ? "pending" : "running"),
+         pending ? errdetail("A %s backup was requested by %s at %s.", slot.type, slot.requested_by,
+                             timestamptz_to_str(slot.requested_at))
+                 : errdetail("Run " INT64_FORMAT " (%s, requested by %s at %s) is running "
+                             "backups %s.",
+                             slot.run_id, slot.type, slot.requested_by,
+                             timestamptz_to_str(slot.requested_at), ids.data),
+         errhint("Wait until it has finished; the view lokbackup_running shows its progress.")));
 }
 
 // Fills the slot; returns the request's sequence number and the worker's latch.
@@ -107,8 +109,14 @@ static RequestSlot *wait_for_slot(uint64 seq, bool (*reached)(const RequestSlot 
     return copy;
 }
 
-static bool answered(const RequestSlot &slot, uint64 seq) { return slot.answered_seq >= seq; }
-static bool finished(const RequestSlot &slot, uint64 seq) { return slot.finished_seq >= seq; }
+static bool answered(const RequestSlot &slot, uint64 seq)
+{
+    return slot.answered_seq >= seq;
+}
+static bool finished(const RequestSlot &slot, uint64 seq)
+{
+    return slot.finished_seq >= seq;
+}
 
 static Datum run(FunctionCallInfo fcinfo)
 {
@@ -144,4 +152,7 @@ static Datum run(FunctionCallInfo fcinfo)
 
 } // namespace lokbackup::pg
 
-Datum lokbackup_run(PG_FUNCTION_ARGS) { return lokbackup::pg::run(fcinfo); }
+Datum lokbackup_run(PG_FUNCTION_ARGS)
+{
+    return lokbackup::pg::run(fcinfo);
+}

@@ -8,7 +8,8 @@ extern "C" {
 
 #include "core/storage.hpp"
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 char *catalog_database_setting = nullptr;
 char *databases_setting = nullptr;
@@ -34,8 +35,14 @@ static const char *enum_name(const struct config_enum_entry *options, int value)
     return nullptr;
 }
 
-const char *compression_setting_name() { return enum_name(compression_options, compression_setting); }
-const char *format_setting_name() { return enum_name(format_options, format_setting); }
+const char *compression_setting_name()
+{
+    return enum_name(compression_options, compression_setting);
+}
+const char *format_setting_name()
+{
+    return enum_name(format_options, format_setting);
+}
 
 char *storage_spec()
 {
@@ -86,10 +93,10 @@ void define_settings()
         "The background worker connects to it; CREATE EXTENSION lokbackup works only there.",
         &catalog_database_setting, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 
-    DefineCustomStringVariable(
-        "lokbackup.databases", "Databases to back up, comma-separated.",
-        "Empty: every database that allows connections, templates excluded.", &databases_setting,
-        "", PGC_SIGHUP, GUC_LIST_INPUT, check_databases, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.databases", "Databases to back up, comma-separated.",
+                               "Empty: every database that allows connections, templates excluded.",
+                               &databases_setting, "", PGC_SIGHUP, GUC_LIST_INPUT, check_databases,
+                               nullptr, nullptr);
 
     DefineCustomStringVariable(
         "lokbackup.storage", "Where backups are stored: an absolute directory path.",
@@ -102,8 +109,8 @@ void define_settings()
 
     DefineCustomIntVariable(
         "lokbackup.compression_level", "Compression level; 0 means the codec's default.",
-        "zstd: 1 to 19 (default 3); gzip: 1 to 9 (default 6); none: 0.",
-        &compression_level_setting, 0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+        "zstd: 1 to 19 (default 3); gzip: 1 to 9 (default 6); none: 0.", &compression_level_setting,
+        0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
     DefineCustomEnumVariable("lokbackup.format", "pg_dump output format of backups.",
                              "plain: SQL made with --clean --if-exists, replayed by psql; custom: "

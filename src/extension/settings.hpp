@@ -5,12 +5,13 @@ extern "C" {
 #include "postgres.h"
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
-extern char *catalog_database_setting;  // lokbackup.database
-extern char *databases_setting;         // lokbackup.databases
-extern int backup_timeout_setting;      // lokbackup.backup_timeout, seconds
-extern int compression_level_setting;   // lokbackup.compression_level
+extern char *catalog_database_setting; // lokbackup.database
+extern char *databases_setting;        // lokbackup.databases
+extern int backup_timeout_setting;     // lokbackup.backup_timeout, seconds
+extern int compression_level_setting;  // lokbackup.compression_level
 
 void define_settings();
 

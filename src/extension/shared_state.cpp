@@ -6,7 +6,8 @@ extern "C" {
 #include "storage/shmem.h"
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 static SharedState *state = nullptr;
 static const char *const tranche_name = "lokbackup";

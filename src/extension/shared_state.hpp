@@ -17,7 +17,8 @@ extern "C" {
 #include "storage/spin.h"
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // More backups in one run than this (databases plus the roles) are refused with a clear error.
 constexpr int max_backups_per_run = 1000;

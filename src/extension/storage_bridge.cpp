@@ -9,7 +9,8 @@ extern "C" {
 #include "core/object_key.hpp"
 #include "extension/boundary.hpp"
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 char *object_key_for(const ObjectKeyFields &fields)
 {

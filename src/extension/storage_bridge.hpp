@@ -6,7 +6,8 @@ extern "C" {
 #include "datatype/timestamp.h"
 }
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 struct ObjectKeyFields {
     const char *database; // NULL for the roles dump

@@ -24,7 +24,8 @@ extern "C" {
 
 extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
 
-namespace lokbackup::pg {
+namespace lokbackup::pg
+{
 
 // How often the worker wakes up without being signalled: to notice CREATE EXTENSION or promotion.
 static const long idle_wakeup_ms = 10 * 1000;

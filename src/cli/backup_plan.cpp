@@ -1,0 +1,128 @@
+#include "cli/backup_plan.hpp"
+
+#include "cli/object_source.hpp"
+#include "core/error.hpp"
+#include "core/manifest.hpp"
+#include "core/object_key.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <tuple>
+
+namespace lokbackup::cli {
+
+namespace {
+
+// What manifest_key() appends to an object's key.
+const std::string manifest_suffix = manifest_key("");
+
+bool is_backup_id(const std::string &text)
+{
+    return !text.empty() && text.size() <= 18 &&
+           text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
+{
+    QueryResult result = catalog.query(
+        "SELECT backup_id, database, contents, location, sha256, size, raw_size, format, "
+        "compression, catalog_database FROM lokbackup_restore_plan($1, $2)",
+        {selector.which, selector.database});
+    if (result.rows() != 1)
+        throw Error("the catalog has no backup for \"" + selector.which + "\"");
+    BackupPlan plan;
+    plan.id = std::stoll(result.value(0, "backup_id"));
+    plan.database = result.value(0, "database");
+    plan.contents = result.value(0, "contents");
+    plan.location = result.value(0, "location");
+    plan.sha256 = result.value(0, "sha256");
+    plan.size = std::stoull(result.value(0, "size"));
+    plan.raw_size = std::stoull(result.value(0, "raw_size"));
+    plan.format = parse_dump_format(result.value(0, "format"));
+    plan.compression = parse_compression(result.value(0, "compression"));
+    plan.catalog_database = result.value(0, "catalog_database");
+    return plan;
+}
+
+bool newer(const Manifest &a, const Manifest &b)
+{
+    return std::tie(a.finished_at, a.id) > std::tie(b.finished_at, b.id);
+}
+
+BackupPlan plan_from_storage(const std::string &directory, const BackupSelector &selector,
+                             const std::string &catalog_database)
+{
+    std::filesystem::path root = std::filesystem::absolute(directory);
+    // Checked first because opening a local storage creates its directory when it is missing.
+    if (!std::filesystem::is_directory(root))
+        throw Error("--from " + directory + ": no such directory");
+    bool latest = selector.which == "latest";
+    if (latest && !selector.database)
+        throw UsageError("restoring \"latest\" with --from needs --database: the directory may "
+                         "hold backups of several databases");
+
+    auto storage = open_storage(root.string());
+    std::optional<Manifest> chosen;
+    for (const std::string &key : storage->list("")) {
+        if (key.size() <= manifest_suffix.size() ||
+            key.compare(key.size() - manifest_suffix.size(), manifest_suffix.size(),
+                        manifest_suffix) != 0)
+            continue;
+        Manifest manifest;
+        try {
+            auto reader = storage->open(key);
+            manifest = manifest_from_json(read_small_object(*reader, key));
+        } catch (const Error &error) {
+            // One damaged manifest must not stand in the way of restoring any other backup from
+            // this directory, which may be all that is left after a disaster.
+            std::cerr << "lokbackup: warning: skipping " << key << ": " << error.what() << "\n";
+            continue;
+        }
+        bool matches = latest ? manifest.database == *selector.database
+                              : std::to_string(manifest.id) == selector.which;
+        if (matches && (!chosen || newer(manifest, *chosen)))
+            chosen = std::move(manifest);
+    }
+    if (!chosen)
+        throw Error(latest ? "no backup of database \"" + *selector.database + "\" in " +
+                                 storage->describe()
+                           : "no backup " + selector.which + " in " + storage->describe());
+
+    BackupPlan plan;
+    plan.id = chosen->id;
+    plan.database = chosen->database;
+    plan.contents = chosen->contents;
+    plan.location = storage->location(chosen->object_key);
+    plan.sha256 = chosen->sha256;
+    plan.size = chosen->size;
+    plan.raw_size = chosen->raw_size;
+    plan.format = chosen->format;
+    plan.compression = chosen->compression;
+    plan.catalog_database = catalog_database;
+    return plan;
+}
+
+} // namespace
+
+BackupSelector BackupSelector::from(const Arguments &arguments)
+{
+    arguments.expect_positionals(1, "one backup: \"latest\" or a backup id");
+    BackupSelector selector{arguments.positionals()[0], arguments.value("database")};
+    if (selector.which != "latest" && !is_backup_id(selector.which))
+        throw UsageError("\"" + selector.which +
+                         "\" is not a backup: give \"latest\" or a backup id (a number)");
+    return selector;
+}
+
+std::vector<OptionSpec> plan_option_specs() { return {{"database", 0, true}, {"from", 0, true}}; }
+
+BackupPlan find_backup(const Arguments &arguments, const ConnectionOptions &connection,
+                       const std::function<Connection &()> &catalog)
+{
+    BackupSelector selector = BackupSelector::from(arguments);
+    if (auto directory = arguments.value("from"))
+        return plan_from_storage(*directory, selector, connection.catalog_database);
+    return plan_from_catalog(catalog(), selector);
+}
+
+} // namespace lokbackup::cli

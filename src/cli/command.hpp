@@ -1,0 +1,25 @@
+// The commands of the lokbackup program, as main() dispatches them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lokbackup::cli {
+
+struct Command {
+    const char *name;
+    const char *summary; // one line, for `lokbackup --help`
+    const char *help;    // for `lokbackup NAME --help`
+    // The arguments after the command's name; returns the exit code.
+    int (*run)(const std::vector<std::string> &arguments);
+    // Told the message of the error that ended the command, after main() printed it (null: no
+    // one else needs to know).
+    void (*report_failure)(const std::string &message);
+};
+
+extern const Command backup_child_command;
+extern const Command restore_command;
+extern const Command list_command;
+extern const Command verify_command;
+
+} // namespace lokbackup::cli
