@@ -93,6 +93,13 @@ CREATE FUNCTION lokbackup_pretty_duration(d interval) RETURNS text
         ELSE to_char(d, 'FMHH24 "h" MI "min"')
     END;
 
+-- Who is acting, for the audit trail: the role set with SET ROLE, else the login role. (Inside the
+-- SECURITY DEFINER functions current_user is the extension's owner.)
+CREATE FUNCTION lokbackup_actor() RETURNS text
+    LANGUAGE sql STABLE
+    RETURN CASE WHEN current_setting('role') = 'none' THEN session_user::text
+                ELSE current_setting('role') END;
+
 CREATE FUNCTION lokbackup_check_choice(setting text, value text, allowed text[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -176,7 +183,7 @@ CREATE FUNCTION lokbackup_find_backup(backup text, database text) RETURNS @extsc
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    found @extschema@.lokbackup_backups;
+    chosen @extschema@.lokbackup_backups;
     wanted bigint;
 BEGIN
     IF backup IS NULL THEN
@@ -189,36 +196,36 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Pass the name of the database whose latest backup you want, or a backup id.';
         END IF;
-        SELECT * INTO found FROM @extschema@.lokbackup_backups b
+        SELECT * INTO chosen FROM @extschema@.lokbackup_backups b
         WHERE b.status = 'completed' AND b.database = lokbackup_find_backup.database
         ORDER BY b.finished_at DESC, b.id DESC LIMIT 1;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'there is no completed backup of database "%"', database
                 USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
         END IF;
-        RETURN found;
+        RETURN chosen;
     END IF;
     IF backup !~ '^[0-9]{1,18}$' THEN
         RAISE EXCEPTION 'invalid backup "%"', backup
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass ''latest'' or a backup id (a positive number).';
     END IF;
     wanted := backup::bigint;
-    SELECT * INTO found FROM @extschema@.lokbackup_backups b WHERE b.id = wanted;
+    SELECT * INTO chosen FROM @extschema@.lokbackup_backups b WHERE b.id = wanted;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'backup % does not exist', wanted
             USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
     END IF;
-    IF database IS NOT NULL AND found.database IS DISTINCT FROM database THEN
+    IF database IS NOT NULL AND chosen.database IS DISTINCT FROM database THEN
         RAISE EXCEPTION 'backup % is not a backup of database "%"', wanted, database
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It is a backup of %s.', coalesce('database "' || found.database || '"', 'the roles'));
+                  DETAIL = format('It is a backup of %s.', coalesce('database "' || chosen.database || '"', 'the roles'));
     END IF;
-    IF found.status <> 'completed' THEN
-        RAISE EXCEPTION 'backup % is %, not completed', wanted, found.status
+    IF chosen.status <> 'completed' THEN
+        RAISE EXCEPTION 'backup % is %, not completed', wanted, chosen.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Only a completed backup can be restored.';
     END IF;
-    RETURN found;
+    RETURN chosen;
 END
 $$;
 
@@ -231,7 +238,7 @@ DECLARE
     catalog text := current_setting('lokbackup.database');
 BEGIN
     INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
-    VALUES (session_user, 'restore_plan', b.id, jsonb_build_object('requested', backup));
+    VALUES (@extschema@.lokbackup_actor(), 'restore_plan', b.id, jsonb_build_object('requested', backup));
     RETURN QUERY SELECT
         b.id, b.database, b.contents, @extschema@.lokbackup_storage_location(b.object_key),
         b.sha256, b.size, b.raw_size, b.format, b.compression, catalog, b.requested_at,
@@ -264,7 +271,7 @@ BEGIN
     END IF;
     UPDATE @extschema@.lokbackup_backups x SET status = 'deleted' WHERE x.id = b.id;
     INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
-    VALUES (session_user, 'delete', b.id, jsonb_build_object('object_key', b.object_key, 'previous_status', b.status));
+    VALUES (@extschema@.lokbackup_actor(), 'delete', b.id, jsonb_build_object('object_key', b.object_key, 'previous_status', b.status));
     -- Last: if storage refuses, the error rolls the catalog change back.
     IF b.object_key IS NOT NULL THEN
         PERFORM @extschema@.lokbackup_storage_remove(b.object_key);
@@ -276,7 +283,7 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON FUNCTION lokbackup_storage_location(text), lokbackup_storage_remove(text),
     lokbackup_run(text, boolean), lokbackup_progress(), lokbackup_pretty_duration(interval),
-    lokbackup_check_choice(text, text, text[]), lokbackup_list(text, text, integer, integer),
+    lokbackup_actor(), lokbackup_check_choice(text, text, text[]), lokbackup_list(text, text, integer, integer),
     lokbackup_stats(), lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text),
     lokbackup_delete(bigint)
     FROM PUBLIC;
@@ -284,7 +291,7 @@ REVOKE ALL ON SEQUENCE lokbackup_run_seq FROM PUBLIC;
 GRANT SELECT ON lokbackup_backups, lokbackup_audit, lokbackup_status, lokbackup_dashboard,
     lokbackup_running TO lokbackup_admin;
 GRANT EXECUTE ON FUNCTION lokbackup_run(text, boolean), lokbackup_progress(),
-    lokbackup_pretty_duration(interval), lokbackup_check_choice(text, text, text[]),
+    lokbackup_pretty_duration(interval), lokbackup_actor(), lokbackup_check_choice(text, text, text[]),
     lokbackup_list(text, text, integer, integer), lokbackup_stats(),
     lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text), lokbackup_delete(bigint)
     TO lokbackup_admin;

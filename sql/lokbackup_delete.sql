@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- lokbackup_delete(): bad input changes nothing.
 SELECT lokbackup_delete(NULL);
 SELECT lokbackup_delete(-1);

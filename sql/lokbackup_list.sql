@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- lokbackup_list(): newest first, filters, paging, and clear errors for bad input.
 SELECT type, status, database, size IS NOT NULL AS has_size, duration IS NOT NULL AS has_duration,
        length(sha256) AS sha256_shown

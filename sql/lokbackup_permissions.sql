@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- Nothing is granted to PUBLIC; lokbackup_admin gets what an admin needs.
 CREATE ROLE lokbackup_nobody LOGIN;
 CREATE ROLE lokbackup_alice LOGIN IN ROLE lokbackup_admin;
@@ -24,6 +25,12 @@ DELETE FROM lokbackup_audit;
 UPDATE lokbackup_backups SET status = 'completed';
 RESET ROLE;
 SELECT actor, action FROM lokbackup_audit ORDER BY id DESC LIMIT 1;
+
+-- A run requested under SET ROLE is recorded as that role's.
+SET ROLE lokbackup_alice;
+SELECT cardinality(lokbackup_run(wait => true)) > 0 AS ran;
+RESET ROLE;
+SELECT DISTINCT requested_by FROM lokbackup_backups WHERE id = (SELECT max(id) FROM lokbackup_backups);
 
 DROP ROLE lokbackup_nobody;
 DROP ROLE lokbackup_alice;

@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- lokbackup_restore_plan(): bad input gets a clear error and writes no audit row.
 SELECT count(*) AS audit_before FROM lokbackup_audit \gset
 SELECT * FROM lokbackup_restore_plan(NULL);

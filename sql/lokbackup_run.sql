@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- lokbackup_run(): bad input is refused and creates nothing.
 SELECT lokbackup_run(NULL);
 SELECT lokbackup_run('hourly');

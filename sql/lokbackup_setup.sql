@@ -1,3 +1,4 @@
+\set SHOW_CONTEXT never
 -- The extension installs only in the catalog database (lokbackup.database).
 CREATE DATABASE lokbackup_elsewhere;
 \c lokbackup_elsewhere

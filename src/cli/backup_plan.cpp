@@ -9,9 +9,11 @@
 #include <iostream>
 #include <tuple>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 // What manifest_key() appends to an object's key.
 const std::string manifest_suffix = manifest_key("");
@@ -57,9 +59,6 @@ BackupPlan plan_from_storage(const std::string &directory, const BackupSelector 
     if (!std::filesystem::is_directory(root))
         throw Error("--from " + directory + ": no such directory");
     bool latest = selector.which == "latest";
-    if (latest && !selector.database)
-        throw UsageError("restoring \"latest\" with --from needs --database: the directory may "
-                         "hold backups of several databases");
 
     auto storage = open_storage(root.string());
     std::optional<Manifest> chosen;
@@ -107,21 +106,27 @@ BackupPlan plan_from_storage(const std::string &directory, const BackupSelector 
 BackupSelector BackupSelector::from(const Arguments &arguments)
 {
     arguments.expect_positionals(1, "one backup: \"latest\" or a backup id");
-    BackupSelector selector{arguments.positionals()[0], arguments.value("database")};
+    BackupSelector selector{arguments.positionals()[0], arguments.value("database"),
+                            arguments.value("from")};
     if (selector.which != "latest" && !is_backup_id(selector.which))
         throw UsageError("\"" + selector.which +
                          "\" is not a backup: give \"latest\" or a backup id (a number)");
+    if (selector.which == "latest" && selector.from_directory && !selector.database)
+        throw UsageError("\"latest\" with --from needs --database: the directory may hold "
+                         "backups of several databases");
     return selector;
 }
 
-std::vector<OptionSpec> plan_option_specs() { return {{"database", 0, true}, {"from", 0, true}}; }
+std::vector<OptionSpec> selector_option_specs()
+{
+    return {{"database", 0, true}, {"from", 0, true}};
+}
 
-BackupPlan find_backup(const Arguments &arguments, const ConnectionOptions &connection,
+BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
                        const std::function<Connection &()> &catalog)
 {
-    BackupSelector selector = BackupSelector::from(arguments);
-    if (auto directory = arguments.value("from"))
-        return plan_from_storage(*directory, selector, connection.catalog_database);
+    if (selector.from_directory)
+        return plan_from_storage(*selector.from_directory, selector, catalog_database);
     return plan_from_catalog(catalog(), selector);
 }
 

@@ -13,7 +13,8 @@
 #include <optional>
 #include <string>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 struct BackupPlan {
     std::int64_t id = 0;
@@ -31,21 +32,24 @@ struct BackupPlan {
     ExpectedObject expected() const { return {sha256, size, compression}; }
 };
 
-// "latest" or a backup id, and the database that "latest" is about.
+// Which backup, and where to look for it.
 struct BackupSelector {
-    std::string which;
-    std::optional<std::string> database;
+    std::string which;                         // "latest" or a backup id
+    std::optional<std::string> database;       // whose latest backup
+    std::optional<std::string> from_directory; // --from: manifests instead of the catalog
 
-    // From the one positional argument and --database; throws UsageError for anything else.
+    // From the one positional argument, --database and --from; throws UsageError when they do
+    // not name a backup.
     static BackupSelector from(const Arguments &arguments);
 };
 
 // --database and --from, for the commands that take a selector.
-std::vector<OptionSpec> plan_option_specs();
+std::vector<OptionSpec> selector_option_specs();
 
-// With --from DIR, from the manifests in that storage directory; otherwise from the catalog,
-// through the connection that `catalog` returns (called only then).
-BackupPlan find_backup(const Arguments &arguments, const ConnectionOptions &connection,
+// From the manifests in the --from directory, or else from the catalog, through the connection
+// that `catalog` returns (called only then). `catalog_database` is the database that holds, or
+// would hold, the catalog.
+BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
                        const std::function<Connection &()> &catalog);
 
 } // namespace lokbackup::cli

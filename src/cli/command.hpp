@@ -4,7 +4,8 @@
 #include <string>
 #include <vector>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 struct Command {
     const char *name;

@@ -7,9 +7,11 @@
 #include <thread>
 #include <unistd.h>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 constexpr int countdown_seconds = 10;
 

@@ -3,7 +3,8 @@
 
 #include <string>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 // Refuses (Error) unless stdin is a terminal and the person, told `what_happens`, types
 // `database`; then counts down ten seconds, one line a second, during which Ctrl-C aborts.

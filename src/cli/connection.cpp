@@ -2,9 +2,11 @@
 
 #include "core/error.hpp"
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 std::string trimmed(std::string text)
 {
@@ -58,7 +60,7 @@ std::vector<std::pair<std::string, std::string>>
 ConnectionOptions::environment(const std::string &database) const
 {
     std::vector<std::pair<std::string, std::string>> variables = {{"PGDATABASE", database},
-                                                                   {"PGAPPNAME", "lokbackup"}};
+                                                                  {"PGAPPNAME", "lokbackup"}};
     if (host)
         variables.emplace_back("PGHOST", *host);
     if (port)
@@ -113,9 +115,8 @@ QueryResult Connection::query(const std::string &sql,
     std::vector<const char *> values;
     for (const auto &parameter : parameters)
         values.push_back(parameter ? parameter->c_str() : nullptr);
-    QueryResult result(PQexecParams(connection_.get(), sql.c_str(),
-                                    static_cast<int>(values.size()), nullptr, values.data(),
-                                    nullptr, nullptr, 0));
+    QueryResult result(PQexecParams(connection_.get(), sql.c_str(), static_cast<int>(values.size()),
+                                    nullptr, values.data(), nullptr, nullptr, 0));
     ExecStatusType status = PQresultStatus(result.raw());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
         throw Error(server_error(result.raw(), connection_.get()));

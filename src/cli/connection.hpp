@@ -12,7 +12,8 @@
 #include <utility>
 #include <vector>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 // -h/--host, -p/--port, -U/--username and --catalog-dbname; unset ones fall back to libpq's
 // environment variables and defaults, as in psql.
@@ -30,7 +31,8 @@ struct ConnectionOptions {
     std::vector<std::pair<std::string, std::string>> environment(const std::string &database) const;
 };
 
-class QueryResult {
+class QueryResult
+{
   public:
     explicit QueryResult(PGresult *result) : result_(result, PQclear) {}
 
@@ -48,7 +50,8 @@ class QueryResult {
     std::unique_ptr<PGresult, void (*)(PGresult *)> result_;
 };
 
-class Connection {
+class Connection
+{
   public:
     // Throws Error with libpq's explanation when the connection fails.
     Connection(const ConnectionOptions &options, const std::string &database);

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 // Manifests are a few hundred bytes; anything much larger is not one.
 constexpr std::size_t small_object_limit = 1 << 20;

@@ -7,7 +7,8 @@
 #include <memory>
 #include <string>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 std::unique_ptr<ObjectReader> open_location(const std::string &location);
 

@@ -3,9 +3,11 @@
 #include <cerrno>
 #include <cstdlib>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 std::string accepted_options(const std::vector<OptionSpec> &options)
 {

@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 // A command line that does not fit the command's synopsis: main() prints it and exits with 2.
-class UsageError : public Error {
+class UsageError : public Error
+{
   public:
     using Error::Error;
 };
@@ -23,7 +25,8 @@ struct OptionSpec {
     bool takes_value;
 };
 
-class Arguments {
+class Arguments
+{
   public:
     // Throws UsageError naming the offending argument and the options `command` accepts.
     Arguments(const std::string &command, const std::vector<OptionSpec> &options,

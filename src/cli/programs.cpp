@@ -7,9 +7,11 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 namespace fs = std::filesystem;
 

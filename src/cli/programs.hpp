@@ -3,7 +3,8 @@
 
 #include <string>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 // The path of `name` (psql, pg_restore): next to the running lokbackup, which is installed in the
 // server's bin directory and so finds programs of the server's major version; else on PATH.

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <unistd.h>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 constexpr std::chrono::milliseconds redraw_interval{200};
 const char *const clear_line = "\r\033[K";

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdint>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-class ProgressDisplay {
+class ProgressDisplay
+{
   public:
     explicit ProgressDisplay(std::uint64_t total);
     // Clears the line, so that what is printed next starts on a clean one.

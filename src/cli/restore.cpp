@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <iostream>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
-namespace {
+namespace
+{
 
 const char *const help = R"(lokbackup restore: restore a backup into a database, checksum verified
 
@@ -55,16 +57,8 @@ ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &conn
 {
     ProcessSpec spec;
     if (plan.format == DumpFormat::plain)
-        spec.argv = {find_program("psql"),
-                     "-X",
-                     "-q",
-                     "-v",
-                     "ON_ERROR_STOP=1",
-                     "--single-transaction",
-                     "-o",
-                     "/dev/null",
-                     "-f", // psql applies --single-transaction to -f files only; "-" is stdin
-                     "-"};
+        spec.argv = {find_program("psql"),   "-X", "-q",       "-v", "ON_ERROR_STOP=1",
+                     "--single-transaction", "-o", "/dev/null"};
     else // --clean, as the plain dump has it built in: both replace what the target holds
         spec.argv = {find_program("pg_restore"), "--single-transaction", "--exit-on-error",
                      "--clean", "--if-exists",
@@ -81,11 +75,10 @@ ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &conn
 // The size of `database`, when it exists: std::nullopt when it does not, "" when not visible.
 std::optional<std::string> existing_database_size(Connection &catalog, const std::string &database)
 {
-    QueryResult result =
-        catalog.query("SELECT CASE WHEN has_database_privilege(oid, 'CONNECT') "
-                      "THEN pg_size_pretty(pg_database_size(oid)) END "
-                      "FROM pg_database WHERE datname = $1",
-                      {database});
+    QueryResult result = catalog.query("SELECT CASE WHEN has_database_privilege(oid, 'CONNECT') "
+                                       "THEN pg_size_pretty(pg_database_size(oid)) END "
+                                       "FROM pg_database WHERE datname = $1",
+                                       {database});
     if (result.rows() == 0)
         return std::nullopt;
     return result.value(0, 0);
@@ -109,8 +102,8 @@ void prepare_target(Connection &catalog, const Arguments &arguments, const Backu
         plan.is_roles()
             ? "Restoring " + describe_backup(plan) + " creates and alters the roles of the " +
                   "whole cluster (through database \"" + target + "\")."
-            : "Restoring " + describe_backup(plan) + " into database \"" + target +
-                  "\" (" + (size->empty() ? "size unknown" : *size) +
+            : "Restoring " + describe_backup(plan) + " into database \"" + target + "\" (" +
+                  (size->empty() ? "size unknown" : *size) +
                   ") replaces every object of the backup that it holds.";
     confirm_overwrite(target, what_happens);
 }
@@ -121,14 +114,16 @@ int restore(const std::vector<std::string> &argument_list)
                                        {"create", 0, false},
                                        {"yes", 0, false},
                                        {"allow-catalog-database", 0, false}};
-    for (const auto &specs : {plan_option_specs(), ConnectionOptions::specs()})
+    for (const auto &specs : {selector_option_specs(), ConnectionOptions::specs()})
         options.insert(options.end(), specs.begin(), specs.end());
     Arguments arguments("restore", options, argument_list);
+    BackupSelector selector = BackupSelector::from(arguments);
     ConnectionOptions connection = ConnectionOptions::from(arguments);
 
     // Also where a missing target is created, and so needed with --from too.
     Connection catalog(connection, connection.catalog_database);
-    BackupPlan plan = find_backup(arguments, connection, [&]() -> Connection & { return catalog; });
+    BackupPlan plan = find_backup(selector, connection.catalog_database,
+                                  [&]() -> Connection & { return catalog; });
 
     std::optional<std::string> target = arguments.value("dbname");
     if (!target && !plan.is_roles())

@@ -3,7 +3,8 @@
 #include <cmath>
 #include <iterator>
 
-namespace lokbackup::cli {
+namespace lokbackup::cli
+{
 
 std::string pretty_size(std::uint64_t bytes)
 {

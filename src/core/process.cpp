@@ -115,8 +115,7 @@ struct ExecArguments {
 {
     // A child starts afresh: PostgreSQL backends ignore SIGPIPE and others, and the spawning
     // thread may block signals; ignored dispositions and the mask would survive exec.
-    struct sigaction default_action {
-    };
+    struct sigaction default_action = {};
     default_action.sa_handler = SIG_DFL;
     for (int signal = 1; signal < NSIG; ++signal)
         sigaction(signal, &default_action, nullptr);

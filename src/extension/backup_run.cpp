@@ -71,6 +71,7 @@ static int64 create_backup(Run &run, const char *database, const char *format)
 // Creates the run's catalog rows in one transaction: the roles dump first, then each database.
 static void create_backups(Run &run)
 {
+    MemoryContext run_context = CurrentMemoryContext;
     begin_catalog_work("lokbackup: creating backups");
     check_compression_level(compression_setting_name(), compression_level_setting);
     List *databases = databases_to_back_up();
@@ -81,7 +82,7 @@ static void create_backups(Run &run)
                                max_backups_per_run - 1, count - 1),
                         errhint("Name fewer databases in lokbackup.databases.")));
     run.run_id = next_run_id();
-    run.backup_ids = static_cast<int64 *>(palloc(sizeof(int64) * count));
+    run.backup_ids = static_cast<int64 *>(MemoryContextAlloc(run_context, sizeof(int64) * count));
     run.backup_count = 0;
     // pg_dumpall --globals-only writes plain SQL only.
     run.backup_ids[run.backup_count++] = create_backup(run, nullptr, "plain");

@@ -58,18 +58,51 @@ static void refuse_busy(const RequestSlot &slot)
          errhint("Wait until it has finished; the view lokbackup_running shows its progress.")));
 }
 
+// The worker restarts within seconds after it stopped (bgw_restart_time), and waits for the catalog
+// database to exist: a request made in such a window waits for it rather than failing at once.
+static const long worker_attach_timeout_ms = 15 * 1000;
+
+static void refuse_no_worker()
+{
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("the lokbackup background worker is not running"),
+                    errhint("Look in the server log for why it stopped; it restarts within "
+                            "seconds once lokbackup.database can be connected to.")));
+}
+
+static void wait_for_worker()
+{
+    SharedState *state = shared_state();
+    TimestampTz deadline =
+        TimestampTzPlusMilliseconds(GetCurrentTimestamp(), worker_attach_timeout_ms);
+    ConditionVariablePrepareToSleep(&state->slot_changed);
+    for (;;) {
+        LWLockAcquire(state->lock, LW_SHARED);
+        bool attached = state->worker_latch != nullptr;
+        LWLockRelease(state->lock);
+        if (attached)
+            break;
+        if (GetCurrentTimestamp() >= deadline) {
+            ConditionVariableCancelSleep();
+            refuse_no_worker();
+        }
+        ConditionVariableTimedSleep(&state->slot_changed, 1000, PG_WAIT_EXTENSION);
+    }
+    ConditionVariableCancelSleep();
+}
+
 // Fills the slot; returns the request's sequence number and the worker's latch.
 static uint64 place_request(const char *type, Latch **worker_latch)
 {
+    // The outer user is the role set with SET ROLE; this function runs as its owner.
+    char *requested_by = GetUserNameFromId(GetOuterUserId(), false);
+    wait_for_worker();
     SharedState *state = shared_state();
     LWLockAcquire(state->lock, LW_EXCLUSIVE);
     RequestSlot &slot = state->slot;
     if (state->worker_latch == nullptr) {
         LWLockRelease(state->lock);
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("the lokbackup background worker is not running"),
-                        errhint("Look in the server log for why it stopped; it restarts within "
-                                "seconds.")));
+        refuse_no_worker();
     }
     if (slot.state != SlotState::idle) {
         RequestSlot copy = slot;
@@ -79,8 +112,7 @@ static uint64 place_request(const char *type, Latch **worker_latch)
     uint64 seq = ++slot.request_seq;
     slot.state = SlotState::requested;
     strlcpy(slot.type, type, sizeof(slot.type));
-    strlcpy(slot.requested_by, GetUserNameFromId(GetSessionUserId(), false),
-            sizeof(slot.requested_by));
+    strlcpy(slot.requested_by, requested_by, sizeof(slot.requested_by));
     slot.requested_at = GetCurrentTimestamp();
     slot.backup_count = 0;
     *worker_latch = state->worker_latch;

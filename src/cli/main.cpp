@@ -1,0 +1,91 @@
+// The lokbackup program: restore, list and verify backups; and the backup child that the
+// server's background worker runs. main() is the one place where errors end up.
+#include "cli/command.hpp"
+#include "cli/options.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <iostream>
+
+namespace
+{
+
+using namespace lokbackup::cli;
+
+// Kept equal to default_version in lokbackup.control.
+const char *const version = "0.1.0";
+
+const Command *const commands[] = {&restore_command, &list_command, &verify_command,
+                                   &backup_child_command};
+
+void print_overview()
+{
+    std::cout << "lokbackup: verified logical backups of PostgreSQL, made by the server itself\n\n"
+                 "Usage:\n  lokbackup COMMAND [OPTION]...\n\nCommands:\n";
+    for (const Command *command : commands)
+        std::cout << "  " << command->name
+                  << std::string(14 - std::string(command->name).size(), ' ') << command->summary
+                  << "\n";
+    std::cout << "\nlokbackup COMMAND --help describes a command; lokbackup --version prints the "
+                 "version.\n";
+}
+
+std::string command_names()
+{
+    std::string names;
+    for (const Command *command : commands)
+        names += (names.empty() ? "" : ", ") + std::string(command->name);
+    return names;
+}
+
+const Command &find_command(const std::string &name)
+{
+    for (const Command *command : commands)
+        if (name == command->name)
+            return *command;
+    throw UsageError("unknown command \"" + name + "\" (the commands are " + command_names() + ")");
+}
+
+bool asks_for_help(const std::vector<std::string> &arguments)
+{
+    auto end = std::find(arguments.begin(), arguments.end(), "--");
+    return std::find(arguments.begin(), end, "--help") != end;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::vector<std::string> arguments(argv + 1, argv + argc);
+    const Command *command = nullptr;
+    try {
+        if (arguments.empty())
+            throw UsageError("no command given (the commands are " + command_names() + ")");
+        if (arguments[0] == "--help") {
+            print_overview();
+            return 0;
+        }
+        if (arguments[0] == "--version") {
+            std::cout << "lokbackup " << version << "\n";
+            return 0;
+        }
+        command = &find_command(arguments[0]);
+        arguments.erase(arguments.begin());
+        if (asks_for_help(arguments)) {
+            std::cout << command->help;
+            return 0;
+        }
+        return command->run(arguments);
+    } catch (const UsageError &error) {
+        std::cerr << "lokbackup: error: " << error.what() << "\n"
+                  << "Try \"lokbackup " << (command ? std::string(command->name) + " " : "")
+                  << "--help\".\n";
+        return 2;
+    } catch (const std::exception &error) {
+        // Error above all, but also what the standard library throws (bad_alloc and the like).
+        std::cerr << "lokbackup: error: " << error.what() << "\n";
+        if (command && command->report_failure)
+            command->report_failure(error.what());
+        return 1;
+    }
+}

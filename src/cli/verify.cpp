@@ -1,0 +1,86 @@
+#include "cli/backup_plan.hpp"
+#include "cli/command.hpp"
+#include "cli/connection.hpp"
+#include "cli/object_source.hpp"
+#include "core/error.hpp"
+#include "core/manifest.hpp"
+#include "core/object_key.hpp"
+#include "core/restore_pipeline.hpp"
+
+#include <iostream>
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+const char *const help = R"(lokbackup verify: check that a backup is intact
+
+Usage:
+  lokbackup verify latest|ID [OPTION]...
+
+Reads the whole backup object and checks its size and SHA-256 against the catalog, that it
+decompresses, and that its manifest agrees with the catalog.
+
+Options:
+  latest|ID                   the newest backup of --database, or the backup with this id
+  --database NAME             the database whose latest backup to verify
+  --from DIR                  find the backup in the manifests of storage directory DIR instead
+                              of the server's catalog (--database is needed with latest)
+
+Connection options:
+  -h, --host HOST             database server host or socket directory
+  -p, --port PORT             database server port
+  -U, --username USER         database user name
+  --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
+)";
+
+// The manifest is what a restore from storage alone relies on, so it must say what the catalog
+// says.
+void check_manifest(const BackupPlan &plan)
+{
+    // Beside the object, as manifest_key() places it beside the object's key.
+    std::string location = manifest_key(plan.location);
+    auto reader = open_location(location);
+    Manifest manifest = manifest_from_json(read_small_object(*reader, location));
+    auto disagree = [&](const std::string &field, const std::string &in_manifest,
+                        const std::string &in_catalog) {
+        return Error("backup " + std::to_string(plan.id) + ": the manifest " + location +
+                     " disagrees with the catalog: its " + field + " is " + in_manifest +
+                     ", the catalog says " + in_catalog);
+    };
+    if (manifest.id != plan.id)
+        throw disagree("id", std::to_string(manifest.id), std::to_string(plan.id));
+    if (manifest.sha256 != plan.sha256)
+        throw disagree("sha256", manifest.sha256, plan.sha256);
+    if (manifest.size != plan.size)
+        throw disagree("size", std::to_string(manifest.size), std::to_string(plan.size));
+}
+
+int verify(const std::vector<std::string> &argument_list)
+{
+    std::vector<OptionSpec> options = selector_option_specs();
+    std::vector<OptionSpec> connection_specs = ConnectionOptions::specs();
+    options.insert(options.end(), connection_specs.begin(), connection_specs.end());
+    Arguments arguments("verify", options, argument_list);
+    BackupSelector selector = BackupSelector::from(arguments);
+    ConnectionOptions connection = ConnectionOptions::from(arguments);
+
+    std::optional<Connection> catalog;
+    BackupPlan plan = find_backup(selector, connection.catalog_database, [&]() -> Connection & {
+        return catalog.emplace(connection, connection.catalog_database);
+    });
+    auto object = open_location(plan.location);
+    verify_object(*object, plan.expected());
+    check_manifest(plan);
+    std::cout << "backup " << plan.id << ": OK (sha256 " << plan.sha256 << ", " << plan.size
+              << " bytes)\n";
+    return 0;
+}
+
+} // namespace
+
+const Command verify_command = {"verify", "check that a backup is intact", help, verify, nullptr};
+
+} // namespace lokbackup::cli

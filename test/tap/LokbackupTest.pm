@@ -1,0 +1,542 @@
+# Shared helpers of the lokbackup TAP tests: a node with the extension preloaded, the catalog,
+# storage, the lokbackup program, the backup child, and waiting by polling with a deadline.
+package LokbackupTest;
+
+use strict;
+use warnings FATAL => 'all';
+
+use Exporter 'import';
+use File::Basename ();
+
+# PostgreSQL::Test::Cluster->init runs `pg_regress --config-auth`; PGXS's prove_installcheck sets
+# PG_REGRESS, a plain `prove` run does not: find it beside the pgxs makefile of pg_config.
+BEGIN
+{
+    unless ($ENV{PG_REGRESS})
+    {
+        my $pg_config = $ENV{PG_CONFIG} || 'pg_config';
+        chomp(my $pgxs = `$pg_config --pgxs`);
+        die "cannot run $pg_config --pgxs" unless $pgxs;
+
+        # .../lib/pgxs/src/makefiles/pgxs.mk -> .../lib/pgxs/src/test/regress/pg_regress
+        $ENV{PG_REGRESS} =
+          File::Basename::dirname(File::Basename::dirname($pgxs)) . '/test/regress/pg_regress';
+    }
+}
+
+use File::Find ();
+use IPC::Run ();
+use JSON::PP ();
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes ();
+
+our @EXPORT = qw(
+  create_node storage_dir catalog_database reload_settings
+  poll_until wait_for_status
+  run_backup start_backup backup_row backup_rows run_backups backup_of
+  object_path stored_files partial_files flip_byte truncate_file slurp_bytes
+  run_lokbackup
+  worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit
+  hold_lock release_lock wait_until_dump_blocked start_held_backup
+  populate_app_database user_relations dump_database dumps_equal sql_literal node_env
+);
+
+# Restore keys make every plain dump differ (\restrict <random>): a fixed one makes dumps comparable.
+my $restrict_key = 'lokbackuptest';
+
+# Longest any single wait of these tests may take before it is reported as a failure.
+our $default_timeout = 60;
+
+my %catalog_of;    # node name -> lokbackup.database
+
+# A started node with lokbackup preloaded, its storage under the node's base directory and the
+# extension created in the catalog database. Options:
+#   preload => 0     a plain server, without lokbackup (a server a bucket is restored into)
+#   extension => 0   lokbackup preloaded but CREATE EXTENSION not run
+#   settings => {}   more postgresql.conf lines, name => value (values are quoted here)
+sub create_node
+{
+    my ($name, %options) = @_;
+    my $preload = $options{preload} // 1;
+    my $create_extension = $options{extension} // $preload;
+    my %settings = %{ $options{settings} // {} };
+    my $catalog = $settings{'lokbackup.database'} // 'postgres';
+
+    my $node = PostgreSQL::Test::Cluster->new($name);
+    $node->init;
+    if ($preload)
+    {
+        $node->append_conf(
+            'postgresql.conf',
+            join('',
+                "shared_preload_libraries = 'lokbackup'\n",
+                "lokbackup.storage = " . conf_quote(storage_dir($node)) . "\n",
+                map { "$_ = " . conf_quote($settings{$_}) . "\n" } sort keys %settings));
+    }
+    $node->start;
+    $catalog_of{ $node->name } = $catalog;
+    $node->safe_psql($catalog, 'CREATE EXTENSION lokbackup') if $create_extension;
+    return $node;
+}
+
+sub conf_quote
+{
+    my ($value) = @_;
+    $value =~ s/'/''/g;
+    return "'$value'";
+}
+
+# SQL string literal.
+sub sql_literal
+{
+    my ($value) = @_;
+    $value =~ s/'/''/g;
+    return "'$value'";
+}
+
+sub storage_dir
+{
+    my ($node) = @_;
+    return $node->basedir . '/storage';
+}
+
+sub catalog_database
+{
+    my ($node) = @_;
+    return $catalog_of{ $node->name } // 'postgres';
+}
+
+# Writes settings to postgresql.conf, reloads, and returns once a new session sees every value
+# (give values as SHOW prints them: '2s', '30min', 'gzip'). The postmaster signals its children
+# before it forks a backend with the new values, so by then the worker has its SIGHUP pending and
+# handles it before it takes another request.
+sub reload_settings
+{
+    my ($node, %settings) = @_;
+    $node->append_conf('postgresql.conf',
+        join('', map { "$_ = " . conf_quote($settings{$_}) . "\n" } sort keys %settings));
+    $node->reload;
+    for my $name (sort keys %settings)
+    {
+        poll_until($node, "SELECT current_setting(" . sql_literal($name) . ")", $settings{$name})
+          or die "$name = '$settings{$name}' was not reloaded";
+    }
+    return;
+}
+
+# Polls `sql` in the catalog database (or options{dbname}) until it prints `expected`, for at
+# most `timeout` seconds. Returns true when it did.
+sub poll_until
+{
+    my ($node, $sql, $expected, $timeout, %options) = @_;
+    $timeout //= $default_timeout;
+
+    # poll_query_until tries 10 times a second for timeout_default seconds.
+    local $PostgreSQL::Test::Utils::timeout_default = $timeout;
+    return $node->poll_query_until($options{dbname} // catalog_database($node), $sql, $expected);
+}
+
+# Polls until backup `id` has `status`; returns true when it did.
+sub wait_for_status
+{
+    my ($node, $id, $status, $timeout) = @_;
+    return poll_until($node,
+        "SELECT status FROM lokbackup_backups WHERE id = $id", $status, $timeout);
+}
+
+sub parse_ids
+{
+    my ($array) = @_;
+    $array =~ s/^\{|\}$//g;
+    return [ split /,/, $array ];
+}
+
+# lokbackup_run(wait => true): the ids of the run's backups, once all have finished.
+sub run_backup
+{
+    my ($node, $type) = @_;
+    $type //= 'manual';
+    return parse_ids(
+        $node->safe_psql(
+            catalog_database($node),
+            "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)"));
+}
+
+# lokbackup_run() without waiting: the ids of the run's backups, once the worker created them.
+sub start_backup
+{
+    my ($node) = @_;
+    return parse_ids($node->safe_psql(catalog_database($node), "SELECT lokbackup_run()"));
+}
+
+sub decode_rows
+{
+    my ($text) = @_;
+    return [ map { JSON::PP::decode_json($_) } grep { $_ ne '' } split /\n/, $text ];
+}
+
+# One catalog row, as a hash.
+sub backup_row
+{
+    my ($node, $id) = @_;
+    my $rows = backup_rows($node, "id = $id");
+    die "backup $id does not exist" unless @$rows;
+    return $rows->[0];
+}
+
+# Catalog rows matching a WHERE clause, oldest first.
+sub backup_rows
+{
+    my ($node, $where) = @_;
+    $where //= 'true';
+    return decode_rows(
+        $node->safe_psql(
+            catalog_database($node),
+            "SELECT row_to_json(b) FROM lokbackup_backups b WHERE $where ORDER BY id"));
+}
+
+# Rows of the backups with these ids.
+sub run_backups
+{
+    my ($node, $ids) = @_;
+    return backup_rows($node, 'id IN (' . join(',', @$ids) . ')');
+}
+
+# The row of a run's backup of `database` (undef: the roles).
+sub backup_of
+{
+    my ($node, $ids, $database) = @_;
+    my ($row) = grep {
+            defined $database
+          ? defined $_->{database} && $_->{database} eq $database
+          : !defined $_->{database}
+    } @{ run_backups($node, $ids) };
+    return $row;
+}
+
+# Absolute path of a stored object, as the server resolves it.
+sub object_path
+{
+    my ($node, $object_key) = @_;
+    return $node->safe_psql(catalog_database($node),
+        "SELECT lokbackup_storage_location(" . sql_literal($object_key) . ")");
+}
+
+# Every file below the storage directory, as paths relative to it, sorted.
+sub stored_files
+{
+    my ($node) = @_;
+    my $root = storage_dir($node);
+    return [] unless -d $root;
+    my @files;
+    File::Find::find(
+        {   wanted => sub { push @files, substr($File::Find::name, length($root) + 1) if -f $_ },
+            no_chdir => 1 },
+        $root);
+    return [ sort @files ];
+}
+
+sub partial_files
+{
+    my ($node) = @_;
+    return [ grep { /\.partial$/ } @{ stored_files($node) } ];
+}
+
+sub slurp_bytes
+{
+    my ($path) = @_;
+    open my $fh, '<:raw', $path or die "cannot open $path: $!";
+    local $/;
+    my $bytes = <$fh>;
+    close $fh;
+    return $bytes;
+}
+
+# Inverts every bit of the byte in the middle of the file.
+sub flip_byte
+{
+    my ($path) = @_;
+    my $size = -s $path;
+    open my $fh, '+<:raw', $path or die "cannot open $path: $!";
+    my $offset = int($size / 2);
+    seek $fh, $offset, 0 or die "seek: $!";
+    read $fh, my $byte, 1 or die "read: $!";
+    seek $fh, $offset, 0 or die "seek: $!";
+    print $fh chr(ord($byte) ^ 0xff) or die "write: $!";
+    close $fh or die "close: $!";
+    return;
+}
+
+sub truncate_file
+{
+    my ($path, $size) = @_;
+    truncate $path, $size or die "cannot truncate $path: $!";
+    return;
+}
+
+# The environment a client program needs to reach the node (PGHOST, PGPORT), plus `extra`.
+sub node_env
+{
+    my ($node, %extra) = @_;
+    return (%ENV, PGHOST => $node->host, PGPORT => $node->port, %extra);
+}
+
+# Runs the installed lokbackup program against the node (PGHOST, PGPORT), stdin a pipe (never a
+# terminal). Returns { exit => code, stdout => ..., stderr => ... }.
+#   stdin => text, timeout => seconds, env => { NAME => value }
+sub run_lokbackup
+{
+    my ($node, $arguments, %options) = @_;
+    my $stdin = $options{stdin} // '';
+    my ($stdout, $stderr) = ('', '');
+    local %ENV = node_env($node, %{ $options{env} // {} });
+    my @command = ('lokbackup', @$arguments);
+    note 'running: ' . join(' ', @command);
+    my $harness = IPC::Run::start(\@command, '<', \$stdin, '>', \$stdout, '2>', \$stderr,
+        IPC::Run::timeout($options{timeout} // $default_timeout));
+    $harness->finish;
+    my $exit = $harness->result(0);
+    note "exit $exit\nstdout:\n$stdout\nstderr:\n$stderr";
+    return { exit => $exit, stdout => $stdout, stderr => $stderr };
+}
+
+# The pid of the lokbackup background worker, or undef.
+sub worker_pid
+{
+    my ($node) = @_;
+    my $pid = $node->safe_psql('postgres',
+        "SELECT pid FROM pg_stat_activity WHERE backend_type = 'lokbackup worker'");
+    return $pid eq '' ? undef : $pid;
+}
+
+# The pids of the direct children of `pid` whose command line matches `pattern`.
+sub children_of
+{
+    my ($pid, $pattern) = @_;
+    my @arguments = ('pgrep', '-P', $pid);
+    push @arguments, '-f', $pattern if defined $pattern;
+    my $out = '';
+    IPC::Run::run(\@arguments, '>', \$out);
+    return map { 0 + $_ } split ' ', $out;
+}
+
+# The pid of the worker's `lokbackup backup-child`, or undef when none runs.
+sub backup_child_pid
+{
+    my ($node) = @_;
+    my $worker = worker_pid($node) // return undef;
+    my ($child) = children_of($worker, 'lokbackup backup-child');
+    return $child;
+}
+
+# Every process below `pid` (children, their children, ...).
+sub descendant_pids
+{
+    my ($pid) = @_;
+    my @found;
+    my @todo = ($pid);
+    while (@todo)
+    {
+        my @children = children_of(shift @todo);
+        push @found, @children;
+        push @todo, @children;
+    }
+    return @found;
+}
+
+# True while a process `pid` exists and is not a zombie.
+sub pid_alive
+{
+    my ($pid) = @_;
+    return 0 unless kill 0, $pid;
+    open my $fh, '<', "/proc/$pid/stat" or return 0;
+    my $stat = <$fh>;
+    close $fh;
+    return $stat !~ /^\d+ \(.*\) Z /;
+}
+
+# Waits until none of `pids` runs any more; returns true when none does.
+sub wait_for_exit
+{
+    my (@pids) = @_;
+    my $deadline = Time::HiRes::time() + $default_timeout;
+    while (grep { pid_alive($_) } @pids)
+    {
+        return 0 if Time::HiRes::time() > $deadline;
+        Time::HiRes::usleep(50_000);
+    }
+    return 1;
+}
+
+# Holds an ACCESS EXCLUSIVE lock on `table` in `database` from a session of its own, so that a
+# pg_dump of that database blocks on it. Returns the session, for release_lock().
+sub hold_lock
+{
+    my ($node, $database, $table) = @_;
+    my $session = $node->background_psql($database);
+    $session->query_safe("BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE;");
+    return $session;
+}
+
+sub release_lock
+{
+    my ($session) = @_;
+    $session->query_safe('ROLLBACK');
+    $session->quit;
+    return;
+}
+
+# Waits until a backend of `database` (pg_dump) waits for a lock; returns true when one does.
+sub wait_until_dump_blocked
+{
+    my ($node, $database) = @_;
+    return poll_until(
+        $node,
+        "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = "
+          . sql_literal($database)
+          . " AND wait_event_type = 'Lock'",
+        't');
+}
+
+# Starts a run whose backup of `database` blocks on a lock held on `table`; returns the lock's
+# session (for release_lock) and the catalog row of that backup, in progress.
+sub start_held_backup
+{
+    my ($node, $database, $table) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my $lock = hold_lock($node, $database, $table);
+    my $row = backup_of($node, start_backup($node), $database);
+    ok( wait_for_status($node, $row->{id}, 'in_progress'),
+        "backup $row->{id} of $database is in progress");
+    ok(wait_until_dump_blocked($node, $database), "backup $row->{id}: pg_dump waits for the lock");
+    ok( -e storage_dir($node) . "/$row->{object_key}.partial",
+        "backup $row->{id}: its object is being written as .partial");
+    return ($lock, $row);
+}
+
+# Creates `database` with content that a dump and restore can get wrong: quoted mixed-case names,
+# an enum, jsonb, bytea with every byte value, non-ASCII text, a partitioned table with rows in
+# several partitions, identity and serial columns, a view, a plpgsql trigger and a large object.
+sub populate_app_database
+{
+    my ($node, $database) = @_;
+    $node->safe_psql('postgres',
+        qq{CREATE DATABASE "$database" ENCODING 'UTF8' TEMPLATE template0});
+    $node->safe_psql($database, <<'SQL');
+CREATE SCHEMA "Mixed Case";
+CREATE TYPE "Mixed Case"."Mood" AS ENUM ('sad', 'ok', 'Happy Day', 'naïve');
+
+CREATE TABLE "Mixed Case"."Odd ""Table"" Name" (
+    "Id" integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    "Serial No" serial NOT NULL,
+    "Mood" "Mixed Case"."Mood" NOT NULL,
+    "Doc" jsonb,
+    "Bytes" bytea,
+    "Town" text,
+    "Changed By" text
+);
+
+CREATE TABLE "Mixed Case".audit (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    row_id integer NOT NULL,
+    note text NOT NULL
+);
+
+CREATE FUNCTION "Mixed Case".remember_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW."Changed By" := 'trigger: ' || TG_OP;
+    INSERT INTO "Mixed Case".audit (row_id, note) VALUES (NEW."Id", 'Zürich ☃ 東京');
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER "Remember Row" BEFORE INSERT ON "Mixed Case"."Odd ""Table"" Name"
+    FOR EACH ROW EXECUTE FUNCTION "Mixed Case".remember_row();
+
+INSERT INTO "Mixed Case"."Odd ""Table"" Name" ("Mood", "Doc", "Bytes", "Town")
+SELECT (enum_range(NULL::"Mixed Case"."Mood"))[1 + i % 4],
+       jsonb_build_object('i', i, 'nested', jsonb_build_object('arr', jsonb_build_array(i, 'x', null, true)),
+                          'text', E'quote '' backslash \\ tab \t newline \n done'),
+       CASE WHEN i = 1 THEN (SELECT decode(string_agg(lpad(to_hex(b), 2, '0'), '' ORDER BY b), 'hex')
+                             FROM generate_series(0, 255) b)
+            ELSE decode(md5(i::text), 'hex') END,
+       CASE i % 3 WHEN 0 THEN 'Zürich ☃ 東京' WHEN 1 THEN E'line one\nline two\\.\t' ELSE NULL END
+FROM generate_series(1, 3000) i;
+
+CREATE TABLE "Mixed Case".measurements (
+    city text NOT NULL,
+    taken_on date NOT NULL,
+    reading numeric(10, 3)
+) PARTITION BY RANGE (taken_on);
+CREATE TABLE "Mixed Case".measurements_2024 PARTITION OF "Mixed Case".measurements
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE "Mixed Case".measurements_2025 PARTITION OF "Mixed Case".measurements
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE "Mixed Case".measurements_other PARTITION OF "Mixed Case".measurements DEFAULT;
+INSERT INTO "Mixed Case".measurements
+SELECT (ARRAY['Zürich', '東京', 'São Paulo'])[1 + i % 3], date '2023-11-01' + i, i / 7.0
+FROM generate_series(1, 1000) i;
+
+CREATE VIEW "Mixed Case"."Happy View" AS
+    SELECT "Id", "Town" FROM "Mixed Case"."Odd ""Table"" Name" WHERE "Mood" = 'Happy Day';
+
+CREATE TABLE public.plain_table (id serial PRIMARY KEY, label text);
+INSERT INTO public.plain_table (label) SELECT 'row ' || i FROM generate_series(1, 100) i;
+
+SELECT lo_from_bytea(424242, convert_to('large object: Zürich ☃ 東京', 'UTF8'));
+COMMENT ON TABLE "Mixed Case"."Odd ""Table"" Name" IS 'comment with ''quotes'' and ☃';
+SQL
+    return;
+}
+
+# The user tables, views and schemas of `database`, as "kind name" lines, sorted.
+sub user_relations
+{
+    my ($node, $database) = @_;
+    return $node->safe_psql($database, <<'SQL');
+SELECT string_agg(entry, E'\n' ORDER BY entry) FROM (
+    SELECT 'relation ' || c.oid::regclass::text AS entry
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+    UNION ALL
+    SELECT 'schema ' || nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND nspname !~ '^pg_'
+    UNION ALL
+    SELECT 'large object ' || oid FROM pg_largeobject_metadata
+) entries
+SQL
+}
+
+# A plain pg_dump of `database` without ownership, comparable between databases and servers.
+sub dump_database
+{
+    my ($node, $database) = @_;
+    my ($stdout, $stderr) = ('', '');
+    local %ENV = node_env($node);
+    IPC::Run::run([ 'pg_dump', '--no-owner', "--restrict-key=$restrict_key", '-d', $database ],
+        '>', \$stdout, '2>', \$stderr)
+      or die "pg_dump of $database failed: $stderr";
+    return $stdout;
+}
+
+# Passes when two dumps are the same text; otherwise shows the first line that differs.
+sub dumps_equal
+{
+    my ($got, $expected, $name) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    return 1 if ok($got eq $expected, $name);
+    my @want = split /\n/, $expected;
+    my @have = split /\n/, $got;
+    for my $i (0 .. ($#want > $#have ? $#want : $#have))
+    {
+        my ($x, $y) = ($want[$i] // '(end)', $have[$i] // '(end)');
+        next if $x eq $y;
+        diag("first difference at line " . ($i + 1) . ":\n  expected: $x\n  got:      $y");
+        last;
+    }
+    return 0;
+}
+
+1;

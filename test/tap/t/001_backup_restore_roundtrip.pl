@@ -1,0 +1,139 @@
+# A backup restored with `lokbackup restore` gives back the same database, byte for byte as pg_dump
+# sees it, in each format and compression; the stored object, its checksum and its manifest agree
+# with the catalog.
+use strict;
+use warnings FATAL => 'all';
+
+use JSON::PP ();
+use IPC::Run ();
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = create_node('roundtrip');
+populate_app_database($node, 'app');
+my $source_dump = dump_database($node, 'app');
+like(
+    $source_dump,
+    qr/CREATE TABLE "Mixed Case"\."Odd ""Table"" Name"/,
+    'the source dump has the quoted table (the comparison below means something)');
+
+# Restores the latest backup of app into a new database and compares pg_dump of both.
+sub restores_identically
+{
+    my ($target, $what) = @_;
+    my $restore = run_lokbackup($node,
+        [ 'restore', 'latest', '--database', 'app', '--dbname', $target, '--create', '--yes' ]);
+    is($restore->{exit}, 0, "$what: lokbackup restore exits 0")
+      or diag("stdout: $restore->{stdout}\nstderr: $restore->{stderr}");
+    my $copy_dump = eval { dump_database($node, $target) } // "(no database: $@)";
+    dumps_equal($copy_dump, $source_dump,
+        "$what: pg_dump of the copy equals pg_dump of the source");
+    return;
+}
+
+# --- zstd, plain: the default ---
+my $ids = run_backup($node);
+my $rows = run_backups($node, $ids);
+is(scalar(@$rows), 3, 'a run backs up the roles, app and postgres');
+is_deeply(
+    [ map { $_->{status} } @$rows ],
+    [ 'completed', 'completed', 'completed' ],
+    'every backup of the run is completed');
+my ($roles) = grep { !defined $_->{database} } @$rows;
+is($roles->{contents}, 'roles', 'the roles backup has contents roles and no database');
+
+my $app = backup_of($node, $ids, 'app');
+ok( $app->{size} > 0 && $app->{raw_size} > $app->{size},
+    "app backup: size ($app->{size}) and raw_size ($app->{raw_size}) are recorded, compressed smaller"
+);
+like($app->{sha256}, qr/^[0-9a-f]{64}$/, 'app backup: sha256 is recorded');
+like(
+    $app->{object_key},
+    qr{^app/\d{4}/\d{2}/app-manual-\d{8}T\d{6}Z-$app->{id}\.sql\.zst$},
+    'app backup: the object key names database, type, time and id');
+is($app->{format} . '/' . $app->{compression}, 'plain/zstd', 'app backup: plain format, zstd');
+
+my $object = object_path($node, $app->{object_key});
+is($object, storage_dir($node) . "/$app->{object_key}", 'the object lies in lokbackup.storage');
+ok(-f $object, 'the object exists');
+is(-s $object, $app->{size}, 'the object has the recorded size');
+my $sha256 = (split ' ', `sha256sum '$object'`)[0];
+is($sha256, $app->{sha256}, 'sha256sum of the object equals the recorded sha256');
+
+my $plain = '';
+IPC::Run::run([ 'zstd', '-dc', $object ], '>', \$plain) or die 'zstd -dc failed';
+is(length($plain), $app->{raw_size}, 'the decompressed object has the recorded raw_size');
+like($plain, qr/\A--\n-- PostgreSQL database dump\n/,
+    'the decompressed object is a plain SQL dump');
+like(
+    $plain,
+    qr/DROP TABLE IF EXISTS "Mixed Case"\."Odd ""Table"" Name";/,
+    'the plain dump was made with --clean --if-exists');
+like($plain, qr/^COPY "Mixed Case"\."Odd ""Table"" Name" /m, 'the plain dump has the table data');
+
+my $manifest_path = "$object.manifest.json";
+ok(-f $manifest_path, 'the manifest lies beside the object');
+my $manifest = JSON::PP::decode_json(slurp_bytes($manifest_path));
+is_deeply(
+    {   map { $_ => $manifest->{$_} }
+          qw(id database contents type object_key sha256 size raw_size format compression) },
+    {   id => $app->{id},
+        database => 'app',
+        contents => 'database',
+        type => 'manual',
+        object_key => $app->{object_key},
+        sha256 => $app->{sha256},
+        size => $app->{size},
+        raw_size => $app->{raw_size},
+        format => 'plain',
+        compression => 'zstd', },
+    'the manifest agrees with the catalog');
+like($manifest->{server_version}, qr/^15/, 'the manifest names the server version');
+
+restores_identically('app_copy', 'plain zstd');
+
+# --- custom format ---
+reload_settings($node, 'lokbackup.format' => 'custom');
+my $custom_ids = run_backup($node);
+my $custom = backup_of($node, $custom_ids, 'app');
+is($custom->{status}, 'completed', 'custom format: the backup is completed');
+like($custom->{object_key}, qr/\.dump\.zst$/, 'custom format: the object ends in .dump.zst');
+my $custom_raw = '';
+IPC::Run::run([ 'zstd', '-dc', object_path($node, $custom->{object_key}) ], '>', \$custom_raw)
+  or die 'zstd -dc failed';
+is(substr($custom_raw, 0, 5),
+    'PGDMP', 'custom format: the decompressed object is a pg_dump archive');
+restores_identically('app_copy_custom', 'custom zstd');
+
+# --- gzip ---
+reload_settings($node, 'lokbackup.format' => 'plain', 'lokbackup.compression' => 'gzip');
+my $gzip_ids = run_backup($node);
+my $gzip = backup_of($node, $gzip_ids, 'app');
+is($gzip->{status}, 'completed', 'gzip: the backup is completed');
+like($gzip->{object_key}, qr/\.sql\.gz$/, 'gzip: the object ends in .sql.gz');
+my $gunzipped = '';
+IPC::Run::run([ 'gzip', '-dc', object_path($node, $gzip->{object_key}) ], '>', \$gunzipped)
+  or die 'gzip -dc failed';
+is(length($gunzipped), $gzip->{raw_size}, 'gzip: gzip -dc gives raw_size bytes');
+restores_identically('app_copy_gzip', 'plain gzip');
+
+# --- verify and list ---
+my $verify = run_lokbackup($node, [ 'verify', $app->{id} ]);
+is($verify->{exit}, 0, 'lokbackup verify of an intact backup exits 0');
+like($verify->{stdout}, qr/\bOK\b/, 'lokbackup verify says OK');
+
+my $list = run_lokbackup($node, ['list']);
+is($list->{exit}, 0, 'lokbackup list exits 0');
+for my $backup ($app, $custom, $gzip)
+{
+    like(
+        $list->{stdout},
+        qr/^\s*$backup->{id}\b.*\bapp\b/m,
+        "lokbackup list shows backup $backup->{id} of app");
+}
+like($list->{stdout}, qr/completed/, 'lokbackup list shows the status');
+
+$node->stop;
+done_testing();

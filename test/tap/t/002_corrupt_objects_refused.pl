@@ -1,0 +1,73 @@
+# A damaged backup object restores nothing: a flipped byte or a truncated object is refused with a
+# checksum (or corruption) error, the existing target database keeps exactly what it had, and
+# `lokbackup verify` reports the damage with a non-zero exit.
+use strict;
+use warnings FATAL => 'all';
+
+use File::Copy ();
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = create_node('corrupt', settings => { 'lokbackup.databases' => 'app' });
+populate_app_database($node, 'app');
+my $ids = run_backup($node);
+my $backup = backup_of($node, $ids, 'app');
+is($backup->{status}, 'completed', 'the backup of app is completed');
+my $object = object_path($node, $backup->{object_key});
+my $intact = $node->basedir . "/intact-copy";
+File::Copy::copy($object, $intact) or die "cannot copy $object: $!";
+
+$node->safe_psql('postgres', 'CREATE DATABASE target');
+$node->safe_psql('target',
+    "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('before the restore')");
+my $target_before = user_relations($node, 'target');
+is($target_before, 'relation marker', 'the target holds only its marker table');
+
+my $verify_intact = run_lokbackup($node, [ 'verify', $backup->{id} ]);
+is($verify_intact->{exit},
+    0, 'verify of the intact object exits 0 (so a failure below is the damage)');
+
+# Damages the object with `damage`, then restores and verifies it; the target must not change.
+sub damaged_object_is_refused
+{
+    my ($what, $damage, $message) = @_;
+    File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+    $damage->($object);
+
+    my $restore = run_lokbackup($node,
+        [ 'restore', $backup->{id}, '--database', 'app', '--dbname', 'target', '--yes' ]);
+    isnt($restore->{exit}, 0, "$what: restore fails");
+    like($restore->{stderr}, $message, "$what: restore says why");
+    is(user_relations($node, 'target'),
+        $target_before,
+        "$what: the target still has exactly its marker table, and nothing of the dump");
+    is( $node->safe_psql('target', 'SELECT note FROM marker'),
+        'before the restore',
+        "$what: the marker row is untouched");
+
+    my $verify = run_lokbackup($node, [ 'verify', $backup->{id} ]);
+    isnt($verify->{exit}, 0, "$what: verify exits non-zero");
+    like($verify->{stderr}, $message, "$what: verify says why");
+    return;
+}
+
+damaged_object_is_refused('one byte flipped', \&flip_byte, qr/checksum mismatch|corrupt/);
+damaged_object_is_refused(
+    'truncated to half',
+    sub { truncate_file($_[0], int((-s $_[0]) / 2)) },
+    qr/size mismatch|checksum mismatch|corrupt/);
+
+# The intact object restores (the refusals above were about the damage, not the target).
+File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+my $restore = run_lokbackup($node,
+    [ 'restore', $backup->{id}, '--database', 'app', '--dbname', 'target', '--yes' ]);
+is($restore->{exit}, 0, 'the intact object restores into the target');
+like(
+    user_relations($node, 'target'),
+    qr/Odd ""Table"" Name/,
+    'the target now has the tables of the dump');
+
+$node->stop;
+done_testing();

@@ -1,0 +1,71 @@
+# The worker follows its configuration on reload, limits a run to lokbackup.databases, and stops
+# promptly with the server even in the middle of a backup, taking the backup child and pg_dump
+# with it.
+use strict;
+use warnings FATAL => 'all';
+
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes ();
+
+my $node = create_node('lifecycle');
+for my $database (qw(app other))
+{
+    $node->safe_psql('postgres', "CREATE DATABASE $database");
+    $node->safe_psql($database, 'CREATE TABLE held (id int); INSERT INTO held VALUES (1)');
+}
+
+# --- every connectable database by default ---
+my $all = run_backups($node, run_backup($node));
+is(join(',', map { $_->{database} // '(roles)' } @$all),
+    '(roles),app,other,postgres',
+    'by default a run backs up the roles and every connectable database, templates excluded');
+is( join(',', map { $_->{status} } @$all),
+    'completed,completed,completed,completed',
+    'every backup of that run completed');
+like($_->{object_key}, qr/\.sql\.zst$/, "backup $_->{id}: zstd by default") for @$all;
+
+# --- lokbackup.databases limits the run ---
+reload_settings($node, 'lokbackup.databases' => 'app');
+my $limited = run_backups($node, run_backup($node));
+is(join(',', map { $_->{database} // '(roles)' } @$limited),
+    '(roles),app', "lokbackup.databases = 'app' limits a run to the roles and app");
+is(join(',', map { $_->{status} } @$limited),
+    'completed,completed', 'both backups of that run completed');
+
+# --- SIGHUP changes the compression of the next backup ---
+reload_settings($node, 'lokbackup.compression' => 'gzip');
+my $gzip = run_backups($node, run_backup($node));
+is( join(',', map { "$_->{status} $_->{compression}" } @$gzip),
+    'completed gzip,completed gzip',
+    'after a reload with compression gzip the next run completes, gzip-compressed');
+is(scalar(grep { $_->{object_key} =~ /\.sql\.gz$/ } @$gzip), 2, 'its objects end in .sql.gz');
+is(scalar(grep { -f object_path($node, $_->{object_key}) } @$gzip),
+    scalar(@$gzip), 'the gzip objects are in storage');
+
+# --- the server stops promptly in the middle of a backup ---
+my ($lock, $held) = start_held_backup($node, 'app', 'held');
+my $worker = worker_pid($node);
+my $child = backup_child_pid($node);
+ok(defined $child, 'the backup child runs');
+my @dumps = descendant_pids($child);
+ok(scalar(@dumps) >= 1, 'the backup child runs pg_dump');
+
+my $started = Time::HiRes::time();
+$node->stop('fast');
+my $took = Time::HiRes::time() - $started;
+eval { $lock->quit };
+cmp_ok($took, '<', 10, sprintf('the server stops promptly (%.1f s)', $took));
+ok(!pid_alive($worker), 'the worker is gone');
+ok(!pid_alive($child), 'the backup child is gone once the server has stopped');
+ok(wait_for_exit(@dumps), 'its pg_dump is gone too');
+
+$node->start;
+my $app = backup_row($node, $held->{id});
+is($app->{status}, 'failed', 'the stopped backup is failed');
+like($app->{error} // '', qr/shutting down/, 'its error says the server was shutting down');
+
+$node->stop;
+done_testing();

@@ -1,0 +1,153 @@
+#include "core/backup_pipeline.hpp"
+
+#include "core/manifest.hpp"
+#include "core/object_key.hpp"
+#include "core/storage.hpp"
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace lokbackup
+{
+namespace
+{
+
+using test::error_message;
+using test::TempDir;
+
+// Stands in for pg_dump and pg_dumpall: records its arguments and PG* environment, then runs
+// `body`.
+void write_fake_program(const std::filesystem::path &path, const std::string &body)
+{
+    test::write_file(path, "#!/bin/sh\n"
+                           "here=$(dirname \"$0\")\n"
+                           "printf '%s\\n' \"$@\" > \"$here/argv\"\n"
+                           "env | grep '^PG' | sort > \"$here/environment\"\n" +
+                               body + "\n");
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+}
+
+class BackupPipelineTest : public ::testing::Test
+{
+  protected:
+    BackupPipelineTest()
+    {
+        std::filesystem::create_directory(bin());
+        request_.id = 42;
+        request_.database = "app";
+        request_.connect_database = "postgres";
+        request_.type = "manual";
+        request_.object_key = "app/2026/11/app-manual-20261125T030000Z-42.sql.zst";
+        request_.storage = (dir_.path() / "storage").string();
+        request_.pg_bin_dir = bin().string();
+        request_.socket_dir = "/run/postgresql";
+        request_.port = 5433;
+        request_.user = "postgres";
+        request_.started_at = "2026-11-25T03:00:00Z";
+        request_.server_version = "15.20";
+    }
+
+    std::filesystem::path bin() const { return dir_.path() / "bin"; }
+    std::string recorded(const char *name) const { return test::read_file(bin() / name); }
+    std::unique_ptr<Storage> storage() const { return open_storage(request_.storage); }
+
+    std::string stored_dump()
+    {
+        auto object = storage()->open(request_.object_key);
+        test::StringSink dump;
+        auto decompressor = make_decompressor(request_.compression, dump);
+        char buffer[65536];
+        while (std::size_t got = object->read(buffer, sizeof buffer))
+            decompressor->write(buffer, got);
+        decompressor->finish();
+        return dump.text;
+    }
+
+    TempDir dir_;
+    BackupRequest request_;
+};
+
+TEST_F(BackupPipelineTest, StoresTheDumpAndItsManifest)
+{
+    // More than one 1 MiB read, and compressible, as dumps are.
+    write_fake_program(bin() / "pg_dump", "yes 'INSERT INTO t VALUES (1);' | head -c 3000000");
+    BackupResult result = run_backup(request_, nullptr);
+
+    EXPECT_EQ(result.raw_size, 3000000u);
+    EXPECT_LT(result.size, result.raw_size);
+    std::string dump = stored_dump();
+    EXPECT_EQ(dump.size(), 3000000u);
+    EXPECT_EQ(dump.substr(0, 27), "INSERT INTO t VALUES (1);\nI");
+
+    auto reader = storage()->open(manifest_key(request_.object_key));
+    std::string json;
+    char buffer[4096];
+    while (std::size_t got = reader->read(buffer, sizeof buffer))
+        json.append(buffer, got);
+    Manifest manifest = manifest_from_json(json);
+    EXPECT_EQ(manifest.id, 42);
+    EXPECT_EQ(manifest.database, "app");
+    EXPECT_EQ(manifest.contents, "database");
+    EXPECT_EQ(manifest.sha256, result.sha256);
+    EXPECT_EQ(manifest.size, result.size);
+    EXPECT_EQ(manifest.raw_size, result.raw_size);
+    EXPECT_EQ(manifest.started_at, "2026-11-25T03:00:00Z");
+    EXPECT_EQ(manifest.finished_at.size(), 20u);
+}
+
+TEST_F(BackupPipelineTest, ConnectsThroughTheEnvironmentOnly)
+{
+    request_.database = "host=evil dbname=app";
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    run_backup(request_, nullptr);
+    EXPECT_EQ(recorded("argv"), "-w\n-Fp\n--clean\n--if-exists\n");
+    std::string environment = recorded("environment");
+    EXPECT_NE(environment.find("PGDATABASE=host=evil dbname=app\n"), std::string::npos);
+    EXPECT_NE(environment.find("PGHOST=/run/postgresql\n"), std::string::npos);
+    EXPECT_NE(environment.find("PGPORT=5433\n"), std::string::npos);
+    EXPECT_NE(environment.find("PGUSER=postgres\n"), std::string::npos);
+    EXPECT_NE(environment.find("PGAPPNAME=lokbackup\n"), std::string::npos);
+}
+
+TEST_F(BackupPipelineTest, CustomFormatIsLeftUncompressedForUs)
+{
+    request_.format = DumpFormat::custom;
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    run_backup(request_, nullptr);
+    EXPECT_EQ(recorded("argv"), "-w\n-Fc\n-Z0\n");
+}
+
+TEST_F(BackupPipelineTest, RolesComeFromPgDumpallWithAQuotedDatabase)
+{
+    request_.database = "";
+    request_.connect_database = "it's";
+    write_fake_program(bin() / "pg_dumpall", "echo roles");
+    run_backup(request_, nullptr);
+    EXPECT_EQ(recorded("argv"), "--globals-only\n-w\n-l\ndbname='it\\'s'\n");
+    EXPECT_EQ(recorded("environment").find("PGDATABASE"), std::string::npos);
+}
+
+TEST_F(BackupPipelineTest, FailedDumpLeavesNothingAndQuotesStderr)
+{
+    write_fake_program(bin() / "pg_dump",
+                       "yes data | head -c 2000000\n"
+                       "echo 'pg_dump: error: query failed: permission denied' >&2\n"
+                       "exit 1");
+    EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
+              "pg_dump failed (exited with code 1): pg_dump: error: query failed: permission "
+              "denied");
+    EXPECT_TRUE(storage()->list("").empty());
+}
+
+TEST_F(BackupPipelineTest, MissingProgramIsNamed)
+{
+    EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
+              "could not start \"" + (bin() / "pg_dump").string() +
+                  "\": No such file or directory");
+}
+
+} // namespace
+} // namespace lokbackup
