@@ -40,7 +40,7 @@ src/core/%.o: src/core/%.cpp
 	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
 
 src/cli/%.o: src/cli/%.cpp
-	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) -c -o $@ $<
+	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) -DLOKBACKUP_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 
 # Header dependencies, so that a changed header rebuilds what includes it.
 override CXXFLAGS += -MMD -MP

@@ -84,8 +84,10 @@ int list(const std::vector<std::string> &argument_list)
         limit = std::to_string(*number);
 
     Connection catalog(connection, connection.catalog_database);
-    QueryResult result = catalog.query("SELECT * FROM lokbackup_list($1, $2, $3, 0)",
-                                       {arguments.value("type"), arguments.value("status"), limit});
+    // A NULL limit takes the function's default.
+    QueryResult result =
+        catalog.query("SELECT * FROM lokbackup_list($1, $2, coalesce($3::integer, 50), 0)",
+                      {arguments.value("type"), arguments.value("status"), limit});
     print_table(result, std::cout);
     return 0;
 }

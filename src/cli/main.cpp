@@ -13,7 +13,7 @@ namespace
 using namespace lokbackup::cli;
 
 // Kept equal to default_version in lokbackup.control.
-const char *const version = "0.1.0";
+const char *const version = LOKBACKUP_VERSION;
 
 const Command *const commands[] = {&restore_command, &list_command, &verify_command,
                                    &backup_child_command};

@@ -50,15 +50,19 @@ std::string describe_backup(const BackupPlan &plan)
            pretty_size(plan.raw_size) + ")";
 }
 
-// The replay reads the dump on stdin and applies it in one transaction, which commits only at its
-// end of input: run_restore() withholds that until the object is verified.
+// The replay reads the dump on stdin. A database dump runs in one transaction that commits only
+// at its end (a plain script carries its own BEGIN and final COMMIT; pg_restore is told to), and
+// run_restore() withholds that end until the object is verified. A roles dump cannot run in one
+// transaction: CREATE ROLE fails for every role that exists already, and the ALTER ROLE after it
+// must still apply; restore() verifies the object before such a replay starts.
 ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &connection,
                            const std::string &target)
 {
     ProcessSpec spec;
-    if (plan.format == DumpFormat::plain)
-        spec.argv = {find_program("psql"),   "-X", "-q",       "-v", "ON_ERROR_STOP=1",
-                     "--single-transaction", "-o", "/dev/null"};
+    if (plan.is_roles())
+        spec.argv = {find_program("psql"), "-X", "-q", "-o", "/dev/null"};
+    else if (plan.format == DumpFormat::plain)
+        spec.argv = {find_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"};
     else // --clean, as the plain dump has it built in: both replace what the target holds
         spec.argv = {find_program("pg_restore"), "--single-transaction", "--exit-on-error",
                      "--clean", "--if-exists",
@@ -137,6 +141,8 @@ int restore(const std::vector<std::string> &argument_list)
                     "too; pass --allow-catalog-database if that is what you want");
     prepare_target(catalog, arguments, plan, *target);
 
+    if (plan.is_roles())
+        verify_object(*open_location(plan.location), plan.expected());
     auto object = open_location(plan.location);
     {
         ProgressDisplay progress(plan.size);
@@ -145,6 +151,9 @@ int restore(const std::vector<std::string> &argument_list)
     }
     std::cout << "restored " << describe_backup(plan) << " into database \"" << *target
               << "\"; checksum verified\n";
+    if (plan.is_roles())
+        std::cout << "statements that failed, such as CREATE ROLE for a role that exists already, "
+                     "were skipped\n";
     return 0;
 }
 

@@ -8,6 +8,8 @@
 #include "core/supervised_process.hpp"
 
 #include <cerrno>
+#include <csignal>
+#include <memory>
 #include <chrono>
 #include <ctime>
 #include <unistd.h>
@@ -35,28 +37,60 @@ std::string conninfo_for_database(const std::string &database)
     return quoted + "'";
 }
 
-// The connection travels only through the environment: a database name in pg_dump's argv would
-// be parsed as a connection string.
-ProcessSpec dump_command(const BackupRequest &request)
+// The commands that produce the dump, each reading the previous one's output. The connection
+// travels only through the environment: a database name in pg_dump's argv would be parsed as a
+// connection string.
+std::vector<ProcessSpec> dump_commands(const BackupRequest &request)
 {
-    ProcessSpec spec;
-    spec.pipe_stdout = true;
-    spec.environment = {{"PGHOST", request.socket_dir},
+    ProcessSpec dump;
+    dump.pipe_stdout = true;
+    dump.environment = {{"PGHOST", request.socket_dir},
                         {"PGPORT", std::to_string(request.port)},
                         {"PGUSER", request.user},
                         {"PGAPPNAME", "lokbackup"}};
     if (request.database.empty()) {
-        spec.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
+        dump.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
                      conninfo_for_database(request.connect_database)};
-        return spec;
+        return {dump};
     }
-    spec.environment.emplace_back("PGDATABASE", request.database);
-    spec.argv = {request.pg_bin_dir + "/pg_dump", "-w"};
-    if (request.format == DumpFormat::plain)
-        spec.argv.insert(spec.argv.end(), {"-Fp", "--clean", "--if-exists"});
-    else // compressed by us, like every format, so that one codec and one checksum cover all
-        spec.argv.insert(spec.argv.end(), {"-Fc", "-Z0"});
-    return spec;
+    dump.environment.emplace_back("PGDATABASE", request.database);
+    // Compressed by us, like every format, so that one codec and one checksum cover all.
+    dump.argv = {request.pg_bin_dir + "/pg_dump", "-w", "-Fc", "-Z0"};
+    if (request.format == DumpFormat::custom)
+        return {dump};
+
+    // The plain script is rendered from the custom format by pg_restore --single-transaction
+    // rather than written by pg_dump -Fp: it then runs in one transaction that ends with its last
+    // line, COMMIT, and lacks the BEGIN/COMMIT pair that pg_dump -Fp puts around large objects. A
+    // replay that stops early, for whatever reason, therefore commits nothing.
+    ProcessSpec render;
+    render.pipe_stdout = true;
+    render.argv = {request.pg_bin_dir + "/pg_restore", "--single-transaction", "--clean",
+                   "--if-exists", "-f", "-"};
+    return {dump, render};
+}
+
+// Killed by SIGPIPE, or a shell's report of it: a later stage stopped reading.
+bool broken_pipe(const ExitStatus &status)
+{
+    return status.signal == SIGPIPE || status.code == 128 + SIGPIPE;
+}
+
+// The failure to report from a chain of stages: the first that failed other than by a broken
+// pipe (which only says that a later stage stopped reading), else the first that failed.
+const SupervisedProcess *first_failure(const std::vector<std::unique_ptr<SupervisedProcess>> &stages)
+{
+    const SupervisedProcess *failed = nullptr;
+    for (const auto &stage : stages) {
+        ExitStatus status = stage->status();
+        if (status.success())
+            continue;
+        if (!broken_pipe(status))
+            return stage.get();
+        if (failed == nullptr)
+            failed = stage.get();
+    }
+    return failed;
 }
 
 std::string utc_now()
@@ -106,12 +140,20 @@ BackupResult store_dump(const BackupRequest &request, Storage &storage,
     auto writer = storage.create(request.object_key);
     HashingSink hashed(*writer);
     auto compressor = make_compressor(request.compression, request.compression_level, hashed);
-    SupervisedProcess dump(dump_command(request));
+    std::vector<std::unique_ptr<SupervisedProcess>> stages;
+    for (ProcessSpec &spec : dump_commands(request)) {
+        if (!stages.empty())
+            spec.stdin_from = stages.back()->process().stdout_fd();
+        stages.push_back(std::make_unique<SupervisedProcess>(spec));
+        if (stages.size() > 1)
+            close(stages[stages.size() - 2]->process().take_stdout());
+    }
+    int output = stages.back()->process().stdout_fd();
 
     std::vector<char> buffer(read_size);
     BackupResult result;
     auto last_progress = std::chrono::steady_clock::now();
-    while (std::size_t got = read_some(dump.process().stdout_fd(), buffer.data(), buffer.size())) {
+    while (std::size_t got = read_some(output, buffer.data(), buffer.size())) {
         compressor->write(buffer.data(), got);
         result.raw_size += got;
         auto now = std::chrono::steady_clock::now();
@@ -121,9 +163,11 @@ BackupResult store_dump(const BackupRequest &request, Storage &storage,
         }
     }
 
-    if (!dump.wait().success()) {
+    for (auto &stage : stages)
+        stage->wait();
+    if (const SupervisedProcess *failed = first_failure(stages)) {
         writer->abort();
-        throw Error(dump.failure_message());
+        throw Error(failed->failure_message());
     }
     compressor->finish();
     result.size = hashed.bytes();

@@ -186,7 +186,7 @@ Process Process::spawn(const ProcessSpec &spec)
     if (pid < 0)
         throw_system_error("could not start \"" + program + "\"");
     if (pid == 0)
-        exec_child(spec, arguments, parent, in ? in->read : -1, out ? out->write : -1,
+        exec_child(spec, arguments, parent, in ? in->read : spec.stdin_from, out ? out->write : -1,
                    err ? err->write : -1, status.write);
 
     close_fd(status.write);

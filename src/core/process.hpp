@@ -21,7 +21,10 @@ struct ProcessSpec {
     std::vector<std::string> argv; // argv[0] is the program's path
     // Variables set (or replaced) in the child's environment; the rest is inherited.
     std::vector<std::pair<std::string, std::string>> environment;
-    bool pipe_stdin = false; // otherwise inherited
+    bool pipe_stdin = false; // otherwise inherited, or stdin_from
+    // A descriptor the child reads as its stdin, such as another child's stdout: how two children
+    // are chained into a pipeline. The caller keeps it, and closes it once the child is started.
+    int stdin_from = -1;
     bool pipe_stdout = false;
     bool pipe_stderr = false;
     // Puts the child in a process group of its own, so that kill_group() reaches its children.
@@ -49,6 +52,8 @@ class Process {
     int stdout_fd() const { return stdout_fd_; }
     int stderr_fd() const { return stderr_fd_; }
     void close_stdin();
+    // Hands the read end of the child's stdout over to the caller (to chain it into another child).
+    int take_stdout() { return std::exchange(stdout_fd_, -1); }
 
     // Blocks until the child exits (retrying on EINTR).
     ExitStatus wait();

@@ -27,6 +27,8 @@ class SupervisedProcess
     ExitStatus wait();
     // SIGKILL to the whole group, then wait().
     ExitStatus kill();
+    // How the child ended; after wait().
+    ExitStatus status() const { return *status_; }
     // "pg_dump failed (exited with code 1): <the end of its stderr>"; after wait().
     std::string failure_message() const;
 

@@ -1,5 +1,10 @@
 # Shared helpers of the lokbackup TAP tests: a node with the extension preloaded, the catalog,
 # storage, the lokbackup program, the backup child, and waiting by polling with a deadline.
+#
+# The tests run as an unprivileged user against the installed lokbackup (make install), e.g. one
+# file: PATH=$(pg_config --bindir):$PATH prove -I test/tap \
+#     -I $(dirname $(dirname $(pg_config --pgxs)))/test/perl test/tap/t/004_child_failures.pl
+# Server logs and each test's log land in test/tap/tmp_check/log/.
 package LokbackupTest;
 
 use strict;
@@ -46,21 +51,20 @@ our @EXPORT = qw(
 # Restore keys make every plain dump differ (\restrict <random>): a fixed one makes dumps comparable.
 my $restrict_key = 'lokbackuptest';
 
-# Longest any single wait of these tests may take before it is reported as a failure.
-our $default_timeout = 60;
+# Longest any single wait, query or program run of these tests may take before it counts as a
+# failure: generous, for a loaded 2-core CI machine; it only matters when something is wrong.
+our $default_timeout = 120;
 
 my %catalog_of;    # node name -> lokbackup.database
 
 # A started node with lokbackup preloaded, its storage under the node's base directory and the
 # extension created in the catalog database. Options:
-#   preload => 0     a plain server, without lokbackup (a server a bucket is restored into)
-#   extension => 0   lokbackup preloaded but CREATE EXTENSION not run
+#   preload => 0     a plain server without lokbackup (a new server a bucket is restored into)
 #   settings => {}   more postgresql.conf lines, name => value (values are quoted here)
 sub create_node
 {
     my ($name, %options) = @_;
     my $preload = $options{preload} // 1;
-    my $create_extension = $options{extension} // $preload;
     my %settings = %{ $options{settings} // {} };
     my $catalog = $settings{'lokbackup.database'} // 'postgres';
 
@@ -77,7 +81,7 @@ sub create_node
     }
     $node->start;
     $catalog_of{ $node->name } = $catalog;
-    $node->safe_psql($catalog, 'CREATE EXTENSION lokbackup') if $create_extension;
+    $node->safe_psql($catalog, 'CREATE EXTENSION lokbackup') if $preload;
     return $node;
 }
 
@@ -161,14 +165,19 @@ sub run_backup
     return parse_ids(
         $node->safe_psql(
             catalog_database($node),
-            "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)"));
+            "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)",
+            timeout => $default_timeout));
 }
 
 # lokbackup_run() without waiting: the ids of the run's backups, once the worker created them.
 sub start_backup
 {
     my ($node) = @_;
-    return parse_ids($node->safe_psql(catalog_database($node), "SELECT lokbackup_run()"));
+    return parse_ids(
+        $node->safe_psql(
+            catalog_database($node),
+            "SELECT lokbackup_run()",
+            timeout => $default_timeout));
 }
 
 sub decode_rows
@@ -296,8 +305,15 @@ sub run_lokbackup
     note 'running: ' . join(' ', @command);
     my $harness = IPC::Run::start(\@command, '<', \$stdin, '>', \$stdout, '2>', \$stderr,
         IPC::Run::timeout($options{timeout} // $default_timeout));
-    $harness->finish;
-    my $exit = $harness->result(0);
+    my $exit = eval { $harness->finish; $harness->result(0) };
+
+    if (!defined $exit)
+    {
+        # Timed out: a hung restore is a failure of the test, not the end of the test file.
+        $harness->kill_kill;
+        $exit = -1;
+        $stderr .= "\n(lokbackup did not finish in time: $@)";
+    }
     note "exit $exit\nstdout:\n$stdout\nstderr:\n$stderr";
     return { exit => $exit, stdout => $stdout, stderr => $stderr };
 }

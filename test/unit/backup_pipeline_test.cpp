@@ -18,14 +18,14 @@ namespace
 using test::error_message;
 using test::TempDir;
 
-// Stands in for pg_dump and pg_dumpall: records its arguments and PG* environment, then runs
-// `body`.
+// Stands in for pg_dump, pg_dumpall and pg_restore: records its arguments and PG* environment
+// (in <name>.argv and <name>.environment), then runs `body`.
 void write_fake_program(const std::filesystem::path &path, const std::string &body)
 {
     test::write_file(path, "#!/bin/sh\n"
-                           "here=$(dirname \"$0\")\n"
-                           "printf '%s\\n' \"$@\" > \"$here/argv\"\n"
-                           "env | grep '^PG' | sort > \"$here/environment\"\n" +
+                           "record=\"$0\"\n"
+                           "printf '%s\\n' \"$@\" > \"$record.argv\"\n"
+                           "env | grep '^PG' | sort > \"$record.environment\"\n" +
                                body + "\n");
     std::filesystem::permissions(path, std::filesystem::perms::owner_all);
 }
@@ -36,6 +36,8 @@ class BackupPipelineTest : public ::testing::Test
     BackupPipelineTest()
     {
         std::filesystem::create_directory(bin());
+        // Renders the plain script from pg_dump's custom format; here it passes bytes through.
+        write_fake_program(bin() / "pg_restore", "cat");
         request_.id = 42;
         request_.database = "app";
         request_.connect_database = "postgres";
@@ -51,7 +53,10 @@ class BackupPipelineTest : public ::testing::Test
     }
 
     std::filesystem::path bin() const { return dir_.path() / "bin"; }
-    std::string recorded(const char *name) const { return test::read_file(bin() / name); }
+    std::string recorded(const std::string &program, const char *what) const
+    {
+        return test::read_file(bin() / (program + "." + what));
+    }
     std::unique_ptr<Storage> storage() const { return open_storage(request_.storage); }
 
     std::string stored_dump()
@@ -103,8 +108,8 @@ TEST_F(BackupPipelineTest, ConnectsThroughTheEnvironmentOnly)
     request_.database = "host=evil dbname=app";
     write_fake_program(bin() / "pg_dump", "echo dump");
     run_backup(request_, nullptr);
-    EXPECT_EQ(recorded("argv"), "-w\n-Fp\n--clean\n--if-exists\n");
-    std::string environment = recorded("environment");
+    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n");
+    std::string environment = recorded("pg_dump", "environment");
     EXPECT_NE(environment.find("PGDATABASE=host=evil dbname=app\n"), std::string::npos);
     EXPECT_NE(environment.find("PGHOST=/run/postgresql\n"), std::string::npos);
     EXPECT_NE(environment.find("PGPORT=5433\n"), std::string::npos);
@@ -112,12 +117,22 @@ TEST_F(BackupPipelineTest, ConnectsThroughTheEnvironmentOnly)
     EXPECT_NE(environment.find("PGAPPNAME=lokbackup\n"), std::string::npos);
 }
 
+TEST_F(BackupPipelineTest, PlainScriptIsRenderedInOneTransactionByPgRestore)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    run_backup(request_, nullptr);
+    EXPECT_EQ(recorded("pg_restore", "argv"),
+              "--single-transaction\n--clean\n--if-exists\n-f\n-\n");
+    EXPECT_EQ(stored_dump(), "dump\n");
+}
+
 TEST_F(BackupPipelineTest, CustomFormatIsLeftUncompressedForUs)
 {
     request_.format = DumpFormat::custom;
     write_fake_program(bin() / "pg_dump", "echo dump");
+    std::filesystem::remove(bin() / "pg_restore");
     run_backup(request_, nullptr);
-    EXPECT_EQ(recorded("argv"), "-w\n-Fc\n-Z0\n");
+    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n");
 }
 
 TEST_F(BackupPipelineTest, RolesComeFromPgDumpallWithAQuotedDatabase)
@@ -126,8 +141,8 @@ TEST_F(BackupPipelineTest, RolesComeFromPgDumpallWithAQuotedDatabase)
     request_.connect_database = "it's";
     write_fake_program(bin() / "pg_dumpall", "echo roles");
     run_backup(request_, nullptr);
-    EXPECT_EQ(recorded("argv"), "--globals-only\n-w\n-l\ndbname='it\\'s'\n");
-    EXPECT_EQ(recorded("environment").find("PGDATABASE"), std::string::npos);
+    EXPECT_EQ(recorded("pg_dumpall", "argv"), "--globals-only\n-w\n-l\ndbname='it\\'s'\n");
+    EXPECT_EQ(recorded("pg_dumpall", "environment").find("PGDATABASE"), std::string::npos);
 }
 
 TEST_F(BackupPipelineTest, FailedDumpLeavesNothingAndQuotesStderr)
@@ -139,6 +154,17 @@ TEST_F(BackupPipelineTest, FailedDumpLeavesNothingAndQuotesStderr)
     EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
               "pg_dump failed (exited with code 1): pg_dump: error: query failed: permission "
               "denied");
+    EXPECT_TRUE(storage()->list("").empty());
+}
+
+TEST_F(BackupPipelineTest, FailedRenderIsReportedRatherThanTheDumpItStopped)
+{
+    write_fake_program(bin() / "pg_dump", "yes data");
+    write_fake_program(bin() / "pg_restore",
+                       "echo 'pg_restore: error: out of memory' >&2\n"
+                       "exit 1");
+    EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
+              "pg_restore failed (exited with code 1): pg_restore: error: out of memory");
     EXPECT_TRUE(storage()->list("").empty());
 }
 
