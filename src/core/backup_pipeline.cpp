@@ -65,8 +65,12 @@ std::vector<ProcessSpec> dump_commands(const BackupRequest &request)
     // replay that stops early, for whatever reason, therefore commits nothing.
     ProcessSpec render;
     render.pipe_stdout = true;
-    render.argv = {request.pg_bin_dir + "/pg_restore", "--single-transaction", "--clean",
-                   "--if-exists", "-f", "-"};
+    render.argv = {request.pg_bin_dir + "/pg_restore",
+                   "--single-transaction",
+                   "--clean",
+                   "--if-exists",
+                   "-f",
+                   "-"};
     return {dump, render};
 }
 
@@ -78,7 +82,8 @@ bool broken_pipe(const ExitStatus &status)
 
 // The failure to report from a chain of stages: the first that failed other than by a broken
 // pipe (which only says that a later stage stopped reading), else the first that failed.
-const SupervisedProcess *first_failure(const std::vector<std::unique_ptr<SupervisedProcess>> &stages)
+const SupervisedProcess *
+first_failure(const std::vector<std::unique_ptr<SupervisedProcess>> &stages)
 {
     const SupervisedProcess *failed = nullptr;
     for (const auto &stage : stages) {

@@ -8,7 +8,8 @@
 #include <functional>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 struct BackupResult {
     std::uint64_t size = 0;     // stored (compressed) bytes

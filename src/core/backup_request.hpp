@@ -9,7 +9,8 @@
 #include <cstdint>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 struct BackupRequest {
     std::int64_t id = 0;

@@ -7,7 +7,8 @@
 #include <string>
 #include <string_view>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 enum class Compression { none, gzip, zstd };
 

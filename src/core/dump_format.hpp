@@ -3,7 +3,8 @@
 
 #include <string_view>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 enum class DumpFormat { plain, custom };
 

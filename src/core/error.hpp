@@ -5,15 +5,18 @@
 #include <stdexcept>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
-class Error : public std::runtime_error {
+class Error : public std::runtime_error
+{
   public:
     using std::runtime_error::runtime_error;
 };
 
 // A value that a user wrote (a setting, an argument) is not allowed; the message says what is.
-class InvalidValue : public Error {
+class InvalidValue : public Error
+{
   public:
     using Error::Error;
 };

@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 struct Manifest {
     std::int64_t id = 0;

@@ -7,7 +7,8 @@
 #include <utility>
 #include <vector>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 struct ExitStatus {
     int code = -1;  // exit code, or -1 when killed by a signal
@@ -36,7 +37,8 @@ struct ProcessSpec {
 
 // A running child. Pipe ends are close-on-exec in the parent. The destructor closes the pipes but
 // neither kills nor waits: call wait() or kill_group() first.
-class Process {
+class Process
+{
   public:
     // Throws Error when the program cannot be started (the message names it).
     static Process spawn(const ProcessSpec &spec);

@@ -12,7 +12,8 @@
 #include <functional>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 struct ExpectedObject {
     std::string sha256;

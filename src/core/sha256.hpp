@@ -7,9 +7,11 @@
 #include <memory>
 #include <string>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
-class Sha256 {
+class Sha256
+{
   public:
     Sha256();
     ~Sha256();
@@ -26,7 +28,8 @@ class Sha256 {
 };
 
 // Passes bytes through to `out` unchanged while hashing and counting them.
-class HashingSink : public Sink {
+class HashingSink : public Sink
+{
   public:
     explicit HashingSink(Sink &out) : out_(out) {}
     void write(const char *data, std::size_t size) override;

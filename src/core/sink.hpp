@@ -3,9 +3,11 @@
 
 #include <cstddef>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
-class Sink {
+class Sink
+{
   public:
     virtual ~Sink() = default;
     virtual void write(const char *data, std::size_t size) = 0;

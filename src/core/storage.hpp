@@ -9,24 +9,28 @@
 #include <string>
 #include <vector>
 
-namespace lokbackup {
+namespace lokbackup
+{
 
 // Bytes written go to a temporary name; finish() publishes the object atomically (durably, for
 // the local driver: fsync, rename, fsync of the directory). Destroying a writer that was not
 // finished discards what it wrote.
-class ObjectWriter : public Sink {
+class ObjectWriter : public Sink
+{
   public:
     virtual void abort() noexcept = 0;
 };
 
-class ObjectReader {
+class ObjectReader
+{
   public:
     virtual ~ObjectReader() = default;
     // Returns the number of bytes read; 0 at the end of the object.
     virtual std::size_t read(char *buffer, std::size_t capacity) = 0;
 };
 
-class Storage {
+class Storage
+{
   public:
     virtual ~Storage() = default;
     virtual std::unique_ptr<ObjectWriter> create(const std::string &key) = 0;

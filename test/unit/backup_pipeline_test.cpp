@@ -160,9 +160,8 @@ TEST_F(BackupPipelineTest, FailedDumpLeavesNothingAndQuotesStderr)
 TEST_F(BackupPipelineTest, FailedRenderIsReportedRatherThanTheDumpItStopped)
 {
     write_fake_program(bin() / "pg_dump", "yes data");
-    write_fake_program(bin() / "pg_restore",
-                       "echo 'pg_restore: error: out of memory' >&2\n"
-                       "exit 1");
+    write_fake_program(bin() / "pg_restore", "echo 'pg_restore: error: out of memory' >&2\n"
+                                             "exit 1");
     EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
               "pg_restore failed (exited with code 1): pg_restore: error: out of memory");
     EXPECT_TRUE(storage()->list("").empty());
