@@ -67,6 +67,9 @@ void report_failure(const std::string &message)
 const Command backup_child_command = {"backup-child",
                                       "run one backup for the server's background worker "
                                       "(internal)",
-                                      help, backup_child, report_failure};
+                                      help,
+                                      backup_child,
+                                      report_failure,
+                                      false};
 
 } // namespace lokbackup::cli

@@ -16,6 +16,8 @@ struct Command {
     // Told the message of the error that ended the command, after main() printed it (null: no
     // one else needs to know).
     void (*report_failure)(const std::string &message);
+    // Whether it takes the connection options (ConnectionOptions), whose help main() adds.
+    bool connects;
 };
 
 extern const Command backup_child_command;

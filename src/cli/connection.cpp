@@ -37,6 +37,13 @@ bool is_numeric_type(Oid type)
 
 } // namespace
 
+const char *const ConnectionOptions::help = R"(Connection options:
+  -h, --host HOST             database server host or socket directory
+  -p, --port PORT             database server port
+  -U, --username USER         database user name
+  --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
+)";
+
 std::vector<OptionSpec> ConnectionOptions::specs()
 {
     return {{"host", 'h', true},

@@ -24,6 +24,8 @@ struct ConnectionOptions {
     std::string catalog_database = "postgres";
 
     static std::vector<OptionSpec> specs();
+    // The part of a command's --help that describes specs().
+    static const char *const help;
     static ConnectionOptions from(const Arguments &arguments);
 
     // PGHOST, PGPORT and PGUSER for a program (psql, pg_restore) that must reach the same server,

@@ -20,11 +20,6 @@ Options:
   --status STATUS             only backups in this status
   --limit N                   at most N backups, the newest first
 
-Connection options:
-  -h, --host HOST             database server host or socket directory
-  -p, --port PORT             database server port
-  -U, --username USER         database user name
-  --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
 )";
 
 // Columns are as wide as what a terminal shows: UTF-8 continuation bytes take no room.
@@ -94,6 +89,6 @@ int list(const std::vector<std::string> &argument_list)
 
 } // namespace
 
-const Command list_command = {"list", "list the backups in the catalog", help, list, nullptr};
+const Command list_command = {"list", "list the backups in the catalog", help, list, nullptr, true};
 
 } // namespace lokbackup::cli

@@ -1,6 +1,7 @@
 // The lokbackup program: restore, list and verify backups; and the backup child that the
 // server's background worker runs. main() is the one place where errors end up.
 #include "cli/command.hpp"
+#include "cli/connection.hpp"
 #include "cli/options.hpp"
 
 #include <algorithm>
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
         arguments.erase(arguments.begin());
         if (asks_for_help(arguments)) {
             std::cout << command->help;
+            if (command->connects)
+                std::cout << ConnectionOptions::help;
             return 0;
         }
         return command->run(arguments);

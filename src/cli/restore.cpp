@@ -36,11 +36,6 @@ Options:
   --from DIR                  find the backup in the manifests of storage directory DIR instead
                               of the server's catalog (--database is needed with latest)
 
-Connection options:
-  -h, --host HOST             database server host or socket directory
-  -p, --port PORT             database server port
-  -U, --username USER         database user name
-  --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
 )";
 
 std::string describe_backup(const BackupPlan &plan)
@@ -159,7 +154,7 @@ int restore(const std::vector<std::string> &argument_list)
 
 } // namespace
 
-const Command restore_command = {"restore", "restore a backup into a database, checksum verified",
-                                 help, restore, nullptr};
+const Command restore_command = {
+    "restore", "restore a backup into a database, checksum verified", help, restore, nullptr, true};
 
 } // namespace lokbackup::cli

@@ -29,11 +29,6 @@ Options:
   --from DIR                  find the backup in the manifests of storage directory DIR instead
                               of the server's catalog (--database is needed with latest)
 
-Connection options:
-  -h, --host HOST             database server host or socket directory
-  -p, --port PORT             database server port
-  -U, --username USER         database user name
-  --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
 )";
 
 // The manifest is what a restore from storage alone relies on, so it must say what the catalog
@@ -81,6 +76,7 @@ int verify(const std::vector<std::string> &argument_list)
 
 } // namespace
 
-const Command verify_command = {"verify", "check that a backup is intact", help, verify, nullptr};
+const Command verify_command = {"verify", "check that a backup is intact", help, verify, nullptr,
+                                true};
 
 } // namespace lokbackup::cli
