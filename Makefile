@@ -14,7 +14,7 @@ EXTENSION_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/extension/*.cpp))
 CLI_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/cli/*.cpp))
 OBJS = $(EXTENSION_OBJS) $(CORE_OBJS)
 
-CORE_LIBS = -lzstd -lz -lcrypto
+CORE_LIBS = -lzstd -lz -lcrypto -lcurl
 SHLIB_LINK = $(CORE_LIBS) -lstdc++
 PG_CPPFLAGS = -I$(CURDIR)/src
 
@@ -62,7 +62,9 @@ unit-test:
 	cd build/unit && ctest --output-on-failure
 
 tap-test:
+	rm -rf test/tap/tmp_check
 	PATH="$(bindir):$$PATH" TESTDIR=$(CURDIR)/test/tap PG_CONFIG=$(PG_CONFIG) \
-	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer test/tap/t/
+	    PG_REGRESS=$(pgxsdir)/src/test/regress/pg_regress \
+	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer test/tap/t/*.pl
 
 .PHONY: install-cli unit-test tap-test

@@ -172,8 +172,10 @@ static Datum run(FunctionCallInfo fcinfo)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the lokbackup worker refused the backup: %s",
                                slot->answered_seq == seq ? slot->refusal : "see the server log")));
-    if (wait)
-        wait_for_slot(seq, finished);
+    if (wait && wait_for_slot(seq, finished)->interrupted_seq >= seq)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the lokbackup worker stopped before the backups had finished"),
+                        errhint("lokbackup_list() shows how each of them ended.")));
 
     Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * slot->backup_count));
     for (int i = 0; i < slot->backup_count; i++)

@@ -30,6 +30,7 @@ struct RequestSlot {
     uint64 request_seq;  // the last request accepted into the slot
     uint64 answered_seq; // the last request the worker answered (rows created or refused)
     uint64 finished_seq; // the last request whose backups have all finished
+    uint64 interrupted_seq; // the last request whose run the worker's exit cut short
     char type[16];
     char requested_by[NAMEDATALEN];
     TimestampTz requested_at;

@@ -49,6 +49,8 @@ static void release_slot(RequestSlot &slot, const char *reason)
 {
     if (slot.answered_seq < slot.request_seq)
         strlcpy(slot.refusal, reason, sizeof(slot.refusal));
+    else if (slot.state == SlotState::running)
+        slot.interrupted_seq = slot.request_seq;
     slot.state = SlotState::idle;
     slot.answered_seq = slot.request_seq;
     slot.finished_seq = slot.request_seq;
@@ -112,14 +114,16 @@ static bool catalog_ready()
     return installed;
 }
 
-// Called on SIGTERM: fails what is left of the run and exits.
+// Called on SIGTERM: fails what is left of the run and exits. The exit code is 1 so that the
+// postmaster starts the worker again after pg_terminate_backend(); at shutdown it does not.
 [[noreturn]] static void shut_down()
 {
     kill_backup_child();
     wait_backup_child();
     if (catalog_recovered)
-        recover_interrupted_backups("backup cancelled: the server is shutting down");
-    proc_exit(0);
+        recover_interrupted_backups("backup cancelled: the lokbackup worker was stopped (server "
+                                    "shutdown or pg_terminate_backend)");
+    proc_exit(1);
 }
 
 static void handle_interrupts()

@@ -43,7 +43,7 @@ our @EXPORT = qw(
   run_backup start_backup backup_row backup_rows run_backups backup_of
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes
   run_lokbackup
-  worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit
+  worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
   hold_lock release_lock wait_until_dump_blocked start_held_backup
   populate_app_database user_relations dump_database dumps_equal sql_literal node_env
 );
@@ -384,6 +384,19 @@ sub wait_for_exit
         Time::HiRes::usleep(50_000);
     }
     return 1;
+}
+
+# What the error of a backup that a server stop (`fast` or `immediate`) interrupted may say.
+# Normally the worker explains it: at a fast stop it fails the backup as it exits, after an
+# immediate one the next worker fails it at start. On a loaded machine the backend serving pg_dump
+# may end first, and the backup child then reports pg_dump's lost connection before the worker is
+# signalled: a failure that is just as true.
+sub stop_failure_pattern
+{
+    my ($mode) = @_;
+    return $mode eq 'immediate'
+      ? qr/interrupted by server restart|server closed the connection unexpectedly|immediate shutdown/
+      : qr/the lokbackup worker was stopped|terminating connection due to administrator command/;
 }
 
 # Holds an ACCESS EXCLUSIVE lock on `table` in `database` from a session of its own, so that a

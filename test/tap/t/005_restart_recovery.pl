@@ -40,10 +40,10 @@ sub recovered
     my ($lock, $app) = start_held_backup($node, 'app', 'held');
     $node->restart;    # fast: the lock session is terminated with the rest
     eval { $lock->quit };
-    recovered('fast restart', $app, qr/shutting down|restart/);
+    recovered('fast restart', $app, stop_failure_pattern('fast'));
 }
 
-# --- immediate shutdown: the worker gets no chance to record anything ---
+# --- immediate shutdown: the worker is killed, the next one fails the backup at start ---
 {
     my ($lock, $app) = start_held_backup($node, 'app', 'held');
     my $child = backup_child_pid($node);
@@ -52,7 +52,7 @@ sub recovered
     eval { $lock->quit };
     ok(wait_for_exit(@processes), 'immediate stop: the backup child and its pg_dump are gone');
     $node->start;
-    recovered('immediate stop', $app, qr/interrupted by server restart/);
+    recovered('immediate stop', $app, stop_failure_pattern('immediate'));
 }
 
 $node->stop;

@@ -65,7 +65,30 @@ ok(wait_for_exit(@dumps), 'its pg_dump is gone too');
 $node->start;
 my $app = backup_row($node, $held->{id});
 is($app->{status}, 'failed', 'the stopped backup is failed');
-like($app->{error} // '', qr/shutting down/, 'its error says the server was shutting down');
+like(
+    $app->{error} // '',
+    stop_failure_pattern('fast'),
+    'its error says the worker was stopped');
+
+# pg_terminate_backend() of the worker fails its backup; the postmaster starts it again.
+($lock, $held) = start_held_backup($node, 'app', 'held');
+my $terminated = worker_pid($node);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($terminated)");
+ok(wait_for_status($node, $held->{id}, 'failed'), 'the backup of the terminated worker is failed');
+like(
+    backup_row($node, $held->{id})->{error} // '',
+    qr/the lokbackup worker was stopped/,
+    'its error says the worker was stopped');
+ok( poll_until(
+        $node,
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'lokbackup worker' "
+          . "AND pid <> $terminated",
+        '1'),
+    'a new worker starts');
+release_lock($lock);
+my $after = run_backups($node, run_backup($node));
+is_deeply([ sort map { $_->{status} } @$after ],
+    [ map { 'completed' } @$after ], 'the new worker completes the next run');
 
 $node->stop;
 done_testing();
