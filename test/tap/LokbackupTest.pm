@@ -61,6 +61,7 @@ my %catalog_of;    # node name -> lokbackup.database
 # extension created in the catalog database. Options:
 #   preload => 0     a plain server without lokbackup (a new server a bucket is restored into)
 #   settings => {}   more postgresql.conf lines, name => value (values are quoted here)
+#   streaming => 1   a primary that standbys can stream from
 sub create_node
 {
     my ($name, %options) = @_;
@@ -69,7 +70,7 @@ sub create_node
     my $catalog = $settings{'lokbackup.database'} // 'postgres';
 
     my $node = PostgreSQL::Test::Cluster->new($name);
-    $node->init;
+    $node->init(allows_streaming => $options{streaming} // 0);
     if ($preload)
     {
         $node->append_conf(
