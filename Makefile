@@ -19,7 +19,7 @@ SHLIB_LINK = $(CORE_LIBS) -lstdc++
 PG_CPPFLAGS = -I$(CURDIR)/src
 
 REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_delete \
-          lokbackup_permissions
+          lokbackup_permissions lokbackup_schedule
 REGRESS_OPTS = --temp-instance=$(CURDIR)/tmp_check --temp-config=$(CURDIR)/test/regress/lokbackup.conf
 
 # The extension is C++; PGXS would otherwise try to emit LLVM bitcode for JIT inlining with clang.

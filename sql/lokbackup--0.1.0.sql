@@ -50,6 +50,7 @@ CREATE TABLE lokbackup_backups (
     finished_at timestamptz,
     duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED,
     error text,
+    pinned boolean NOT NULL DEFAULT false,
     CHECK (status <> 'completed' OR (size IS NOT NULL AND raw_size IS NOT NULL AND sha256 IS NOT NULL))
 );
 CREATE INDEX ON lokbackup_backups (status);
@@ -59,7 +60,8 @@ CREATE TABLE lokbackup_audit (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT now(),
     actor text NOT NULL,
-    action text NOT NULL CHECK (action IN ('run', 'delete', 'restore_plan', 'download_url')),
+    action text NOT NULL
+        CHECK (action IN ('run', 'delete', 'restore_plan', 'download_url', 'rotate', 'keep')),
     backup_id bigint REFERENCES lokbackup_backups (id),
     detail jsonb
 );
@@ -82,6 +84,10 @@ CREATE FUNCTION lokbackup_progress()
     RETURNS TABLE (backup_id bigint, database text, started_at timestamptz, raw_bytes bigint,
                    stored_bytes bigint, raw_pretty text, stored_pretty text)
     LANGUAGE c AS 'MODULE_PATHNAME', 'lokbackup_progress';
+
+CREATE FUNCTION lokbackup_next_run() RETURNS timestamptz
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'lokbackup_next_run';
+COMMENT ON FUNCTION lokbackup_next_run() IS 'when the next scheduled backup runs (NULL: none)';
 
 -- "1.2 MB", "3 min 04 s": the forms an admin reads.
 CREATE FUNCTION lokbackup_pretty_duration(d interval) RETURNS text
@@ -125,7 +131,8 @@ CREATE TYPE lokbackup_listing AS (
     created_at timestamptz, duration text, sha256 text, error text);
 
 CREATE TYPE lokbackup_plan AS (
-    backup_id bigint, database text, contents text, location text, sha256 text, size bigint,
+    backup_id bigint, database text, contents text, location text, manifest_location text,
+    sha256 text, size bigint,
     raw_size bigint, format text, compression text, catalog_database text,
     created_at timestamptz, command text);
 
@@ -175,7 +182,8 @@ BEGIN ATOMIC
     WHERE status <> 'deleted';
 END;
 
-CREATE VIEW lokbackup_dashboard AS SELECT * FROM lokbackup_stats();
+CREATE VIEW lokbackup_dashboard AS
+SELECT s.*, @extschema@.lokbackup_next_run() AS next_scheduled_run FROM lokbackup_stats() s;
 CREATE VIEW lokbackup_running AS SELECT * FROM lokbackup_progress();
 
 -- Finds one completed backup: 'latest' (of a database) or an id.
@@ -241,6 +249,8 @@ BEGIN
     VALUES (@extschema@.lokbackup_actor(), 'restore_plan', b.id, jsonb_build_object('requested', backup));
     RETURN QUERY SELECT
         b.id, b.database, b.contents, @extschema@.lokbackup_storage_location(b.object_key),
+        -- The manifest's key is the object's plus this suffix (manifest_key() in core).
+        @extschema@.lokbackup_storage_location(b.object_key || '.manifest.json'),
         b.sha256, b.size, b.raw_size, b.format, b.compression, catalog, b.requested_at,
         format('lokbackup restore %s --dbname %s%s', b.id,
                quote_ident(coalesce(b.database, catalog)),
@@ -248,8 +258,10 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION lokbackup_delete(id bigint) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- Locks the row of a backup that is still there (not deleted) for a change; raises an error that
+-- says what is wrong otherwise.
+CREATE FUNCTION lokbackup_lock_backup(id bigint) RETURNS @extschema@.lokbackup_backups
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     b @extschema@.lokbackup_backups;
@@ -257,27 +269,62 @@ BEGIN
     IF id IS NULL THEN
         RAISE EXCEPTION 'backup id must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO b FROM @extschema@.lokbackup_backups x WHERE x.id = lokbackup_delete.id FOR UPDATE;
+    SELECT * INTO b FROM @extschema@.lokbackup_backups x WHERE x.id = lokbackup_lock_backup.id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'backup % does not exist', id
             USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
     END IF;
+    IF b.status = 'deleted' THEN
+        RAISE EXCEPTION 'backup % is already deleted', id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN b;
+END
+$$;
+
+CREATE FUNCTION lokbackup_delete(id bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b @extschema@.lokbackup_backups := @extschema@.lokbackup_lock_backup(id);
+BEGIN
     IF b.status IN ('pending', 'in_progress') THEN
         RAISE EXCEPTION 'backup % is %', id, b.status
             USING ERRCODE = 'object_in_use', HINT = 'Wait until it has finished, then delete it.';
     END IF;
-    IF b.status = 'deleted' THEN
-        RAISE EXCEPTION 'backup % is already deleted', id USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
     UPDATE @extschema@.lokbackup_backups x SET status = 'deleted' WHERE x.id = b.id;
     INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
     VALUES (@extschema@.lokbackup_actor(), 'delete', b.id, jsonb_build_object('object_key', b.object_key, 'previous_status', b.status));
-    -- Last: if storage refuses, the error rolls the catalog change back.
+    -- Storage is touched only once this transaction commits (lokbackup_storage_remove).
     IF b.object_key IS NOT NULL THEN
         PERFORM @extschema@.lokbackup_storage_remove(b.object_key);
     END IF;
 END
 $$;
+
+CREATE FUNCTION lokbackup_rotate(dry_run boolean DEFAULT false)
+    RETURNS TABLE (backup_id bigint, database text, type text, finished_at timestamptz, reason text)
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'lokbackup_rotate';
+COMMENT ON FUNCTION lokbackup_rotate(boolean) IS
+    'delete the backups the retention policy expires (with dry_run => true, only list them)';
+
+CREATE FUNCTION lokbackup_keep(id bigint, keep boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b @extschema@.lokbackup_backups := @extschema@.lokbackup_lock_backup(id);
+BEGIN
+    IF keep IS NULL THEN
+        RAISE EXCEPTION 'keep must not be NULL'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass true to pin the backup, false to unpin it.';
+    END IF;
+    UPDATE @extschema@.lokbackup_backups x SET pinned = keep WHERE x.id = b.id;
+    INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
+    VALUES (@extschema@.lokbackup_actor(), 'keep', b.id, jsonb_build_object('pinned', keep));
+END
+$$;
+COMMENT ON FUNCTION lokbackup_keep(bigint, boolean) IS
+    'pin a backup so that rotation never deletes it (keep => false unpins it)';
 
 -- Permissions: nothing for PUBLIC; lokbackup_admin gets what an admin needs.
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
@@ -285,7 +332,8 @@ REVOKE ALL ON FUNCTION lokbackup_storage_location(text), lokbackup_storage_remov
     lokbackup_run(text, boolean), lokbackup_progress(), lokbackup_pretty_duration(interval),
     lokbackup_actor(), lokbackup_check_choice(text, text, text[]), lokbackup_list(text, text, integer, integer),
     lokbackup_stats(), lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text),
-    lokbackup_delete(bigint)
+    lokbackup_lock_backup(bigint), lokbackup_delete(bigint), lokbackup_rotate(boolean),
+    lokbackup_keep(bigint, boolean), lokbackup_next_run()
     FROM PUBLIC;
 REVOKE ALL ON SEQUENCE lokbackup_run_seq FROM PUBLIC;
 GRANT SELECT ON lokbackup_backups, lokbackup_audit, lokbackup_status, lokbackup_dashboard,
@@ -293,5 +341,6 @@ GRANT SELECT ON lokbackup_backups, lokbackup_audit, lokbackup_status, lokbackup_
 GRANT EXECUTE ON FUNCTION lokbackup_run(text, boolean), lokbackup_progress(),
     lokbackup_pretty_duration(interval), lokbackup_actor(), lokbackup_check_choice(text, text, text[]),
     lokbackup_list(text, text, integer, integer), lokbackup_stats(),
-    lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text), lokbackup_delete(bigint)
+    lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text), lokbackup_delete(bigint),
+    lokbackup_rotate(boolean), lokbackup_keep(bigint, boolean), lokbackup_next_run()
     TO lokbackup_admin;

@@ -70,6 +70,7 @@ const Command backup_child_command = {"backup-child",
                                       help,
                                       backup_child,
                                       report_failure,
+                                      false,
                                       false};
 
 } // namespace lokbackup::cli

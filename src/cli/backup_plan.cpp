@@ -5,6 +5,7 @@
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <tuple>
@@ -27,8 +28,8 @@ bool is_backup_id(const std::string &text)
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
     QueryResult result = catalog.query(
-        "SELECT backup_id, database, contents, location, sha256, size, raw_size, format, "
-        "compression, catalog_database FROM lokbackup_restore_plan($1, $2)",
+        "SELECT backup_id, database, contents, location, manifest_location, sha256, size, "
+        "raw_size, format, compression, catalog_database FROM lokbackup_restore_plan($1, $2)",
         {selector.which, selector.database});
     if (result.rows() != 1)
         throw Error("the catalog has no backup for \"" + selector.which + "\"");
@@ -37,6 +38,7 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     plan.database = result.value(0, "database");
     plan.contents = result.value(0, "contents");
     plan.location = result.value(0, "location");
+    plan.manifest_location = result.value(0, "manifest_location");
     plan.sha256 = result.value(0, "sha256");
     plan.size = std::stoull(result.value(0, "size"));
     plan.raw_size = std::stoull(result.value(0, "raw_size"));
@@ -46,21 +48,47 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     return plan;
 }
 
+// The keys come from the environment, as for the AWS command-line tools: never from argv, where
+// every user of the machine could read them.
+S3Options s3_options_from(const Arguments &arguments)
+{
+    auto environment = [](const char *name) {
+        const char *value = std::getenv(name);
+        return std::string(value ? value : "");
+    };
+    S3Options s3;
+    s3.endpoint = arguments.value("s3-endpoint").value_or(environment("AWS_ENDPOINT_URL"));
+    s3.region =
+        arguments.value("s3-region")
+            .value_or(environment("AWS_REGION").empty() ? s3.region : environment("AWS_REGION"));
+    s3.path_style = arguments.flag("s3-path-style");
+    s3.access_key_id = environment("AWS_ACCESS_KEY_ID");
+    s3.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
+    s3.session_token = environment("AWS_SESSION_TOKEN");
+    return s3;
+}
+
 bool newer(const Manifest &a, const Manifest &b)
 {
     return std::tie(a.finished_at, a.id) > std::tie(b.finished_at, b.id);
 }
 
-BackupPlan plan_from_storage(const std::string &directory, const BackupSelector &selector,
-                             const std::string &catalog_database)
+std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3)
 {
-    std::filesystem::path root = std::filesystem::absolute(directory);
+    if (spec.rfind("s3://", 0) == 0)
+        return open_storage(StorageConfig(spec, s3, print_storage_log));
+    std::filesystem::path root = std::filesystem::absolute(spec);
     // Checked first because opening a local storage creates its directory when it is missing.
     if (!std::filesystem::is_directory(root))
-        throw Error("--from " + directory + ": no such directory");
-    bool latest = selector.which == "latest";
+        throw Error("--from " + spec + ": no such directory");
+    return open_storage(StorageConfig(root.string()));
+}
 
-    auto storage = open_storage(root.string());
+BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &selector,
+                             const std::string &catalog_database)
+{
+    bool latest = selector.which == "latest";
+    auto storage = open_from_storage(spec, selector.s3);
     std::optional<Manifest> chosen;
     for (const std::string &key : storage->list("")) {
         if (key.size() <= manifest_suffix.size() ||
@@ -92,6 +120,7 @@ BackupPlan plan_from_storage(const std::string &directory, const BackupSelector 
     plan.database = chosen->database;
     plan.contents = chosen->contents;
     plan.location = storage->location(chosen->object_key);
+    plan.manifest_location = storage->location(manifest_key(chosen->object_key));
     plan.sha256 = chosen->sha256;
     plan.size = chosen->size;
     plan.raw_size = chosen->raw_size;
@@ -107,26 +136,41 @@ BackupSelector BackupSelector::from(const Arguments &arguments)
 {
     arguments.expect_positionals(1, "one backup: \"latest\" or a backup id");
     BackupSelector selector{arguments.positionals()[0], arguments.value("database"),
-                            arguments.value("from")};
+                            arguments.value("from"), s3_options_from(arguments)};
     if (selector.which != "latest" && !is_backup_id(selector.which))
         throw UsageError("\"" + selector.which +
                          "\" is not a backup: give \"latest\" or a backup id (a number)");
-    if (selector.which == "latest" && selector.from_directory && !selector.database)
+    if (selector.which == "latest" && selector.from_storage && !selector.database)
         throw UsageError("\"latest\" with --from needs --database: the directory may hold "
                          "backups of several databases");
     return selector;
 }
 
+const char *const storage_option_help = R"(Options to find the backup without the server's catalog:
+  --from STORAGE              find the backup in the manifests in STORAGE, a directory or
+                              s3://bucket/prefix (--database is needed with latest); S3 keys
+                              come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+                              AWS_SESSION_TOKEN
+  --s3-endpoint URL           S3 endpoint (default: AWS_ENDPOINT_URL, else AWS S3)
+  --s3-region REGION          S3 region (default: AWS_REGION, else us-east-1)
+  --s3-path-style             path-style S3 addressing (endpoint/bucket/key)
+
+)";
+
 std::vector<OptionSpec> selector_option_specs()
 {
-    return {{"database", 0, true}, {"from", 0, true}};
+    return {{"database", 0, true},
+            {"from", 0, true},
+            {"s3-endpoint", 0, true},
+            {"s3-region", 0, true},
+            {"s3-path-style", 0, false}};
 }
 
 BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
                        const std::function<Connection &()> &catalog)
 {
-    if (selector.from_directory)
-        return plan_from_storage(*selector.from_directory, selector, catalog_database);
+    if (selector.from_storage)
+        return plan_from_storage(*selector.from_storage, selector, catalog_database);
     return plan_from_catalog(catalog(), selector);
 }
 

@@ -7,6 +7,7 @@
 #include "core/codec.hpp"
 #include "core/dump_format.hpp"
 #include "core/restore_pipeline.hpp"
+#include "core/storage.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -18,9 +19,10 @@ namespace lokbackup::cli
 
 struct BackupPlan {
     std::int64_t id = 0;
-    std::string database; // empty for the roles dump
-    std::string contents; // "database" or "roles"
-    std::string location; // where open_location() finds the object
+    std::string database;          // empty for the roles dump
+    std::string contents;          // "database" or "roles"
+    std::string location;          // where open_location() finds the object
+    std::string manifest_location; // and its manifest
     std::string sha256;
     std::uint64_t size = 0;
     std::uint64_t raw_size = 0;
@@ -34,17 +36,20 @@ struct BackupPlan {
 
 // Which backup, and where to look for it.
 struct BackupSelector {
-    std::string which;                         // "latest" or a backup id
-    std::optional<std::string> database;       // whose latest backup
-    std::optional<std::string> from_directory; // --from: manifests instead of the catalog
+    std::string which;                       // "latest" or a backup id
+    std::optional<std::string> database;     // whose latest backup
+    std::optional<std::string> from_storage; // --from: manifests instead of the catalog
+    S3Options s3; // for --from s3://...: --s3-* options, keys from AWS_* variables
 
     // From the one positional argument, --database and --from; throws UsageError when they do
     // not name a backup.
     static BackupSelector from(const Arguments &arguments);
 };
 
-// --database and --from, for the commands that take a selector.
+// --database, --from and the --s3-* options, for the commands that take a selector; and the
+// part of their --help that describes --from and --s3-*.
 std::vector<OptionSpec> selector_option_specs();
+extern const char *const storage_option_help;
 
 // From the manifests in the --from directory, or else from the catalog, through the connection
 // that `catalog` returns (called only then). `catalog_database` is the database that holds, or

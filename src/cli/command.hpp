@@ -18,11 +18,14 @@ struct Command {
     void (*report_failure)(const std::string &message);
     // Whether it takes the connection options (ConnectionOptions), whose help main() adds.
     bool connects;
+    // Whether it takes a backup selector (backup_plan.hpp), whose --from help main() adds.
+    bool selects_backup;
 };
 
 extern const Command backup_child_command;
 extern const Command restore_command;
 extern const Command list_command;
 extern const Command verify_command;
+extern const Command notify_command;
 
 } // namespace lokbackup::cli

@@ -89,6 +89,7 @@ int list(const std::vector<std::string> &argument_list)
 
 } // namespace
 
-const Command list_command = {"list", "list the backups in the catalog", help, list, nullptr, true};
+const Command list_command = {"list", "list the backups in the catalog", help, list, nullptr, true,
+                              false};
 
 } // namespace lokbackup::cli

@@ -1,5 +1,6 @@
 // The lokbackup program: restore, list and verify backups; and the backup child that the
 // server's background worker runs. main() is the one place where errors end up.
+#include "cli/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
@@ -17,7 +18,7 @@ using namespace lokbackup::cli;
 const char *const version = LOKBACKUP_VERSION;
 
 const Command *const commands[] = {&restore_command, &list_command, &verify_command,
-                                   &backup_child_command};
+                                   &backup_child_command, &notify_command};
 
 void print_overview()
 {
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
         arguments.erase(arguments.begin());
         if (asks_for_help(arguments)) {
             std::cout << command->help;
+            if (command->selects_backup)
+                std::cout << storage_option_help;
             if (command->connects)
                 std::cout << ConnectionOptions::help;
             return 0;

@@ -1,8 +1,10 @@
 #include "cli/object_source.hpp"
 
 #include "core/error.hpp"
+#include "core/s3_storage.hpp"
 
 #include <filesystem>
+#include <iostream>
 
 namespace lokbackup::cli
 {
@@ -15,8 +17,15 @@ constexpr std::size_t small_object_limit = 1 << 20;
 
 } // namespace
 
+void print_storage_log(const std::string &message)
+{
+    std::cerr << "lokbackup: " << message << "\n";
+}
+
 std::unique_ptr<ObjectReader> open_location(const std::string &location)
 {
+    if (location.rfind("https://", 0) == 0 || location.rfind("http://", 0) == 0)
+        return open_presigned_url(location, print_storage_log);
     std::filesystem::path path(location);
     if (!path.is_absolute())
         throw Error("cannot read backup location \"" + location +
@@ -24,7 +33,7 @@ std::unique_ptr<ObjectReader> open_location(const std::string &location)
     // Checked first because opening a local storage creates its directory when it is missing.
     if (!std::filesystem::exists(path))
         throw Error("backup object not found: " + location);
-    return open_storage(path.parent_path().string())->open(path.filename().string());
+    return open_storage(StorageConfig(path.parent_path().string()))->open(path.filename().string());
 }
 
 std::string read_small_object(ObjectReader &reader, const std::string &what)

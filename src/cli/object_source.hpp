@@ -1,5 +1,5 @@
-// Where restore and verify read a backup: the `location` that the catalog or a manifest gives.
-// Only absolute paths (the local driver) for now; an https URL will get a reader of its own here.
+// Where restore and verify read a backup: the `location` that the catalog or a manifest gives,
+// an absolute path (local storage) or a presigned URL (S3), which needs no keys.
 #pragma once
 
 #include "core/storage.hpp"
@@ -11,6 +11,9 @@ namespace lokbackup::cli
 {
 
 std::unique_ptr<ObjectReader> open_location(const std::string &location);
+
+// Prints what storage reports (retried requests) on stderr.
+void print_storage_log(const std::string &message);
 
 // The whole of a small object such as a manifest; `what` names it in errors.
 std::string read_small_object(ObjectReader &reader, const std::string &what);

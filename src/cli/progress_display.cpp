@@ -1,6 +1,6 @@
 #include "cli/progress_display.hpp"
 
-#include "cli/sizes.hpp"
+#include "core/human_units.hpp"
 
 #include <iostream>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 #include "cli/object_source.hpp"
 #include "cli/programs.hpp"
 #include "cli/progress_display.hpp"
-#include "cli/sizes.hpp"
+#include "core/human_units.hpp"
 #include "core/restore_pipeline.hpp"
 
 #include <cstdlib>
@@ -33,8 +33,6 @@ Options:
   --create                    create TARGET when it does not exist
   --yes                       overwrite an existing TARGET without asking
   --allow-catalog-database    allow TARGET to be the database that holds the lokbackup catalog
-  --from DIR                  find the backup in the manifests of storage directory DIR instead
-                              of the server's catalog (--database is needed with latest)
 
 )";
 
@@ -155,6 +153,7 @@ int restore(const std::vector<std::string> &argument_list)
 } // namespace
 
 const Command restore_command = {
-    "restore", "restore a backup into a database, checksum verified", help, restore, nullptr, true};
+    "restore", "restore a backup into a database, checksum verified", help, restore, nullptr, true,
+    true};
 
 } // namespace lokbackup::cli

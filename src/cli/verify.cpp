@@ -26,8 +26,6 @@ decompresses, and that its manifest agrees with the catalog.
 Options:
   latest|ID                   the newest backup of --database, or the backup with this id
   --database NAME             the database whose latest backup to verify
-  --from DIR                  find the backup in the manifests of storage directory DIR instead
-                              of the server's catalog (--database is needed with latest)
 
 )";
 
@@ -35,8 +33,7 @@ Options:
 // says.
 void check_manifest(const BackupPlan &plan)
 {
-    // Beside the object, as manifest_key() places it beside the object's key.
-    std::string location = manifest_key(plan.location);
+    const std::string &location = plan.manifest_location;
     auto reader = open_location(location);
     Manifest manifest = manifest_from_json(read_small_object(*reader, location));
     auto disagree = [&](const std::string &field, const std::string &in_manifest,
@@ -76,7 +73,7 @@ int verify(const std::vector<std::string> &argument_list)
 
 } // namespace
 
-const Command verify_command = {"verify", "check that a backup is intact", help, verify, nullptr,
-                                true};
+const Command verify_command = {
+    "verify", "check that a backup is intact", help, verify, nullptr, true, true};
 
 } // namespace lokbackup::cli

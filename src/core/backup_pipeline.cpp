@@ -190,9 +190,10 @@ void store_manifest(Storage &storage, const Manifest &manifest)
 
 } // namespace
 
-BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress)
+BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
+                        const StorageLog &storage_log)
 {
-    auto storage = open_storage(request.storage);
+    auto storage = open_storage(StorageConfig{request.storage, request.s3, storage_log});
     BackupResult result = store_dump(request, *storage, progress);
     try {
         store_manifest(*storage, manifest_for(request, result));

@@ -21,7 +21,9 @@ using ProgressCallback = std::function<void(std::uint64_t raw_bytes, std::uint64
 
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message
 // carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
-// `progress` is called now and then (about once a second) while the dump runs.
-BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress);
+// `progress` is called now and then (about once a second) while the dump runs; `storage_log`
+// receives the storage's notices (retried requests).
+BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
+                        const StorageLog &storage_log = {});
 
 } // namespace lokbackup

@@ -5,6 +5,7 @@
 
 #include "core/codec.hpp"
 #include "core/dump_format.hpp"
+#include "core/storage.hpp"
 
 #include <cstdint>
 #include <string>
@@ -19,6 +20,7 @@ struct BackupRequest {
     std::string type;
     std::string object_key;
     std::string storage; // storage spec, as for open_storage()
+    S3Options s3;        // for an s3:// storage spec; holds the S3 secrets
     DumpFormat format = DumpFormat::plain;
     Compression compression = Compression::zstd;
     int compression_level = 0; // 0: the codec's default

@@ -69,6 +69,12 @@ int JsonReader::integer(const char *field) const
     return static_cast<int>(number);
 }
 
+bool JsonReader::boolean(const char *field) const
+{
+    auto is_boolean = [](const Json &value) { return value.is_boolean(); };
+    return typed(field, is_boolean, "a boolean").get<bool>();
+}
+
 std::string json_text(const std::string &document, const Json &json, int indent)
 {
     try {

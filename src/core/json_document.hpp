@@ -24,6 +24,7 @@ class JsonReader
     std::int64_t int64(const char *field) const;
     std::uint64_t uint64(const char *field) const;
     int integer(const char *field) const;
+    bool boolean(const char *field) const;
 
     // A string field holding an enum name; `parse` throws InvalidValue for unknown names.
     template <typename Parse> auto enumeration(const char *field, Parse parse) const

@@ -33,26 +33,10 @@ bool ends_with(std::string_view text, std::string_view suffix)
 // file of another key's writer.
 void check_key(const std::string &key)
 {
-    auto reject = [&key](const std::string &reason) {
-        throw Error("invalid object key \"" + key + "\": " + reason);
-    };
-    if (key.empty())
-        reject("it is empty");
-    if (key.front() == '/')
-        reject("it is an absolute path");
-    if (key.find('\0') != std::string::npos)
-        reject("it contains a NUL byte");
+    check_object_key(key);
     if (ends_with(key, partial_suffix))
-        reject("the suffix .partial is reserved for incomplete objects");
-    std::string_view rest = key;
-    while (true) {
-        std::string_view segment = rest.substr(0, rest.find('/'));
-        if (segment.empty() || segment == "." || segment == "..")
-            reject("every path segment must be a name other than \".\" and \"..\"");
-        if (segment.size() == rest.size())
-            break;
-        rest.remove_prefix(segment.size() + 1);
-    }
+        throw Error("invalid object key \"" + key +
+                    "\": the suffix .partial is reserved for incomplete objects");
 }
 
 class FileDescriptor
@@ -262,6 +246,11 @@ class LocalStorage : public Storage
     }
 
     std::string location(const std::string &key) override { return path_of(key).string(); }
+
+    std::string presigned_url(const std::string &, std::chrono::seconds) override
+    {
+        throw Error("presigned URLs need S3 storage");
+    }
 
     std::string describe() const override { return "local directory " + root_.string(); }
 

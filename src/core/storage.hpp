@@ -1,10 +1,13 @@
-// One storage interface; each driver (local directory now, S3 later) implements it. The backup
-// and restore pipelines never know which driver they talk to.
+// One storage interface; each driver (local directory, S3) implements it. The backup and restore
+// pipelines never know which driver they talk to.
 #pragma once
 
 #include "core/sink.hpp"
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,9 +15,9 @@
 namespace lokbackup
 {
 
-// Bytes written go to a temporary name; finish() publishes the object atomically (durably, for
-// the local driver: fsync, rename, fsync of the directory). Destroying a writer that was not
-// finished discards what it wrote.
+// finish() publishes the object atomically: the local driver writes to a temporary name and
+// renames it durably (fsync, rename, fsync of the directory); S3 shows an object only once its
+// upload is complete. Destroying a writer that was not finished discards what it wrote.
 class ObjectWriter : public Sink
 {
   public:
@@ -42,16 +45,54 @@ class Storage
     virtual void discard_incomplete(const std::string &key) = 0;
     // Keys of every complete object whose key starts with `prefix`, in no particular order.
     virtual std::vector<std::string> list(const std::string &prefix) = 0;
-    // Where a restore finds the object: an absolute path for the local driver.
+    // Where a restore finds the object: an absolute path for the local driver, a presigned URL
+    // valid for an hour for S3.
     virtual std::string location(const std::string &key) = 0;
+    // A URL that fetches the object without credentials for `valid_for` (at most 7 days).
+    // Throws Error for storage that has no such URLs (the local driver).
+    virtual std::string presigned_url(const std::string &key, std::chrono::seconds valid_for) = 0;
     // Human-readable description for messages (never includes secrets).
     virtual std::string describe() const = 0;
 };
 
-// `spec` is an absolute directory path (the local driver; created with mode 0700 if missing).
-// Throws InvalidValue saying what is allowed.
-std::unique_ptr<Storage> open_storage(const std::string &spec);
+// The settings of the S3 driver (AWS S3, Cloudflare R2, any S3-compatible store).
+struct S3Options {
+    std::string endpoint; // "https://<account>.r2.cloudflarestorage.com"; empty: AWS in `region`
+    std::string region = "us-east-1"; // "auto" for R2
+    bool path_style = false; // https://endpoint/bucket/key rather than https://bucket.endpoint/key
+    std::string access_key_id;
+    std::string secret_access_key;
+    std::string session_token; // for temporary credentials
+    // All parts of a multipart upload but the last have this size; at most 10,000 parts make an
+    // object, so the default allows 312 GiB. Between 5 MiB and 5 GiB.
+    std::uint64_t part_size = 32 * 1024 * 1024;
+    int max_attempts = 5;             // of each request, transient failures included
+    int retry_deadline_seconds = 120; // no retry starts later than this after the first attempt
+};
+
+// Receives notices worth a line in a log, such as retried requests; never secrets. It may be
+// called from a thread of the driver.
+using StorageLog = std::function<void(const std::string &message)>;
+
+struct StorageConfig {
+    // Local-only callers write open_storage(StorageConfig{directory}).
+    explicit StorageConfig(std::string spec = {}, S3Options s3 = {}, StorageLog log = {})
+        : spec(std::move(spec)), s3(std::move(s3)), log(std::move(log))
+    {
+    }
+    std::string spec; // an absolute directory path, or s3://bucket[/prefix]
+    S3Options s3;     // for an s3:// spec
+    StorageLog log;   // may be empty
+};
+
+// Opens the storage that `config.spec` names: a local directory (created with mode 0700 if
+// missing) or an S3 bucket (not contacted until used). Throws InvalidValue saying what is allowed.
+std::unique_ptr<Storage> open_storage(const StorageConfig &config);
 // Checks the form of `spec` without touching storage; throws InvalidValue saying what is allowed.
 void check_storage_spec(const std::string &spec);
+
+// Checks what every driver requires of an object key: a relative path whose segments are names
+// other than "." and "..". Throws Error naming the key.
+void check_object_key(const std::string &key);
 
 } // namespace lokbackup

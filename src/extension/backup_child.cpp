@@ -3,6 +3,7 @@
 #include "core/backup_request.hpp"
 #include "core/process.hpp"
 #include "extension/boundary.hpp"
+#include "extension/storage_bridge.hpp"
 
 #include <csignal>
 #include <optional>
@@ -24,6 +25,7 @@ static std::string request_json(const ChildRequest &request)
     json.type = backup.type;
     json.object_key = backup.object_key;
     json.storage = request.storage;
+    json.s3 = s3_options(); // the keys travel on the child's stdin, never in its argv
     json.format = parse_dump_format(backup.format);
     json.compression = parse_compression(backup.compression);
     json.compression_level = backup.compression_level;

@@ -16,9 +16,13 @@ extern "C" {
 
 #include "extension/backup_child.hpp"
 #include "extension/catalog.hpp"
+#include "extension/notifier.hpp"
+#include "extension/rotation.hpp"
+#include "extension/schedule_bridge.hpp"
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
+#include "extension/storage_removal.hpp"
 
 #include <unistd.h>
 
@@ -50,21 +54,32 @@ static bool take_request(Run &run)
     return requested;
 }
 
+// The type of one backup of the run: the run's own, or for a scheduled run daily, weekly or
+// monthly by what came before for this database.
+static const char *backup_type(const Run &run, const char *database)
+{
+    if (strcmp(run.type, scheduled_run_type) != 0)
+        return run.type;
+    int count = 0;
+    TimestampTz *previous = previous_scheduled_requests(database, &count);
+    return scheduled_backup_type_at(run.requested_at, previous, count);
+}
+
 static int64 create_backup(Run &run, const char *database, const char *format)
 {
+    const char *type = backup_type(run, database);
     NewBackup backup{run.run_id,
-                     run.type,
+                     type,
                      database,
                      format,
                      compression_setting_name(),
                      compression_level_setting,
                      run.requested_by};
     int64 id = insert_backup(backup);
-    ObjectKeyFields key{database, run.type, run.requested_at, id, format, backup.compression};
+    ObjectKeyFields key{database, type, run.requested_at, id, format, backup.compression};
     set_object_key(id, object_key_for(key));
-    insert_audit(
-        run.requested_by, "run", id,
-        psprintf("{\"run_id\": " INT64_FORMAT ", \"type\": \"%s\"}", run.run_id, run.type));
+    insert_audit(run.requested_by, "run", id,
+                 psprintf("{\"run_id\": " INT64_FORMAT ", \"type\": \"%s\"}", run.run_id, type));
     return id;
 }
 
@@ -266,10 +281,12 @@ static ChildOutcome follow_child(int64 id, const StartedBackup &backup, const ch
     return outcome;
 }
 
-static void run_backup(int64 id, void (*handle_interrupts)())
+// Returns whether the backup completed.
+static bool run_backup(int64 id, void (*handle_interrupts)())
 {
     begin_catalog_work("lokbackup: starting a backup");
     StartedBackup backup = mark_in_progress(id);
+    TimestampTz started = GetCurrentTimestamp();
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     report_progress(id, backup.database, 0, 0);
@@ -308,15 +325,26 @@ static void run_backup(int64 id, void (*handle_interrupts)())
     if (!outcome.completed) {
         ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", id,
                              backup.database ? backup.database : "the roles", outcome.failure)));
-        remove_backup(storage, backup.object_key);
+        remove_now(backup.object_key);
     }
+    FinishedBackup finished{id,
+                            backup.database,
+                            backup.type,
+                            outcome.completed,
+                            outcome.failure,
+                            outcome.completed ? outcome.result.stored_bytes : 0,
+                            outcome.completed ? outcome.result.raw_bytes : 0,
+                            started,
+                            backup.started_at};
+    notify_finished_backup(finished);
+    return outcome.completed;
 }
 
-void serve_request(void (*handle_interrupts)())
+bool serve_request(void (*handle_interrupts)())
 {
     Run run{};
     if (!take_request(run))
-        return;
+        return false;
 
     MemoryContext context = CurrentMemoryContext;
     char *refusal = nullptr;
@@ -335,11 +363,15 @@ void serve_request(void (*handle_interrupts)())
     PG_END_TRY();
     answer(run, refusal);
     if (refusal != nullptr)
-        return;
+        return true;
 
+    bool any_completed = false;
     for (int i = 0; i < run.backup_count; i++)
-        run_backup(run.backup_ids[i], handle_interrupts);
+        any_completed = run_backup(run.backup_ids[i], handle_interrupts) || any_completed;
     finish_run(run);
+    if (any_completed)
+        rotate_after_run();
+    return true;
 }
 
 } // namespace lokbackup::pg

@@ -6,7 +6,7 @@ namespace lokbackup::pg
 
 // Takes the request waiting in the slot, if there is one: creates its catalog rows, answers the
 // caller, then runs the backups one after the other. `handle_interrupts` is called whenever the
-// worker's latch is set; it may exit the process.
-void serve_request(void (*handle_interrupts)());
+// worker's latch is set; it may exit the process. Returns whether there was a request.
+bool serve_request(void (*handle_interrupts)());
 
 } // namespace lokbackup::pg

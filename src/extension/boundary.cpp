@@ -10,12 +10,17 @@ extern "C" {
 namespace lokbackup::pg
 {
 
+void *palloc_noerror(std::size_t size)
+{
+    void *room = palloc_extended(size, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
+    if (room == nullptr)
+        throw std::bad_alloc();
+    return room;
+}
+
 char *palloc_string(const std::string &text)
 {
-    auto *copy =
-        static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE));
-    if (copy == nullptr)
-        throw std::bad_alloc();
+    auto *copy = static_cast<char *>(palloc_noerror(text.size() + 1));
     std::memcpy(copy, text.c_str(), text.size() + 1);
     return copy;
 }

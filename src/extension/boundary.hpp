@@ -25,6 +25,13 @@ namespace lokbackup::pg
 
 // Copies a C++ string into the current memory context without ever raising a PostgreSQL error.
 char *palloc_string(const std::string &text);
+// Room for `count` objects in the current memory context, without ever raising a PostgreSQL
+// error (throws std::bad_alloc instead).
+void *palloc_noerror(std::size_t size);
+template <typename T> T *palloc_noerror_array(std::size_t count)
+{
+    return static_cast<T *>(palloc_noerror(sizeof(T) * (count ? count : 1)));
+}
 
 // What a caught exception becomes: filled inside the catch block, raised after it.
 struct CaughtError {

@@ -7,8 +7,10 @@ extern "C" {
 #include "executor/spi.h"
 #include "pgstat.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "utils/varlena.h"
 }
 
@@ -17,24 +19,37 @@ extern "C" {
 namespace lokbackup::pg
 {
 
-// The memory context that was current before the transaction began: results that must outlive the
-// transaction are copied there.
+// The memory context that was current before catalog work began: results that must outlive it
+// are copied there.
 static MemoryContext caller_context = nullptr;
+
+void connect_catalog()
+{
+    caller_context = CurrentMemoryContext;
+    SPI_connect();
+}
+
+void disconnect_catalog()
+{
+    SPI_finish();
+    MemoryContextSwitchTo(caller_context);
+}
 
 void begin_catalog_work(const char *activity)
 {
-    caller_context = CurrentMemoryContext;
+    MemoryContext context = CurrentMemoryContext;
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
-    SPI_connect();
+    MemoryContextSwitchTo(context);
+    connect_catalog();
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, activity);
 }
 
 void end_catalog_work()
 {
-    SPI_finish();
     PopActiveSnapshot();
+    disconnect_catalog();
     CommitTransactionCommand();
     MemoryContextSwitchTo(caller_context);
     pgstat_report_stat(false);
@@ -201,6 +216,79 @@ void insert_audit(const char *actor, const char *action, int64 backup_id, const 
                       Int64GetDatum(backup_id), detail ? CStringGetTextDatum(detail) : (Datum)0};
     const char nulls[] = {' ', ' ', backup_id ? ' ' : 'n', detail ? ' ' : 'n'};
     execute(sql, 4, types, values, nulls, SPI_OK_INSERT);
+}
+
+TimestampTz last_scheduled_request()
+{
+    char *sql = psprintf("SELECT max(requested_at) FROM %s WHERE type <> 'manual'",
+                         table("lokbackup_backups"));
+    execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    bool isnull = false;
+    Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    return isnull ? 0 : DatumGetTimestampTz(value);
+}
+
+TimestampTz *previous_scheduled_requests(const char *database, int *count)
+{
+    char *sql = psprintf("SELECT requested_at FROM %s WHERE type <> 'manual' "
+                         "AND status IN ('completed', 'in_progress', 'pending') "
+                         "AND database IS NOT DISTINCT FROM $1",
+                         table("lokbackup_backups"));
+    Oid types[] = {TEXTOID};
+    Datum values[] = {database ? CStringGetTextDatum(database) : (Datum)0};
+    const char nulls[] = {database ? ' ' : 'n'};
+    execute(sql, 1, types, values, nulls, SPI_OK_SELECT);
+    *count = static_cast<int>(SPI_processed);
+    auto *times = static_cast<TimestampTz *>(
+        MemoryContextAlloc(caller_context, sizeof(TimestampTz) * (SPI_processed + 1)));
+    for (uint64 row = 0; row < SPI_processed; row++) {
+        bool isnull = false;
+        times[row] = DatumGetTimestampTz(
+            SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    return times;
+}
+
+RotationCandidate *rotation_candidates(int *count)
+{
+    char *sql = psprintf("SELECT id, coalesce(database, ''), type, status, requested_at, "
+                         "finished_at, pinned, object_key FROM %s WHERE status <> 'deleted'",
+                         table("lokbackup_backups"));
+    execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    *count = static_cast<int>(SPI_processed);
+    auto *candidates = static_cast<RotationCandidate *>(
+        MemoryContextAllocZero(caller_context, sizeof(RotationCandidate) * (SPI_processed + 1)));
+    for (uint64 row = 0; row < SPI_processed; row++) {
+        RotationCandidate &candidate = candidates[row];
+        HeapTuple tuple = SPI_tuptable->vals[row];
+        TupleDesc descriptor = SPI_tuptable->tupdesc;
+        bool isnull = false;
+        candidate.id = int64_column(row, 1);
+        candidate.database = copy_out(text_column(row, 2));
+        candidate.type = copy_out(text_column(row, 3));
+        candidate.status = copy_out(text_column(row, 4));
+        candidate.requested_at = DatumGetTimestampTz(SPI_getbinval(tuple, descriptor, 5, &isnull));
+        Datum finished = SPI_getbinval(tuple, descriptor, 6, &isnull);
+        candidate.finished_at = isnull ? 0 : DatumGetTimestampTz(finished);
+        candidate.pinned = DatumGetBool(SPI_getbinval(tuple, descriptor, 7, &isnull));
+        candidate.object_key = copy_out(text_column(row, 8));
+    }
+    return candidates;
+}
+
+void mark_rotated(int64 id, const char *actor, const char *reason)
+{
+    char *sql =
+        psprintf("UPDATE %s SET status = 'deleted' WHERE id = $1", table("lokbackup_backups"));
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE);
+    StringInfoData detail;
+    initStringInfo(&detail);
+    appendStringInfoString(&detail, "{\"reason\": ");
+    escape_json(&detail, reason);
+    appendStringInfoChar(&detail, '}');
+    insert_audit(actor, "rotate", id, detail.data);
 }
 
 StartedBackup mark_in_progress(int64 id)

@@ -14,6 +14,9 @@ namespace lokbackup::pg
 // Opens a transaction, connects SPI and reports `activity` in pg_stat_activity.
 void begin_catalog_work(const char *activity);
 void end_catalog_work();
+// Connects SPI inside the caller's transaction (for SQL functions).
+void connect_catalog();
+void disconnect_catalog();
 
 // Whether CREATE EXTENSION lokbackup has run in this database.
 bool catalog_installed();
@@ -43,6 +46,27 @@ int64 insert_backup(const NewBackup &backup);
 void set_object_key(int64 id, const char *object_key);
 // `detail` is a JSON object, or NULL.
 void insert_audit(const char *actor, const char *action, int64 backup_id, const char *detail);
+
+// When the last scheduled backup was requested; 0 when there was none.
+TimestampTz last_scheduled_request();
+// When the earlier scheduled backups of `database` (NULL: the roles) that count for the type of
+// the next one were requested: those completed or still running. Sets *count.
+TimestampTz *previous_scheduled_requests(const char *database, int *count);
+
+// The rows rotation looks at: every row not deleted yet.
+struct RotationCandidate {
+    int64 id;
+    char *database; // "" for the roles dump
+    char *type;
+    char *status;
+    TimestampTz requested_at;
+    TimestampTz finished_at; // 0 when not finished
+    bool pinned;
+    char *object_key; // may be NULL
+};
+RotationCandidate *rotation_candidates(int *count);
+// Marks a backup deleted by rotation, with an audit row that gives the reason.
+void mark_rotated(int64 id, const char *actor, const char *reason);
 
 struct StartedBackup {
     char *database; // NULL for the roles dump

@@ -6,7 +6,10 @@ extern "C" {
 #include "utils/varlena.h"
 }
 
+#include "core/cron_schedule.hpp"
 #include "core/storage.hpp"
+#include "core/time_zone.hpp"
+#include "core/webhook.hpp"
 
 namespace lokbackup::pg
 {
@@ -15,6 +18,28 @@ char *catalog_database_setting = nullptr;
 char *databases_setting = nullptr;
 int backup_timeout_setting = 30 * 60;
 int compression_level_setting = 0;
+char *schedule_setting = nullptr;
+char *timezone_setting = nullptr;
+int retain_daily_setting = 7;
+int retain_weekly_setting = 4;
+int retain_monthly_setting = 12;
+int notify_on_setting = 0;
+char *notify_email_setting = nullptr;
+char *notify_webhook_setting = nullptr;
+char *smtp_url_setting = nullptr;
+int smtp_starttls_setting = 1;
+char *smtp_user_setting = nullptr;
+char *smtp_password_setting = nullptr;
+char *smtp_from_setting = nullptr;
+char *s3_endpoint_setting = nullptr;
+char *s3_region_setting = nullptr;
+bool s3_path_style_setting = false;
+char *s3_access_key_id_setting = nullptr;
+char *s3_secret_access_key_setting = nullptr;
+char *s3_session_token_setting = nullptr;
+int s3_part_size_setting = 32;
+int s3_max_attempts_setting = 5;
+int s3_retry_deadline_setting = 120;
 
 static char *storage_setting = nullptr;
 static int compression_setting = 0;
@@ -23,6 +48,11 @@ static int format_setting = 0;
 // Same order and names as core's Compression and DumpFormat names.
 static const struct config_enum_entry compression_options[] = {
     {"zstd", 0, false}, {"gzip", 1, false}, {"none", 2, false}, {nullptr, 0, false}};
+static const struct config_enum_entry notify_on_options[] = {
+    {"failure", 0, false}, {"always", 1, false}, {nullptr, 0, false}};
+// Same names as core's StartTls.
+static const struct config_enum_entry starttls_options[] = {
+    {"never", 0, false}, {"optional", 1, false}, {"required", 2, false}, {nullptr, 0, false}};
 static const struct config_enum_entry format_options[] = {
     {"plain", 0, false}, {"custom", 1, false}, {nullptr, 0, false}};
 
@@ -43,6 +73,14 @@ const char *format_setting_name()
 {
     return enum_name(format_options, format_setting);
 }
+const char *smtp_starttls_setting_name()
+{
+    return enum_name(starttls_options, smtp_starttls_setting);
+}
+bool notify_on_success()
+{
+    return notify_on_setting == 1;
+}
 
 char *storage_spec()
 {
@@ -53,15 +91,16 @@ char *storage_spec()
     return psprintf("%s/lokbackup", parent);
 }
 
-static bool check_storage(char **newval, void **extra, GucSource source)
+// Runs a core check from a GUC check hook. A check hook reports through GUC_check_errdetail and
+// must not raise, so core's exception is copied into a buffer rather than going through
+// core_call(); an empty value (the feature is off) is always accepted.
+template <typename Check> static bool passes_core_check(const char *value, Check &&check)
 {
-    if (**newval == '\0')
+    if (value[0] == '\0')
         return true;
-    // A check hook reports through GUC_check_errdetail and must not raise, so core's exception is
-    // copied into a buffer here rather than going through core_call().
     char problem[512] = "";
     try {
-        check_storage_spec(*newval);
+        check(std::string(value));
     } catch (const std::exception &e) {
         strlcpy(problem, e.what(), sizeof(problem));
     }
@@ -69,6 +108,31 @@ static bool check_storage(char **newval, void **extra, GucSource source)
         return true;
     GUC_check_errdetail("%s", problem);
     return false;
+}
+
+static bool check_storage(char **newval, void **extra, GucSource source)
+{
+    return passes_core_check(*newval, [](const std::string &v) { check_storage_spec(v); });
+}
+
+static bool check_schedule(char **newval, void **extra, GucSource source)
+{
+    return passes_core_check(*newval, [](const std::string &v) { CronSchedule::parse(v); });
+}
+
+static bool check_timezone(char **newval, void **extra, GucSource source)
+{
+    if (**newval == '\0') {
+        GUC_check_errdetail("The time zone must not be empty.");
+        GUC_check_errhint("Name an IANA time zone, such as UTC or Europe/Berlin.");
+        return false;
+    }
+    return passes_core_check(*newval, [](const std::string &v) { TimeZone::named(v); });
+}
+
+static bool check_webhook(char **newval, void **extra, GucSource source)
+{
+    return passes_core_check(*newval, [](const std::string &v) { check_webhook_url(v); });
 }
 
 static bool check_databases(char **newval, void **extra, GucSource source)
@@ -86,6 +150,107 @@ static bool check_databases(char **newval, void **extra, GucSource source)
     return valid;
 }
 
+// The keys are visible to superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and
+// pg_settings for everyone else); the secret and the token are not even listed (GUC_NO_SHOW_ALL).
+static void define_s3_settings()
+{
+    DefineCustomStringVariable("lokbackup.s3_endpoint",
+                               "S3 endpoint URL, for Cloudflare R2 and other providers.",
+                               "Empty: AWS S3 in lokbackup.s3_region.", &s3_endpoint_setting, "",
+                               PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.s3_region", "S3 region; auto for Cloudflare R2.", nullptr,
+                               &s3_region_setting, "us-east-1", PGC_SIGHUP, 0, nullptr, nullptr,
+                               nullptr);
+    DefineCustomBoolVariable("lokbackup.s3_path_style",
+                             "Path-style S3 addressing (endpoint/bucket/key) instead of "
+                             "virtual-hosted (bucket.endpoint/key).",
+                             nullptr, &s3_path_style_setting, false, PGC_SIGHUP, 0, nullptr,
+                             nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.s3_access_key_id", "S3 access key id.",
+                               "Empty: the server's AWS_ACCESS_KEY_ID environment variable.",
+                               &s3_access_key_id_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+                               nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.s3_secret_access_key", "S3 secret access key.",
+                               "Empty: the server's AWS_SECRET_ACCESS_KEY environment variable.",
+                               &s3_secret_access_key_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.s3_session_token", "S3 session token (temporary keys).",
+                               "Empty: the server's AWS_SESSION_TOKEN environment variable.",
+                               &s3_session_token_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("lokbackup.s3_part_size", "Size of the parts of a multipart upload.",
+                            "All parts but the last have this size; 10,000 parts at most.",
+                            &s3_part_size_setting, 32, 5, 5120, PGC_SIGHUP, GUC_UNIT_MB, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("lokbackup.s3_max_attempts",
+                            "Attempts of one S3 request before it fails, transient errors retried.",
+                            nullptr, &s3_max_attempts_setting, 5, 1, 100, PGC_SIGHUP, 0, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("lokbackup.s3_retry_deadline",
+                            "No retry of an S3 request starts later than this after its first "
+                            "attempt.",
+                            nullptr, &s3_retry_deadline_setting, 120, 1, 3600, PGC_SIGHUP,
+                            GUC_UNIT_S, nullptr, nullptr, nullptr);
+}
+
+static void define_schedule_settings()
+{
+    DefineCustomStringVariable(
+        "lokbackup.schedule", "When scheduled backups run, in cron syntax.",
+        "Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily; "
+        "empty: no scheduled backups.",
+        &schedule_setting, "0 3 * * *", PGC_SIGHUP, 0, check_schedule, nullptr, nullptr);
+
+    DefineCustomStringVariable("lokbackup.timezone",
+                               "Time zone in which lokbackup.schedule is read.",
+                               "An IANA name, such as UTC or Europe/Berlin.", &timezone_setting,
+                               "UTC", PGC_SIGHUP, 0, check_timezone, nullptr, nullptr);
+
+    DefineCustomIntVariable("lokbackup.retain_daily", "Days a daily backup is kept.", nullptr,
+                            &retain_daily_setting, 7, 1, 36500, PGC_SIGHUP, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("lokbackup.retain_weekly", "Weeks a weekly backup is kept.", nullptr,
+                            &retain_weekly_setting, 4, 1, 5200, PGC_SIGHUP, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("lokbackup.retain_monthly", "Months a monthly backup is kept.", nullptr,
+                            &retain_monthly_setting, 12, 1, 1200, PGC_SIGHUP, 0, nullptr, nullptr,
+                            nullptr);
+}
+
+// The SMTP password and the webhook URL (whose path is often its secret) are visible to
+// superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and pg_settings for everyone else).
+static void define_notification_settings()
+{
+    DefineCustomEnumVariable("lokbackup.notify_on", "Which finished backups are notified.",
+                             "failure: failed backups only; always: every backup.",
+                             &notify_on_setting, 0, notify_on_options, PGC_SIGHUP, 0, nullptr,
+                             nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.notify_email",
+                               "Where notifications are mailed: comma-separated addresses.",
+                               "Empty: no mail. Needs lokbackup.smtp_url and lokbackup.smtp_from.",
+                               &notify_email_setting, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.notify_webhook",
+                               "URL to which notifications are POSTed as JSON (Slack-compatible).",
+                               "Empty: no webhook.", &notify_webhook_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY, check_webhook, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.smtp_url", "Mail server for notifications.",
+                               "smtp://host:port (STARTTLS per lokbackup.smtp_starttls) or "
+                               "smtps://host:port (TLS from the start).",
+                               &smtp_url_setting, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable("lokbackup.smtp_starttls", "STARTTLS on an smtp:// connection.",
+                             "never, optional (when offered) or required.", &smtp_starttls_setting,
+                             1, starttls_options, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.smtp_user", "User name for SMTP authentication.",
+                               "Empty: no authentication.", &smtp_user_setting, "", PGC_SIGHUP, 0,
+                               nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.smtp_password", "Password for SMTP authentication.",
+                               nullptr, &smtp_password_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.smtp_from", "Sender address of notification mail.",
+                               "For example: lokbackup <backup@example.com>.", &smtp_from_setting,
+                               "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
+
 void define_settings()
 {
     DefineCustomStringVariable(
@@ -99,7 +264,8 @@ void define_settings()
                                nullptr, nullptr);
 
     DefineCustomStringVariable(
-        "lokbackup.storage", "Where backups are stored: an absolute directory path.",
+        "lokbackup.storage",
+        "Where backups are stored: an absolute directory path or s3://bucket/prefix.",
         "Empty: a directory named lokbackup beside the data directory.", &storage_setting, "",
         PGC_SIGHUP, 0, check_storage, nullptr, nullptr);
 
@@ -122,6 +288,10 @@ void define_settings()
                             "Longest a backup of one database may run before it is stopped.",
                             nullptr, &backup_timeout_setting, 30 * 60, 1, 7 * 24 * 60 * 60,
                             PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+
+    define_s3_settings();
+    define_schedule_settings();
+    define_notification_settings();
 
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("lokbackup");

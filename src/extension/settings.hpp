@@ -8,15 +8,44 @@ extern "C" {
 namespace lokbackup::pg
 {
 
+// Backups.
 extern char *catalog_database_setting; // lokbackup.database
 extern char *databases_setting;        // lokbackup.databases
 extern int backup_timeout_setting;     // lokbackup.backup_timeout, seconds
 extern int compression_level_setting;  // lokbackup.compression_level
 
+// S3 storage.
+extern char *s3_endpoint_setting;          // lokbackup.s3_endpoint
+extern char *s3_region_setting;            // lokbackup.s3_region
+extern bool s3_path_style_setting;         // lokbackup.s3_path_style
+extern char *s3_access_key_id_setting;     // lokbackup.s3_access_key_id
+extern char *s3_secret_access_key_setting; // lokbackup.s3_secret_access_key
+extern char *s3_session_token_setting;     // lokbackup.s3_session_token
+extern int s3_part_size_setting;           // lokbackup.s3_part_size, MB
+extern int s3_max_attempts_setting;        // lokbackup.s3_max_attempts
+extern int s3_retry_deadline_setting;      // lokbackup.s3_retry_deadline, seconds
+
+// Schedule and rotation.
+extern char *schedule_setting;     // lokbackup.schedule, "" for none
+extern char *timezone_setting;     // lokbackup.timezone
+extern int retain_daily_setting;   // lokbackup.retain_daily, days
+extern int retain_weekly_setting;  // lokbackup.retain_weekly, weeks
+extern int retain_monthly_setting; // lokbackup.retain_monthly, months
+
+// Notifications.
+extern char *notify_email_setting;   // lokbackup.notify_email, "" for none
+extern char *notify_webhook_setting; // lokbackup.notify_webhook, "" for none
+extern char *smtp_url_setting;       // lokbackup.smtp_url
+extern char *smtp_user_setting;      // lokbackup.smtp_user
+extern char *smtp_password_setting;  // lokbackup.smtp_password
+extern char *smtp_from_setting;      // lokbackup.smtp_from
+
 void define_settings();
 
-const char *compression_setting_name(); // "zstd", "gzip", "none"
-const char *format_setting_name();      // "plain", "custom"
+const char *compression_setting_name();   // "zstd", "gzip", "none"
+const char *format_setting_name();        // "plain", "custom"
+const char *smtp_starttls_setting_name(); // "never", "optional", "required"
+bool notify_on_success();                 // lokbackup.notify_on = always
 // The storage spec in force: lokbackup.storage, or its default, a directory beside the data
 // directory (outside it, so that a backup never lands in the data it backs up).
 char *storage_spec();

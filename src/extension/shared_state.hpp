@@ -25,11 +25,15 @@ constexpr int max_backups_per_run = 1000;
 
 enum class SlotState { idle, requested, running };
 
+// The type the schedule puts in the slot: each backup of the run then gets daily, weekly or
+// monthly (backup_type.hpp in core).
+constexpr const char *scheduled_run_type = "scheduled";
+
 struct RequestSlot {
     SlotState state;
-    uint64 request_seq;  // the last request accepted into the slot
-    uint64 answered_seq; // the last request the worker answered (rows created or refused)
-    uint64 finished_seq; // the last request whose backups have all finished
+    uint64 request_seq;     // the last request accepted into the slot
+    uint64 answered_seq;    // the last request the worker answered (rows created or refused)
+    uint64 finished_seq;    // the last request whose backups have all finished
     uint64 interrupted_seq; // the last request whose run the worker's exit cut short
     char type[16];
     char requested_by[NAMEDATALEN];
@@ -54,6 +58,7 @@ struct SharedState {
     ConditionVariable slot_changed;
     Latch *worker_latch; // NULL while no worker runs
     RequestSlot slot;
+    TimestampTz next_scheduled_run; // 0: none; the worker publishes it, guarded by lock
     Progress progress;
 };
 

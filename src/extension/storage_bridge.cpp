@@ -4,13 +4,45 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/backup_objects.hpp"
 #include "core/codec.hpp"
 #include "core/object_key.hpp"
 #include "extension/boundary.hpp"
+#include "extension/settings.hpp"
+
+#include <chrono>
+#include <cstdlib>
 
 namespace lokbackup::pg
 {
+
+static std::string setting_or_environment(const char *setting, const char *variable)
+{
+    if (setting[0] != '\0')
+        return setting;
+    const char *value = std::getenv(variable);
+    return value ? value : "";
+}
+
+S3Options s3_options()
+{
+    S3Options options;
+    options.endpoint = s3_endpoint_setting;
+    options.region = s3_region_setting;
+    options.path_style = s3_path_style_setting;
+    options.access_key_id = setting_or_environment(s3_access_key_id_setting, "AWS_ACCESS_KEY_ID");
+    options.secret_access_key =
+        setting_or_environment(s3_secret_access_key_setting, "AWS_SECRET_ACCESS_KEY");
+    options.session_token = setting_or_environment(s3_session_token_setting, "AWS_SESSION_TOKEN");
+    options.part_size = static_cast<std::uint64_t>(s3_part_size_setting) * 1024 * 1024;
+    options.max_attempts = s3_max_attempts_setting;
+    options.retry_deadline_seconds = s3_retry_deadline_setting;
+    return options;
+}
+
+StorageConfig storage_config(const char *spec)
+{
+    return StorageConfig(spec, s3_options());
+}
 
 char *object_key_for(const ObjectKeyFields &fields)
 {
@@ -28,12 +60,17 @@ char *object_key_for(const ObjectKeyFields &fields)
 
 char *storage_location(const char *storage, const char *object_key)
 {
-    return core_call([&] { return palloc_string(open_storage(storage)->location(object_key)); });
+    return core_call(
+        [&] { return palloc_string(open_storage(storage_config(storage))->location(object_key)); });
 }
 
-void remove_backup(const char *storage, const char *object_key)
+char *storage_presigned_url(const char *storage, const char *object_key, int64 valid_for_seconds)
 {
-    core_call([&] { remove_backup_objects(*open_storage(storage), object_key); });
+    return core_call([&] {
+        return palloc_string(
+            open_storage(storage_config(storage))
+                ->presigned_url(object_key, std::chrono::seconds(valid_for_seconds)));
+    });
 }
 
 void check_compression_level(const char *compression, int level)

@@ -6,6 +6,8 @@ extern "C" {
 #include "datatype/timestamp.h"
 }
 
+#include "core/storage.hpp"
+
 namespace lokbackup::pg
 {
 
@@ -19,10 +21,19 @@ struct ObjectKeyFields {
 };
 char *object_key_for(const ObjectKeyFields &fields);
 
-// Where a restore finds the object (for the local driver, an absolute path).
+// Where a restore finds the object: an absolute path for local storage, a presigned URL valid
+// for an hour for S3.
 char *storage_location(const char *storage, const char *object_key);
-void remove_backup(const char *storage, const char *object_key);
+// A URL that fetches the object without credentials for `valid_for_seconds`.
+char *storage_presigned_url(const char *storage, const char *object_key, int64 valid_for_seconds);
 // Raises an error when the compression level is not allowed for the compression.
 void check_compression_level(const char *compression, int level);
+
+// For core_call() lambdas and the backup child's request only (these build C++ objects and call
+// nothing in PostgreSQL): the storage to open for `spec`, with the lokbackup.s3_* settings and,
+// for credentials left empty, the server's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN environment variables.
+S3Options s3_options();
+StorageConfig storage_config(const char *spec);
 
 } // namespace lokbackup::pg

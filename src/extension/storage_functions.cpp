@@ -1,5 +1,6 @@
 // The SQL functions that reach storage: lokbackup_storage_location() and
-// lokbackup_storage_remove(), internal helpers of lokbackup_restore_plan() and lokbackup_delete().
+// lokbackup_storage_remove() (which removes once the transaction commits), internal helpers of
+// lokbackup_restore_plan() and lokbackup_delete().
 extern "C" {
 #include "postgres.h"
 #include "fmgr.h"
@@ -8,6 +9,7 @@ extern "C" {
 
 #include "extension/settings.hpp"
 #include "extension/storage_bridge.hpp"
+#include "extension/storage_removal.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(lokbackup_storage_location);
@@ -24,7 +26,6 @@ Datum lokbackup_storage_location(PG_FUNCTION_ARGS)
 
 Datum lokbackup_storage_remove(PG_FUNCTION_ARGS)
 {
-    char *object_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    remove_backup(storage_spec(), object_key);
+    remove_after_commit(text_to_cstring(PG_GETARG_TEXT_PP(0)));
     PG_RETURN_VOID();
 }

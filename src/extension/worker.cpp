@@ -18,9 +18,11 @@ extern "C" {
 #include "extension/backup_child.hpp"
 #include "extension/backup_run.hpp"
 #include "extension/catalog.hpp"
+#include "extension/schedule.hpp"
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
-#include "extension/storage_bridge.hpp"
+#include "extension/notifier.hpp"
+#include "extension/storage_removal.hpp"
 
 extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
 
@@ -90,13 +92,12 @@ static void recover_interrupted_backups(const char *reason)
     List *unfinished = fail_unfinished_backups(reason);
     end_catalog_work();
 
-    char *storage = storage_spec();
     ListCell *cell;
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
         ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " failed: %s", backup->id, reason)));
         if (backup->object_key != nullptr)
-            remove_backup(storage, backup->object_key);
+            remove_now(backup->object_key);
     }
 }
 
@@ -134,6 +135,8 @@ static void handle_interrupts()
     if (ConfigReloadPending) {
         ConfigReloadPending = false;
         ProcessConfigFile(PGC_SIGHUP);
+        if (catalog_recovered)
+            follow_schedule_changes();
     }
 }
 
@@ -144,15 +147,22 @@ static void worker_loop()
     for (;;) {
         MemoryContextSwitchTo(loop_context);
         MemoryContextReset(loop_context);
+        reap_notifiers();
+        long sleep_ms = idle_wakeup_ms;
         if (!catalog_recovered && catalog_ready()) {
             recover_interrupted_backups("interrupted by server restart");
             catalog_recovered = true;
+            start_schedule();
         }
-        if (catalog_recovered)
-            serve_request(handle_interrupts);
+        if (catalog_recovered) {
+            sleep_ms = request_due_run(idle_wakeup_ms);
+            // After a run, look again at once: the schedule may be due, or a request waiting.
+            if (serve_request(handle_interrupts))
+                continue;
+        }
 
-        int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                               idle_wakeup_ms, PG_WAIT_EXTENSION);
+        int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms,
+                               PG_WAIT_EXTENSION);
         if (events & WL_LATCH_SET)
             ResetLatch(MyLatch);
         handle_interrupts();

@@ -66,7 +66,8 @@ sub create_node
 {
     my ($name, %options) = @_;
     my $preload = $options{preload} // 1;
-    my %settings = %{ $options{settings} // {} };
+    # No scheduled backup fires in the middle of a test unless the test asks for one.
+    my %settings = ('lokbackup.schedule' => '', %{ $options{settings} // {} });
     my $catalog = $settings{'lokbackup.database'} // 'postgres';
 
     my $node = PostgreSQL::Test::Cluster->new($name);

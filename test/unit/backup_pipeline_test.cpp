@@ -57,7 +57,10 @@ class BackupPipelineTest : public ::testing::Test
     {
         return test::read_file(bin() / (program + "." + what));
     }
-    std::unique_ptr<Storage> storage() const { return open_storage(request_.storage); }
+    std::unique_ptr<Storage> storage() const
+    {
+        return open_storage(StorageConfig{request_.storage});
+    }
 
     std::string stored_dump()
     {

@@ -30,6 +30,15 @@ BackupRequest sample_request()
     request.user = "backup \"operator\"";
     request.started_at = "2026-11-25T03:00:00Z";
     request.server_version = "17.2";
+    request.s3.endpoint = "https://account.r2.cloudflarestorage.com";
+    request.s3.region = "auto";
+    request.s3.path_style = true;
+    request.s3.access_key_id = "AKIDEXAMPLE";
+    request.s3.secret_access_key = "secret/key+";
+    request.s3.session_token = "token";
+    request.s3.part_size = 64 * 1024 * 1024;
+    request.s3.max_attempts = 7;
+    request.s3.retry_deadline_seconds = 300;
     return request;
 }
 
@@ -52,6 +61,29 @@ TEST(BackupRequest, RoundTrips)
     EXPECT_EQ(parsed.user, original.user);
     EXPECT_EQ(parsed.started_at, original.started_at);
     EXPECT_EQ(parsed.server_version, original.server_version);
+    EXPECT_EQ(parsed.s3.endpoint, original.s3.endpoint);
+    EXPECT_EQ(parsed.s3.region, original.s3.region);
+    EXPECT_EQ(parsed.s3.path_style, original.s3.path_style);
+    EXPECT_EQ(parsed.s3.access_key_id, original.s3.access_key_id);
+    EXPECT_EQ(parsed.s3.secret_access_key, original.s3.secret_access_key);
+    EXPECT_EQ(parsed.s3.session_token, original.s3.session_token);
+    EXPECT_EQ(parsed.s3.part_size, original.s3.part_size);
+    EXPECT_EQ(parsed.s3.max_attempts, original.s3.max_attempts);
+    EXPECT_EQ(parsed.s3.retry_deadline_seconds, original.s3.retry_deadline_seconds);
+}
+
+TEST(BackupRequest, ErrorsNameTheS3FieldButNotItsValue)
+{
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
+    EXPECT_EQ(json.at("s3_path_style"), true);
+    EXPECT_EQ(json.at("s3_part_size"), 64 * 1024 * 1024);
+    json["s3_secret_access_key"] = 42;
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: field \"s3_secret_access_key\" is missing or not a string");
+    json["s3_secret_access_key"] = "secret/key+";
+    json["s3_path_style"] = "yes";
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: field \"s3_path_style\" is missing or not a boolean");
 }
 
 TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)

@@ -47,7 +47,7 @@ class LocalStorageTest : public ::testing::Test
     }
 
     test::TempDir dir;
-    std::unique_ptr<Storage> storage = open_storage(root().string() + "/");
+    std::unique_ptr<Storage> storage = open_storage(StorageConfig{root().string() + "/"});
 };
 
 mode_t permissions(const fs::path &path)
@@ -208,12 +208,19 @@ TEST_F(LocalStorageTest, BadKeysAreRejected)
     EXPECT_FALSE(fs::exists(dir.path() / "outside"));
 }
 
-TEST(OpenStorage, OnlyAbsolutePathsAreAccepted)
+TEST_F(LocalStorageTest, HasNoPresignedUrls)
 {
-    for (std::string spec : {"", "backups", "./backups", "s3://bucket/prefix"}) {
-        EXPECT_THROW(open_storage(spec), InvalidValue) << spec;
-        EXPECT_EQ(error_message([&] { open_storage(spec); }),
-                  "invalid storage \"" + spec + "\": use an absolute directory path");
+    EXPECT_EQ(error_message([&] { storage->presigned_url(key, std::chrono::minutes(5)); }),
+              "presigned URLs need S3 storage");
+}
+
+TEST(OpenStorage, OnlyAbsolutePathsAndS3AreAccepted)
+{
+    for (std::string spec : {"", "backups", "./backups", "S3://bucket/prefix", "gs://bucket"}) {
+        EXPECT_THROW(open_storage(StorageConfig{spec}), InvalidValue) << spec;
+        EXPECT_EQ(error_message([&] { open_storage(StorageConfig{spec}); }),
+                  "invalid storage \"" + spec +
+                      "\": use an absolute directory path or s3://bucket[/prefix]");
     }
 }
 

@@ -23,7 +23,7 @@ class RestorePipelineTest : public ::testing::TestWithParam<Compression>
   protected:
     void SetUp() override
     {
-        storage_ = open_storage((dir_.path() / "storage").string());
+        storage_ = open_storage(StorageConfig{(dir_.path() / "storage").string()});
         data_ = test::mixed_data(3 * 1024 * 1024 + 12345); // several 1 MiB reads
         expected_ = store(data_);
     }

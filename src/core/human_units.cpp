@@ -1,9 +1,10 @@
-#include "cli/sizes.hpp"
+#include "core/human_units.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <iterator>
 
-namespace lokbackup::cli
+namespace lokbackup
 {
 
 std::string pretty_size(std::uint64_t bytes)
@@ -22,4 +23,19 @@ std::string pretty_size(std::uint64_t bytes)
     return std::to_string(std::llround(value)) + " " + units[unit];
 }
 
-} // namespace lokbackup::cli
+std::string pretty_duration(double seconds)
+{
+    char text[48];
+    if (seconds < 60) {
+        std::snprintf(text, sizeof text, "%.1f s", seconds);
+    } else {
+        long long whole = static_cast<long long>(seconds);
+        if (whole < 3600)
+            std::snprintf(text, sizeof text, "%lld min %02lld s", whole / 60, whole % 60);
+        else
+            std::snprintf(text, sizeof text, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
+    }
+    return text;
+}
+
+} // namespace lokbackup

@@ -1,4 +1,5 @@
-// lokbackup_progress(): the running backup, read from shared memory (the lokbackup_running view).
+// What the worker publishes in shared memory: lokbackup_progress() (the lokbackup_running view),
+// the running backup; lokbackup_next_run(), when the next scheduled backup runs.
 extern "C" {
 #include "postgres.h"
 #include "access/htup_details.h"
@@ -12,6 +13,7 @@ extern "C" {
 
 extern "C" {
 PG_FUNCTION_INFO_V1(lokbackup_progress);
+PG_FUNCTION_INFO_V1(lokbackup_next_run);
 }
 
 using namespace lokbackup::pg;
@@ -43,4 +45,15 @@ Datum lokbackup_progress(PG_FUNCTION_ARGS)
     bool nulls[7] = {false};
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     PG_RETURN_NULL();
+}
+
+Datum lokbackup_next_run(PG_FUNCTION_ARGS)
+{
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_SHARED);
+    TimestampTz next = state->next_scheduled_run;
+    LWLockRelease(state->lock);
+    if (next == 0)
+        PG_RETURN_NULL();
+    PG_RETURN_TIMESTAMPTZ(next);
 }

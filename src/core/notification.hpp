@@ -1,0 +1,38 @@
+// What a notification about one finished backup says; smtp_mail.hpp and webhook.hpp deliver it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace lokbackup
+{
+
+struct BackupNotice {
+    std::string server;   // the server's name (cluster_name, or the host name)
+    std::string database; // empty: the roles dump
+    std::int64_t backup_id = 0;
+    std::string type;           // daily, weekly, monthly, manual
+    std::string status;         // completed or failed
+    std::string error;          // why it failed; empty when it completed
+    std::uint64_t size = 0;     // stored (compressed) bytes
+    std::uint64_t raw_size = 0; // bytes pg_dump produced
+    double duration_seconds = 0;
+    std::string started_at;  // ISO 8601 UTC
+    std::string finished_at; // ISO 8601 UTC
+};
+
+// How long one delivery may take: a mail server or webhook that does not answer must not hold up
+// the worker that sends the notice.
+struct DeliveryTimeouts {
+    long connect_seconds = 10;
+    long total_seconds = 30;
+};
+
+// `backup 42 of "app" failed`, `backup 43 of the roles completed`.
+std::string notice_headline(const BackupNotice &notice);
+
+// The notice for people: the headline with the server, then one fact a line, then the error.
+// Lines end with "\n".
+std::string notice_text(const BackupNotice &notice);
+
+} // namespace lokbackup

@@ -1,0 +1,69 @@
+#include "core/s3_client.hpp"
+
+#include "core/s3_error.hpp"
+#include "core/xml_text.hpp"
+
+#include <ctime>
+
+namespace lokbackup
+{
+
+S3Client::S3Client(S3Address address, sigv4::Credentials credentials, std::string region,
+                   RetryPolicy retry)
+    : address_(std::move(address)),
+      credentials_(std::move(credentials)), scope_{std::move(region), "s3"},
+      retry_(std::move(retry))
+{
+}
+
+HttpRequest S3Client::sign(const S3Request &request, const std::string &payload_sha256) const
+{
+    std::time_t now = std::time(nullptr);
+    sigv4::Request signable;
+    signable.method = request.method;
+    signable.path = address_.path(request.key);
+    signable.query = request.query;
+    signable.headers = request.headers;
+    signable.headers.insert(signable.headers.end(), {{"Host", address_.host()},
+                                                     {"X-Amz-Date", sigv4::amz_date(now)},
+                                                     {"X-Amz-Content-Sha256", payload_sha256}});
+    if (!credentials_.session_token.empty())
+        signable.headers.emplace_back("X-Amz-Security-Token", credentials_.session_token);
+    signable.payload_sha256 = payload_sha256;
+
+    HttpRequest http;
+    http.method = request.method;
+    http.url = address_.url(signable.path, signable.query);
+    http.headers = signable.headers;
+    http.headers.emplace_back("Authorization",
+                              sigv4::sign(signable, credentials_, scope_, now).authorization);
+    http.body = request.payload;
+    return http;
+}
+
+HttpResponse S3Client::send(const S3Request &request, const std::string &what) const
+{
+    std::string payload_sha256 = sigv4::sha256_hex(request.payload);
+    return retry_.run([&] {
+        // Signed again for each attempt: a signature is only valid for 15 minutes.
+        HttpResponse response = http_perform(sign(request, payload_sha256), what);
+        if (response.status >= 200 && response.status < 300 &&
+            xml_root_name(response.body) == "Error")
+            throw s3_error(what, 500, response.body);
+        if (response.status < 200 || response.status >= 300)
+            throw s3_error(what, response.status, response.body);
+        return response;
+    });
+}
+
+std::string S3Client::presigned_get(const std::string &key, std::chrono::seconds valid_for) const
+{
+    sigv4::Request request;
+    request.method = "GET";
+    request.path = address_.path(key);
+    request.headers = {{"Host", address_.host()}};
+    return address_.url(request.path, {}) + "?" +
+           sigv4::presigned_query(request, credentials_, scope_, std::time(nullptr), valid_for);
+}
+
+} // namespace lokbackup

@@ -1,0 +1,53 @@
+// Signed requests to one bucket: every request is signed with SigV4 (the payload's real SHA-256
+// in X-Amz-Content-Sha256, so that S3 checks the bytes it received), sent through libcurl, and
+// retried through the RetryPolicy. Safe to use from one thread at a time.
+#pragma once
+
+#include "core/http_client.hpp"
+#include "core/http_retry.hpp"
+#include "core/s3_address.hpp"
+#include "core/sigv4.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace lokbackup
+{
+
+struct S3Request {
+    std::string method;
+    std::string key; // in the bucket, prefix included; "" for a request to the bucket
+    sigv4::Parameters query;
+    HttpHeaders headers; // signed too
+    std::string_view payload;
+};
+
+class S3Client
+{
+  public:
+    S3Client(S3Address address, sigv4::Credentials credentials, std::string region,
+             RetryPolicy retry);
+
+    const S3Address &address() const { return address_; }
+    const RetryPolicy &retry() const { return retry_; }
+
+    // Sends the request, retrying transient failures, and returns its successful response.
+    // Throws S3Error (or TransportError) naming the request as `what`. A 200 response whose body
+    // is an S3 <Error> (CompleteMultipartUpload may answer so) is a failure, as a 500 would be.
+    HttpResponse send(const S3Request &request, const std::string &what) const;
+
+    // The request signed for now, for transfers that the caller runs itself.
+    HttpRequest sign(const S3Request &request, const std::string &payload_sha256) const;
+
+    // A GET URL for the object `key` (in the bucket) that needs no credentials for `valid_for`.
+    std::string presigned_get(const std::string &key, std::chrono::seconds valid_for) const;
+
+  private:
+    S3Address address_;
+    sigv4::Credentials credentials_;
+    sigv4::Scope scope_;
+    RetryPolicy retry_;
+};
+
+} // namespace lokbackup

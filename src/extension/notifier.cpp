@@ -1,0 +1,104 @@
+#include "extension/notifier.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+}
+
+#include "core/notify_request.hpp"
+#include "core/process.hpp"
+#include "extension/boundary.hpp"
+#include "extension/settings.hpp"
+
+#include <ctime>
+#include <list>
+#include <unistd.h>
+
+namespace lokbackup::pg
+{
+
+// Notifiers still running. A global, touched only inside core_call() lambdas.
+static std::list<Process> notifiers;
+
+static std::string server_name()
+{
+    if (cluster_name != nullptr && cluster_name[0] != '\0')
+        return cluster_name;
+    char host[256] = "";
+    gethostname(host, sizeof(host) - 1);
+    return host;
+}
+
+static std::string iso_utc(std::time_t time)
+{
+    std::tm fields{};
+    gmtime_r(&time, &fields);
+    char text[32];
+    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
+}
+
+static NotifyRequest notify_request(const FinishedBackup &backup, double duration,
+                                    std::time_t finished)
+{
+    NotifyRequest request;
+    BackupNotice &notice = request.notice;
+    notice.server = server_name();
+    notice.database = backup.database ? backup.database : "";
+    notice.backup_id = backup.id;
+    notice.type = backup.type;
+    notice.status = backup.completed ? "completed" : "failed";
+    notice.error = backup.error ? backup.error : "";
+    notice.size = backup.size;
+    notice.raw_size = backup.raw_size;
+    notice.duration_seconds = duration;
+    notice.started_at = backup.started_at;
+    notice.finished_at = iso_utc(finished);
+    if (notify_email_setting[0] != '\0') {
+        MailSettings mail;
+        mail.url = smtp_url_setting;
+        mail.starttls = parse_start_tls(smtp_starttls_setting_name());
+        mail.user = smtp_user_setting;
+        mail.password = smtp_password_setting;
+        mail.from = smtp_from_setting;
+        mail.to = notify_email_setting;
+        request.mail = mail;
+    }
+    if (notify_webhook_setting[0] != '\0')
+        request.webhook = WebhookSettings{notify_webhook_setting, {}};
+    return request;
+}
+
+void notify_finished_backup(const FinishedBackup &backup)
+{
+    if (backup.completed && !notify_on_success())
+        return;
+    if (notify_email_setting[0] == '\0' && notify_webhook_setting[0] == '\0')
+        return;
+    TimestampTz now = GetCurrentTimestamp();
+    double duration = (now - backup.started) / 1e6;
+    std::time_t finished = timestamptz_to_time_t(now);
+    char *bin_directory = pstrdup(my_exec_path);
+    get_parent_directory(bin_directory);
+    char *program = psprintf("%s/lokbackup", bin_directory);
+    core_call([&] {
+        NotifyRequest request = notify_request(backup, duration, finished);
+        ProcessSpec spec;
+        spec.argv = {program, "notify"};
+        spec.pipe_stdin = true;
+        spec.own_process_group = true;
+        Process &notifier = notifiers.emplace_back(Process::spawn(spec));
+        std::string json = notify_request_to_json(request);
+        write_all(notifier.stdin_fd(), json.data(), json.size());
+        notifier.close_stdin();
+    });
+}
+
+void reap_notifiers()
+{
+    core_call([&] {
+        notifiers.remove_if([](Process &notifier) { return notifier.try_wait().has_value(); });
+    });
+}
+
+} // namespace lokbackup::pg

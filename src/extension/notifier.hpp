@@ -1,0 +1,32 @@
+// Notices of finished backups (lokbackup.notify_*): the worker starts `lokbackup notify` for each
+// and does not wait for it, so that a slow or failing mail server or webhook never delays or
+// fails a backup. The notifier reports failed deliveries in the server log.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+}
+
+namespace lokbackup::pg
+{
+
+struct FinishedBackup {
+    int64 id;
+    const char *database; // NULL for the roles dump
+    const char *type;
+    bool completed;
+    const char *error; // NULL when it completed
+    uint64 size;
+    uint64 raw_size;
+    TimestampTz started;
+    const char *started_at; // ISO 8601 UTC
+};
+
+// Notifies a failed backup, and a completed one when lokbackup.notify_on = always, to the
+// targets configured; does nothing when there are none.
+void notify_finished_backup(const FinishedBackup &backup);
+// Reaps notifiers that have exited.
+void reap_notifiers();
+
+} // namespace lokbackup::pg

@@ -1,0 +1,21 @@
+// The extension's calls into core's cron schedule, time zones and backup types, through
+// core_call(). Times are PostgreSQL timestamps.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+}
+
+namespace lokbackup::pg
+{
+
+// When lokbackup.schedule next fires strictly after `after`, read in lokbackup.timezone; 0 when
+// the schedule is empty or never fires.
+TimestampTz next_scheduled_time(TimestampTz after);
+
+// The type of a scheduled backup requested at `taken`, given when the earlier scheduled backups
+// of the same database that count were requested: "monthly", "weekly" or "daily".
+const char *scheduled_backup_type_at(TimestampTz taken, const TimestampTz *previous, int count);
+
+} // namespace lokbackup::pg
