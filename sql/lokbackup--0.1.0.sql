@@ -301,6 +301,34 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION lokbackup_storage_url(object_key text, valid_for_seconds bigint) RETURNS text
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'lokbackup_storage_url';
+
+CREATE FUNCTION lokbackup_download_url(id bigint, valid_for interval DEFAULT '1 hour') RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b @extschema@.lokbackup_backups;
+    seconds bigint := ceil(extract(epoch FROM valid_for))::bigint;
+BEGIN
+    IF id IS NULL THEN
+        RAISE EXCEPTION 'backup id must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF seconds IS NULL OR seconds < 1 OR seconds > 7 * 24 * 3600 THEN
+        RAISE EXCEPTION 'invalid validity for a download URL'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s seconds were asked for.', coalesce(seconds::text, 'NULL')),
+                  HINT = 'A download URL is valid for 1 second to 7 days (S3''s limit).';
+    END IF;
+    b := @extschema@.lokbackup_find_backup(id::text, NULL);
+    INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
+    VALUES (@extschema@.lokbackup_actor(), 'download_url', b.id, jsonb_build_object('valid_for_seconds', seconds));
+    RETURN @extschema@.lokbackup_storage_url(b.object_key, seconds);
+END
+$$;
+COMMENT ON FUNCTION lokbackup_download_url(bigint, interval) IS
+    'a presigned URL that downloads the backup object without S3 keys (S3 storage only)';
+
 CREATE FUNCTION lokbackup_rotate(dry_run boolean DEFAULT false)
     RETURNS TABLE (backup_id bigint, database text, type text, finished_at timestamptz, reason text)
     LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -329,6 +357,7 @@ COMMENT ON FUNCTION lokbackup_keep(bigint, boolean) IS
 -- Permissions: nothing for PUBLIC; lokbackup_admin gets what an admin needs.
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON FUNCTION lokbackup_storage_location(text), lokbackup_storage_remove(text),
+    lokbackup_storage_url(text, bigint), lokbackup_download_url(bigint, interval),
     lokbackup_run(text, boolean), lokbackup_progress(), lokbackup_pretty_duration(interval),
     lokbackup_actor(), lokbackup_check_choice(text, text, text[]), lokbackup_list(text, text, integer, integer),
     lokbackup_stats(), lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text),
@@ -342,5 +371,6 @@ GRANT EXECUTE ON FUNCTION lokbackup_run(text, boolean), lokbackup_progress(),
     lokbackup_pretty_duration(interval), lokbackup_actor(), lokbackup_check_choice(text, text, text[]),
     lokbackup_list(text, text, integer, integer), lokbackup_stats(),
     lokbackup_find_backup(text, text), lokbackup_restore_plan(text, text), lokbackup_delete(bigint),
-    lokbackup_rotate(boolean), lokbackup_keep(bigint, boolean), lokbackup_next_run()
+    lokbackup_rotate(boolean), lokbackup_keep(bigint, boolean), lokbackup_next_run(),
+    lokbackup_download_url(bigint, interval)
     TO lokbackup_admin;

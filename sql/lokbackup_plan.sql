@@ -21,3 +21,11 @@ SELECT actor = session_user AS actor, action, detail FROM lokbackup_audit ORDER 
 -- A plan by id; the id must belong to the database when one is named.
 SELECT contents FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups));
 SELECT * FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups), 'postgres');
+
+-- lokbackup_download_url(): bad input is refused; local storage has no presigned URLs.
+SELECT lokbackup_download_url(NULL);
+SELECT lokbackup_download_url(99999999);
+SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups), '0 seconds');
+SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups), '8 days');
+SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups));
+SELECT count(*) AS download_audits FROM lokbackup_audit WHERE action = 'download_url';

@@ -1,4 +1,5 @@
 #include "cli/command.hpp"
+#include "cli/object_source.hpp"
 #include "cli/options.hpp"
 #include "core/backup_pipeline.hpp"
 #include "core/backup_request.hpp"
@@ -37,13 +38,16 @@ int backup_child(const std::vector<std::string> &argument_list)
                              std::istreambuf_iterator<char>()};
     BackupRequest request = backup_request_from_json(request_json);
 
-    BackupResult result =
-        run_backup(request, [](std::uint64_t raw_bytes, std::uint64_t stored_bytes) {
+    // Retried storage requests are logged on stderr, which is the server's log.
+    BackupResult result = run_backup(
+        request,
+        [](std::uint64_t raw_bytes, std::uint64_t stored_bytes) {
             BackupEvent progress;
             progress.raw_bytes = raw_bytes;
             progress.stored_bytes = stored_bytes;
             emit(progress);
-        });
+        },
+        print_storage_log);
 
     BackupEvent completed;
     completed.kind = BackupEvent::Kind::completed;
