@@ -1,5 +1,7 @@
 #include "core/curl_session.hpp"
 
+#include "core/curl_global.hpp"
+
 #include <algorithm>
 
 namespace lokbackup
@@ -7,14 +9,6 @@ namespace lokbackup
 
 namespace
 {
-
-void initialize_curl_once()
-{
-    // Not thread-safe in every libcurl build, so done once before any handle is made.
-    static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (initialized != CURLE_OK)
-        throw Error(std::string("cannot initialize libcurl: ") + curl_easy_strerror(initialized));
-}
 
 struct FreeUrl {
     void operator()(CURLU *url) const { curl_url_cleanup(url); }

@@ -1,5 +1,8 @@
 #include "core/http_client.hpp"
 
+#include "core/curl_global.hpp"
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <curl/curl.h>
@@ -17,30 +20,6 @@ constexpr long connect_timeout_seconds = 10;
 constexpr long low_speed_bytes_per_second = 1024;
 constexpr long low_speed_seconds = 60;
 constexpr long poll_milliseconds = 1000;
-
-void initialize_curl_once()
-{
-    static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (initialized != CURLE_OK)
-        throw Error(std::string("cannot initialize libcurl: ") + curl_easy_strerror(initialized));
-}
-
-std::string lower(std::string_view text)
-{
-    std::string result(text);
-    for (char &c : result)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return result;
-}
-
-std::string_view trim(std::string_view text)
-{
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-        text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-        text.remove_suffix(1);
-    return text;
-}
 
 } // namespace
 
@@ -197,7 +176,7 @@ std::size_t HttpTransfer::State::on_header(char *data, std::size_t size, std::si
         curl_easy_getinfo(state.easy.get(), CURLINFO_RESPONSE_CODE, &state.response.status);
         state.head_complete = state.response.status >= 200;
     } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-        state.response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+        state.response.headers.emplace_back(to_lower(trim(line.substr(0, colon))),
                                             std::string(trim(line.substr(colon + 1))));
     }
     return size * count;

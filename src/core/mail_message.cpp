@@ -1,5 +1,7 @@
 #include "core/mail_message.hpp"
 
+#include "core/text.hpp"
+
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -12,14 +14,6 @@ namespace lokbackup
 
 namespace
 {
-
-std::string_view trim(std::string_view text)
-{
-    std::size_t start = text.find_first_not_of(" \t");
-    if (start == std::string_view::npos)
-        return {};
-    return text.substr(start, text.find_last_not_of(" \t") - start + 1);
-}
 
 bool is_printable_ascii(std::string_view text)
 {

@@ -1,5 +1,7 @@
 #include "core/sigv4.hpp"
 
+#include "core/text.hpp"
+
 #include "core/error.hpp"
 #include "core/sha256.hpp"
 
@@ -38,14 +40,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data)
     return std::string(reinterpret_cast<const char *>(digest), length);
 }
 
-std::string lower(std::string_view text)
-{
-    std::string result(text);
-    for (char &c : result)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return result;
-}
-
 // Leading and trailing blanks go, and runs of spaces inside become one.
 std::string trimmed_value(std::string_view value)
 {
@@ -74,7 +68,7 @@ CanonicalHeaders canonical_headers(const Parameters &headers)
 {
     std::vector<std::pair<std::string, std::string>> sorted;
     for (const auto &[name, value] : headers)
-        sorted.emplace_back(lower(name), trimmed_value(value));
+        sorted.emplace_back(to_lower(name), trimmed_value(value));
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     CanonicalHeaders result;
