@@ -106,7 +106,9 @@ List *fail_unfinished_backups(const char *reason)
 {
     char *sql = psprintf("UPDATE %s SET status = 'failed', error = $1, "
                          "finished_at = now(), started_at = coalesce(started_at, now()) "
-                         "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key",
+                         "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key, "
+                         "database, type, started_at, "
+                         "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
                          table("lokbackup_backups"));
     Oid types[] = {TEXTOID};
     Datum values[] = {CStringGetTextDatum(reason)};
@@ -118,6 +120,12 @@ List *fail_unfinished_backups(const char *reason)
         auto *backup = static_cast<UnfinishedBackup *>(palloc(sizeof(UnfinishedBackup)));
         backup->id = int64_column(row, 1);
         backup->object_key = copy_out(text_column(row, 2));
+        backup->database = copy_out(text_column(row, 3));
+        backup->type = copy_out(text_column(row, 4));
+        bool isnull = false;
+        backup->started = DatumGetTimestampTz(
+            SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 5, &isnull));
+        backup->started_at = copy_out(text_column(row, 6));
         unfinished = lappend(unfinished, backup);
     }
     MemoryContextSwitchTo(previous);

@@ -24,6 +24,10 @@ bool catalog_installed();
 struct UnfinishedBackup {
     int64 id;
     char *object_key; // may be NULL
+    char *database;   // NULL for the roles dump
+    char *type;
+    TimestampTz started;
+    char *started_at; // ISO 8601 UTC
 };
 // Marks every pending or in_progress backup failed with `reason`; returns the UnfinishedBackups.
 List *fail_unfinished_backups(const char *reason);

@@ -14,8 +14,14 @@ extern "C" {
 namespace lokbackup::pg
 {
 
-static List *removals = NIL; // object keys, in TopMemoryContext
-static bool callback_registered = false;
+// A removal waits for the end of the (sub)transaction that asked for it.
+struct PendingRemoval {
+    SubTransactionId subtransaction;
+    char *object_key;
+};
+
+static List *removals = NIL; // of PendingRemoval, in TopMemoryContext
+static bool callbacks_registered = false;
 
 bool remove_now(const char *object_key)
 {
@@ -42,20 +48,49 @@ static void on_transaction_end(XactEvent event, void *argument)
     List *pending = removals;
     removals = NIL;
     ListCell *cell;
-    if (event == XACT_EVENT_COMMIT)
-        foreach (cell, pending)
-            remove_now(static_cast<const char *>(lfirst(cell)));
+    foreach (cell, pending) {
+        auto *removal = static_cast<PendingRemoval *>(lfirst(cell));
+        if (event == XACT_EVENT_COMMIT)
+            remove_now(removal->object_key);
+        pfree(removal->object_key);
+    }
     list_free_deep(pending);
+}
+
+// A rolled-back subtransaction (ROLLBACK TO SAVEPOINT, a PL/pgSQL exception block) takes its
+// removals with it; a committed one hands them to its parent.
+static void on_subtransaction_end(SubXactEvent event, SubTransactionId subtransaction,
+                                  SubTransactionId parent, void *argument)
+{
+    if (event != SUBXACT_EVENT_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB)
+        return;
+    ListCell *cell;
+    foreach (cell, removals) {
+        auto *removal = static_cast<PendingRemoval *>(lfirst(cell));
+        if (removal->subtransaction != subtransaction)
+            continue;
+        if (event == SUBXACT_EVENT_COMMIT_SUB) {
+            removal->subtransaction = parent;
+        } else {
+            removals = foreach_delete_current(removals, cell);
+            pfree(removal->object_key);
+            pfree(removal);
+        }
+    }
 }
 
 void remove_after_commit(const char *object_key)
 {
-    if (!callback_registered) {
+    if (!callbacks_registered) {
         RegisterXactCallback(on_transaction_end, nullptr);
-        callback_registered = true;
+        RegisterSubXactCallback(on_subtransaction_end, nullptr);
+        callbacks_registered = true;
     }
     MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext);
-    removals = lappend(removals, pstrdup(object_key));
+    auto *removal = static_cast<PendingRemoval *>(palloc(sizeof(PendingRemoval)));
+    removal->subtransaction = GetCurrentSubTransactionId();
+    removal->object_key = pstrdup(object_key);
+    removals = lappend(removals, removal);
     MemoryContextSwitchTo(previous);
 }
 

@@ -84,8 +84,9 @@ static void detach_worker(int code, Datum argument)
     ConditionVariableBroadcast(&state->slot_changed);
 }
 
-// Backups a crash or restart interrupted are failed, and their partial objects removed, so that
-// nothing stays pending or in_progress.
+// Backups a crash or restart interrupted are failed, notified, and their partial objects removed,
+// so that nothing stays pending or in_progress. (A worker that dies between failing a backup here
+// and starting its notifier loses that one notice.)
 static void recover_interrupted_backups(const char *reason)
 {
     begin_catalog_work("lokbackup: failing interrupted backups");
@@ -98,6 +99,9 @@ static void recover_interrupted_backups(const char *reason)
         ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " failed: %s", backup->id, reason)));
         if (backup->object_key != nullptr)
             remove_now(backup->object_key);
+        FinishedBackup failed{backup->id, backup->database, backup->type,      false, reason, 0,
+                              0,          backup->started,  backup->started_at};
+        notify_finished_backup(failed);
     }
 }
 
