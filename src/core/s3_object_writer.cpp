@@ -119,6 +119,9 @@ class S3ObjectWriter : public ObjectWriter
         collect_part();
         std::swap(filling_, sending_);
         filling_.clear();
+        // At its full size at once: growing it by doubling would hold a third part's worth of
+        // memory during each copy.
+        filling_.reserve(part_size_);
         int number = next_part_++;
         in_flight_ = std::async(std::launch::async, [this, number] {
             std::string what = "upload part " + std::to_string(number) + " of " + name_;

@@ -35,7 +35,8 @@ sigv4::Credentials credentials(const S3Options &options)
 {
     if (options.access_key_id.empty() || options.secret_access_key.empty())
         throw InvalidValue("S3 storage needs credentials: set lokbackup.s3_access_key_id and "
-                           "lokbackup.s3_secret_access_key");
+                           "lokbackup.s3_secret_access_key, or AWS_ACCESS_KEY_ID and "
+                           "AWS_SECRET_ACCESS_KEY in the environment");
     return {options.access_key_id, options.secret_access_key, options.session_token};
 }
 

@@ -6,6 +6,7 @@ extern "C" {
 #include "storage/ipc.h"
 }
 
+#include "extension/secret_redaction.hpp"
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/worker.hpp"
@@ -43,6 +44,7 @@ void _PG_init(void)
                                 "restart the server.")));
 
     lokbackup::pg::define_settings();
+    lokbackup::pg::install_secret_redaction();
 
     previous_shmem_request_hook = shmem_request_hook;
     shmem_request_hook = request_shmem;

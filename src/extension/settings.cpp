@@ -82,6 +82,17 @@ bool notify_on_success()
     return notify_on_setting == 1;
 }
 
+bool is_secret_setting(const char *name)
+{
+    static const char *const secrets[] = {
+        "lokbackup.s3_access_key_id", "lokbackup.s3_secret_access_key",
+        "lokbackup.s3_session_token", "lokbackup.smtp_password", "lokbackup.notify_webhook"};
+    for (const char *secret : secrets)
+        if (strcmp(name, secret) == 0)
+            return true;
+    return false;
+}
+
 char *storage_spec()
 {
     if (storage_setting != nullptr && storage_setting[0] != '\0')

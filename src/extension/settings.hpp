@@ -46,6 +46,8 @@ const char *compression_setting_name();   // "zstd", "gzip", "none"
 const char *format_setting_name();        // "plain", "custom"
 const char *smtp_starttls_setting_name(); // "never", "optional", "required"
 bool notify_on_success();                 // lokbackup.notify_on = always
+// Whether the setting holds a secret: shown to superusers only, never logged.
+bool is_secret_setting(const char *name);
 // The storage spec in force: lokbackup.storage, or its default, a directory beside the data
 // directory (outside it, so that a backup never lands in the data it backs up).
 char *storage_spec();

@@ -4,6 +4,7 @@ extern "C" {
 #include "access/xact.h"
 #include "nodes/pg_list.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 }
 
 #include "core/backup_objects.hpp"
@@ -23,6 +24,11 @@ struct PendingRemoval {
 static List *removals = NIL; // of PendingRemoval, in TopMemoryContext
 static bool callbacks_registered = false;
 
+// Object keys whose removal failed (storage unreachable), for retry_failed_removals(); bounded,
+// since only the worker retries and a backend's list ends with the backend.
+static List *failed_removals = NIL; // in TopMemoryContext
+static const int max_failed_removals = 1000;
+
 bool remove_now(const char *object_key)
 {
     char *storage = storage_spec();
@@ -37,8 +43,34 @@ bool remove_now(const char *object_key)
         return true;
     ereport(WARNING,
             (errmsg("lokbackup: could not remove backup object %s: %s", object_key, problem),
-             errhint("Remove it from storage by hand.")));
+             errhint("The worker tries again every minute while it runs.")));
+    if (list_length(failed_removals) < max_failed_removals) {
+        MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext);
+        failed_removals = lappend(failed_removals, pstrdup(object_key));
+        MemoryContextSwitchTo(previous);
+    }
     return false;
+}
+
+void retry_failed_removals()
+{
+    // Each try may take as long as the S3 retries allow: not more than once a minute, so that the
+    // worker stays free to take requests while storage is down.
+    static TimestampTz last_try = 0;
+    TimestampTz now = GetCurrentTimestamp();
+    if (failed_removals == NIL || !TimestampDifferenceExceeds(last_try, now, 60 * 1000))
+        return;
+    last_try = now;
+    List *retrying = failed_removals;
+    failed_removals = NIL;
+    ListCell *cell;
+    foreach (cell, retrying) {
+        auto *object_key = static_cast<char *>(lfirst(cell));
+        if (remove_now(object_key))
+            ereport(LOG,
+                    (errmsg("lokbackup: removed backup object %s on a later try", object_key)));
+    }
+    list_free_deep(retrying);
 }
 
 static void on_transaction_end(XactEvent event, void *argument)

@@ -15,7 +15,11 @@ namespace lokbackup::pg
 // Removes the object and its manifest when the current transaction commits.
 void remove_after_commit(const char *object_key);
 
-// Removes the object and its manifest now; on failure logs a WARNING and returns false.
+// Removes the object and its manifest now (and what an interrupted upload left: an open S3
+// multipart upload is aborted); on failure logs a WARNING, remembers the key for
+// retry_failed_removals() and returns false.
 bool remove_now(const char *object_key);
+// Tries the failed removals again, at most once a minute (the worker calls it when it wakes).
+void retry_failed_removals();
 
 } // namespace lokbackup::pg

@@ -152,6 +152,7 @@ static void worker_loop()
         MemoryContextSwitchTo(loop_context);
         MemoryContextReset(loop_context);
         reap_notifiers();
+        retry_failed_removals();
         long sleep_ms = idle_wakeup_ms;
         if (!catalog_recovered && catalog_ready()) {
             recover_interrupted_backups("interrupted by server restart");

@@ -397,8 +397,10 @@ TEST(S3Options, AreCheckedWhenTheStorageIsOpened)
     EXPECT_EQ(opening(options), "(no error)");
     S3Options no_secret = options;
     no_secret.secret_access_key.clear();
-    EXPECT_EQ(opening(no_secret), "S3 storage needs credentials: set lokbackup.s3_access_key_id "
-                                  "and lokbackup.s3_secret_access_key");
+    EXPECT_EQ(opening(no_secret),
+              "S3 storage needs credentials: set lokbackup.s3_access_key_id and "
+              "lokbackup.s3_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in "
+              "the environment");
     S3Options small_parts = options;
     small_parts.part_size = 4 * mib;
     EXPECT_TRUE(contains(opening(small_parts), "lokbackup.s3_part_size"));
