@@ -15,6 +15,16 @@ namespace
 // Enough for the few lines in which pg_dump, psql or pg_restore explain a failure.
 constexpr std::size_t tail_capacity = 4096;
 
+// The last `capacity` bytes of `text`, without the partial line they may start with.
+std::string whole_lines_of_last(const std::string &text, std::size_t capacity)
+{
+    if (text.size() <= capacity)
+        return text;
+    std::string tail = text.substr(text.size() - capacity);
+    std::size_t newline = tail.find('\n');
+    return newline == std::string::npos ? tail : tail.substr(newline + 1);
+}
+
 void drain(int fd, std::string &tail)
 {
     char buffer[4096];
@@ -26,19 +36,14 @@ void drain(int fd, std::string &tail)
             return;
         tail.append(buffer, static_cast<std::size_t>(got));
         if (tail.size() > 2 * tail_capacity)
-            tail.erase(0, tail.size() - tail_capacity);
+            tail = whole_lines_of_last(tail, tail_capacity);
     }
 }
 
-// The last lines of `tail` (no partial first line once it was cut), without surrounding space.
+// The last lines of `tail`, without surrounding space.
 std::string last_lines(std::string tail)
 {
-    if (tail.size() > tail_capacity) {
-        tail.erase(0, tail.size() - tail_capacity);
-        std::size_t newline = tail.find('\n');
-        if (newline != std::string::npos)
-            tail.erase(0, newline + 1);
-    }
+    tail = whole_lines_of_last(tail, tail_capacity);
     const char *space = " \t\r\n";
     std::size_t first = tail.find_first_not_of(space);
     if (first == std::string::npos)
