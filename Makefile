@@ -67,4 +67,7 @@ tap-test:
 	    PG_REGRESS=$(pgxsdir)/src/test/regress/pg_regress \
 	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer test/tap/t/*.pl
 
-.PHONY: install-cli unit-test tap-test
+# Not part of the test suite: lokbackup against pg_dump and pg_dump | gzip -9 | aws s3 cp (bench/run).
+bench: ; bench/run
+
+.PHONY: install-cli unit-test tap-test bench

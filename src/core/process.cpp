@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -135,6 +136,10 @@ struct ExecArguments {
         ok = dup2(stdout_fd, STDOUT_FILENO) >= 0;
     if (ok && stderr_fd >= 0)
         ok = dup2(stderr_fd, STDERR_FILENO) >= 0;
+    // Nothing but the three standard streams crosses exec: a PostgreSQL backend holds data files,
+    // WAL and its log open without close-on-exec, and a backup child must never hold them.
+    if (ok)
+        ok = close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0;
     if (ok)
         execve(arguments.argv[0], arguments.argv.data(), arguments.envp.data());
 

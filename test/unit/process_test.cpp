@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -107,6 +109,20 @@ TEST(ProcessTest, PipesStderr)
     Process process = Process::spawn(spec);
     EXPECT_EQ(read_to_end(process.stderr_fd()), "to-stderr\n");
     process.wait();
+}
+
+TEST(ProcessTest, InheritsNoDescriptorButTheStandardStreams)
+{
+    // As a PostgreSQL backend holds its data files: open, without close-on-exec.
+    int held = open("/dev/null", O_RDWR);
+    ASSERT_GE(held, 3);
+    ProcessSpec spec = shell("ls /proc/$$/fd");
+    spec.pipe_stdout = true;
+    Process process = Process::spawn(spec);
+    std::string descriptors = read_to_end(process.stdout_fd());
+    process.wait();
+    close(held);
+    EXPECT_EQ(descriptors, "0\n1\n2\n");
 }
 
 TEST(ProcessTest, OverridesAndInheritsEnvironment)
