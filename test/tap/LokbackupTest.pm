@@ -38,6 +38,7 @@ use Test::More;
 use Time::HiRes ();
 
 our @EXPORT = qw(
+  manifest_agrees
   create_node storage_dir catalog_database reload_settings
   poll_until wait_for_status
   run_backup start_backup backup_row backup_rows run_backups backup_of
@@ -568,6 +569,17 @@ sub dumps_equal
         last;
     }
     return 0;
+}
+
+
+# Asserts that a manifest (decoded JSON) says what the catalog row says.
+sub manifest_agrees
+{
+    my ($manifest, $row, $name) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my @fields = qw(id database contents type object_key sha256 size raw_size format compression);
+    return is_deeply({ map { $_ => $manifest->{$_} } @fields },
+        { map { $_ => $row->{$_} } @fields }, $name);
 }
 
 1;

@@ -76,20 +76,7 @@ like($plain, qr/^COPY "Mixed Case"\."Odd ""Table"" Name" /m, 'the plain dump has
 my $manifest_path = "$object.manifest.json";
 ok(-f $manifest_path, 'the manifest lies beside the object');
 my $manifest = JSON::PP::decode_json(slurp_bytes($manifest_path));
-is_deeply(
-    {   map { $_ => $manifest->{$_} }
-          qw(id database contents type object_key sha256 size raw_size format compression) },
-    {   id => $app->{id},
-        database => 'app',
-        contents => 'database',
-        type => 'manual',
-        object_key => $app->{object_key},
-        sha256 => $app->{sha256},
-        size => $app->{size},
-        raw_size => $app->{raw_size},
-        format => 'plain',
-        compression => 'zstd', },
-    'the manifest agrees with the catalog');
+manifest_agrees($manifest, $app, 'the manifest agrees with the catalog');
 like($manifest->{server_version}, qr/^15/, 'the manifest names the server version');
 
 restores_identically('app_copy', 'plain zstd');

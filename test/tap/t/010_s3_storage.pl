@@ -87,20 +87,7 @@ is(stored_sha256($roles->{object_key}), $roles->{sha256}, 'so does the roles bac
 
 my $manifest =
   JSON::PP::decode_json($s3->object_bytes($bucket, "$prefix/$app->{object_key}.manifest.json"));
-is_deeply(
-    {   map { $_ => $manifest->{$_} }
-          qw(id database contents type object_key sha256 size raw_size format compression) },
-    {   id => $app->{id},
-        database => 'app',
-        contents => 'database',
-        type => 'manual',
-        object_key => $app->{object_key},
-        sha256 => $app->{sha256},
-        size => $app->{size},
-        raw_size => $app->{raw_size},
-        format => 'plain',
-        compression => 'zstd', },
-    'the manifest in the bucket agrees with the catalog');
+manifest_agrees($manifest, $app, 'the manifest in the bucket agrees with the catalog');
 is_deeply($s3->open_uploads($bucket), [], 'no multipart upload is open');
 
 # --- 3. restore and verify through the plan's presigned URLs ---
