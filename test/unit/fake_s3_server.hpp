@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/sigv4.hpp"
+#include "test_support.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -132,20 +133,6 @@ class FakeS3
         std::map<int, std::string> parts;
     };
 
-    static std::string decode(const std::string &text)
-    {
-        std::string decoded;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '%' && i + 2 < text.size()) {
-                decoded += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-                i += 2;
-            } else {
-                decoded += text[i];
-            }
-        }
-        return decoded;
-    }
-
     static std::string lower(std::string text)
     {
         for (char &c : text)
@@ -199,13 +186,13 @@ class FakeS3
                 std::size_t end = std::min(query.find('&', start), query.size());
                 std::string pair = query.substr(start, end - start);
                 std::size_t equals = std::min(pair.find('='), pair.size());
-                request.query[decode(pair.substr(0, equals))] =
-                    decode(pair.substr(std::min(equals + 1, pair.size())));
+                request.query[test::percent_decode(pair.substr(0, equals))] =
+                    test::percent_decode(pair.substr(std::min(equals + 1, pair.size())));
                 start = end + 1;
             }
         }
         std::string bucket_path = "/" + bucket_;
-        std::string path = decode(raw_path);
+        std::string path = test::percent_decode(raw_path);
         request.path = path.size() > bucket_path.size() ? path.substr(bucket_path.size() + 1) : "";
         for (std::size_t start = line_end + 2; start < head.size();) {
             std::size_t end = std::min(head.find("\r\n", start), head.size());

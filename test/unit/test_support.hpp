@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/notification.hpp"
 #include "core/sink.hpp"
 
 #include <algorithm>
@@ -94,6 +95,37 @@ template <typename Action> std::string error_message(Action &&action)
         return e.what();
     }
     return "(no error)";
+}
+
+// %XX sequences decoded, as S3 and the SigV4 vectors write keys and query parameters.
+inline std::string percent_decode(const std::string &text)
+{
+    std::string decoded;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            decoded += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            decoded += text[i];
+        }
+    }
+    return decoded;
+}
+
+// The notice of a failed backup that the notification tests send.
+inline BackupNotice failed_notice()
+{
+    BackupNotice notice;
+    notice.server = "db1";
+    notice.database = "app";
+    notice.backup_id = 42;
+    notice.type = "daily";
+    notice.status = "failed";
+    notice.error = "pg_dump: error: connection to server failed: FATAL:  role \"x\" does not exist";
+    notice.duration_seconds = 12.5;
+    notice.started_at = "2026-11-25T03:00:00Z";
+    notice.finished_at = "2026-11-25T03:00:12Z";
+    return notice;
 }
 
 inline std::string read_file(const std::filesystem::path &path)
