@@ -40,21 +40,30 @@ src/core/%.o: src/core/%.cpp
 	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
 
 src/cli/%.o: src/cli/%.cpp
-	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) -DLOKBACKUP_VERSION='"$(EXTVERSION)"' -c -o $@ $<
+	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) $(HTTPLIB_CFLAGS) -DLOKBACKUP_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 
 # Header dependencies, so that a changed header rebuilds what includes it.
 override CXXFLAGS += -MMD -MP
 -include $(CORE_OBJS:.o=.d) $(EXTENSION_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
-lokbackup: $(CLI_OBJS) $(CORE_OBJS)
-	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -lpq $(CORE_LIBS) -lpthread
+# The dashboard's files, compiled into the program (src/dashboard/embed-assets).
+DASHBOARD_FILES = $(wildcard src/dashboard/public/* src/dashboard/app/*)
+src/cli/web_assets_data.cpp: $(DASHBOARD_FILES) src/dashboard/embed-assets
+	src/dashboard/embed-assets $(DASHBOARD_FILES) > $@
+src/cli/web_assets_data.o: src/cli/web_assets_data.cpp
+	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
+
+HTTPLIB_CFLAGS = $(shell pkg-config --cflags cpp-httplib)
+HTTPLIB_LIBS = $(shell pkg-config --libs cpp-httplib)
+lokbackup: $(filter-out src/cli/web_assets_data.o,$(CLI_OBJS)) src/cli/web_assets_data.o $(CORE_OBJS)
+	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -lpq $(CORE_LIBS) $(HTTPLIB_LIBS) -lpthread
 
 all: lokbackup
 install: install-cli
 install-cli: lokbackup
 	$(INSTALL_PROGRAM) lokbackup '$(DESTDIR)$(bindir)/lokbackup'
 
-EXTRA_CLEAN = lokbackup src/*/*.d build tmp_check test/tap/tmp_check
+EXTRA_CLEAN = lokbackup src/*/*.d src/cli/web_assets_data.cpp build tmp_check test/tap/tmp_check
 
 unit-test:
 	cmake -S test/unit -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

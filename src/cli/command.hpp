@@ -27,5 +27,6 @@ extern const Command restore_command;
 extern const Command list_command;
 extern const Command verify_command;
 extern const Command notify_command;
+extern const Command serve_command;
 
 } // namespace lokbackup::cli

@@ -16,17 +16,23 @@ std::string trimmed(std::string text)
 }
 
 // The server's words, as psql shows them: the message, then DETAIL and HINT lines.
-std::string server_error(const PGresult *result, PGconn *connection)
+ServerError server_error(const PGresult *result, PGconn *connection)
 {
     const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    if (!primary)
-        return trimmed(PQerrorMessage(connection));
+    if (!primary) {
+        std::string message = trimmed(PQerrorMessage(connection));
+        return ServerError(message, "", message, "", "");
+    }
     std::string message = primary;
-    if (const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
+    const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
+    if (detail)
         message += std::string("\nDETAIL:  ") + detail;
-    if (const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT))
+    const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
+    if (hint)
         message += std::string("\nHINT:  ") + hint;
-    return message;
+    const char *sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    return ServerError(message, sqlstate ? sqlstate : "", primary, detail ? detail : "",
+                       hint ? hint : "");
 }
 
 // Type oids of the integer and floating-point types (int8, int2, int4, float4, float8, numeric).
@@ -91,7 +97,8 @@ std::string QueryResult::value(int row, const char *name) const
     return value(row, column);
 }
 
-Connection::Connection(const ConnectionOptions &options, const std::string &database)
+Connection::Connection(const ConnectionOptions &options, const std::string &database,
+                       const Login *login)
     : connection_(nullptr, PQfinish)
 {
     std::vector<const char *> keywords = {"dbname", "application_name"};
@@ -104,7 +111,14 @@ Connection::Connection(const ConnectionOptions &options, const std::string &data
     };
     add("host", options.host);
     add("port", options.port);
-    add("user", options.user);
+    add("user", login ? std::optional<std::string>(login->user) : options.user);
+    if (login) {
+        keywords.push_back("password");
+        values.push_back(login->password.c_str());
+        // Neither ~/.pgpass nor PGPASSWORD of this process may stand in for the person's password.
+        keywords.push_back("passfile");
+        values.push_back("/dev/null");
+    }
     keywords.push_back(nullptr);
     values.push_back(nullptr);
 
@@ -114,6 +128,11 @@ Connection::Connection(const ConnectionOptions &options, const std::string &data
         throw Error("out of memory while connecting to the server");
     if (PQstatus(connection_.get()) != CONNECTION_OK)
         throw Error(trimmed(PQerrorMessage(connection_.get())));
+}
+
+bool Connection::server_checked_password() const
+{
+    return PQconnectionUsedPassword(connection_.get()) == 1;
 }
 
 QueryResult Connection::query(const std::string &sql,
@@ -126,7 +145,7 @@ QueryResult Connection::query(const std::string &sql,
                                     nullptr, values.data(), nullptr, nullptr, 0));
     ExecStatusType status = PQresultStatus(result.raw());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-        throw Error(server_error(result.raw(), connection_.get()));
+        throw server_error(result.raw(), connection_.get());
     return result;
 }
 

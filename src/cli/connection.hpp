@@ -33,6 +33,30 @@ struct ConnectionOptions {
     std::vector<std::pair<std::string, std::string>> environment(const std::string &database) const;
 };
 
+// A statement the server refused: its SQLSTATE and words, as libpq reports them. what() is the
+// message with DETAIL and HINT lines, as psql shows it.
+class ServerError : public Error
+{
+  public:
+    ServerError(const std::string &message, std::string sqlstate, std::string primary,
+                std::string detail, std::string hint)
+        : Error(message), sqlstate(std::move(sqlstate)), primary(std::move(primary)),
+          detail(std::move(detail)), hint(std::move(hint))
+    {
+    }
+
+    std::string sqlstate; // "42501"; empty when the connection, not the statement, failed
+    std::string primary;  // the message without DETAIL and HINT
+    std::string detail;
+    std::string hint;
+};
+
+// Someone's own login (lokbackup serve): the password goes to the server and nowhere else.
+struct Login {
+    std::string user;
+    std::string password;
+};
+
 class QueryResult
 {
   public:
@@ -55,11 +79,19 @@ class QueryResult
 class Connection
 {
   public:
-    // Throws Error with libpq's explanation when the connection fails.
-    Connection(const ConnectionOptions &options, const std::string &database);
+    // Throws Error with libpq's explanation when the connection fails. With a login, its user
+    // and password replace the options' user and libpq's password sources.
+    Connection(const ConnectionOptions &options, const std::string &database,
+               const Login *login = nullptr);
 
-    // Runs one statement with text parameters (std::nullopt is NULL); throws Error with the
-    // server's message, detail and hint when it fails.
+    // Whether the server asked for the password: false when pg_hba.conf let the login in without
+    // one (trust, peer, ident), whatever password was given.
+    bool server_checked_password() const;
+    // False once the server closed the connection (it restarted, or the backend was terminated).
+    bool is_open() const { return PQstatus(connection_.get()) == CONNECTION_OK; }
+
+    // Runs one statement with text parameters (std::nullopt is NULL); throws ServerError with
+    // the server's message, detail and hint when it fails.
     QueryResult query(const std::string &sql,
                       const std::vector<std::optional<std::string>> &parameters = {});
     std::string quote_identifier(const std::string &name);

@@ -3,11 +3,11 @@
 #include "core/text.hpp"
 
 #include "core/error.hpp"
+#include "core/random_hex.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 namespace lokbackup
 {
@@ -108,15 +108,7 @@ std::string rfc5322_date(std::time_t date)
 
 std::string message_id(const BackupNotice &notice, const Mailbox &from)
 {
-    unsigned char random[12];
-    if (RAND_bytes(random, sizeof random) != 1)
-        throw Error("cannot make a random Message-ID");
-    std::string unique;
-    for (unsigned char byte : random) {
-        char hex[3];
-        std::snprintf(hex, sizeof hex, "%02x", byte);
-        unique += hex;
-    }
+    std::string unique = random_hex(12);
     std::string domain = from.address.substr(from.address.find('@') + 1);
     return "<lokbackup." + std::to_string(notice.backup_id) + "." + unique + "@" + domain + ">";
 }

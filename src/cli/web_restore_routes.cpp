@@ -1,0 +1,143 @@
+// Restores from the dashboard. A restore replays into a database as the logged-in role, so it
+// needs that role's password once more (serve keeps none) and goes to a new database unless the
+// caller types the name of the existing one a second time.
+#include "cli/replay.hpp"
+#include "cli/web_errors.hpp"
+#include "cli/web_routes.hpp"
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+// PostgreSQL's limit on a database name (NAMEDATALEN - 1).
+const std::size_t max_database_name = 63;
+
+BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &session)
+{
+    BackupSelector selector;
+    selector.which = request.matches[1];
+    BackupPlan plan;
+    with_connection(app.sessions, request, session, [&](Connection &connection) {
+        plan = find_backup(selector, app.settings.connection.catalog_database,
+                           [&]() -> Connection & { return connection; });
+    });
+    if (plan.is_roles())
+        throw HttpError(400, "backup " + selector.which + " holds the roles of the cluster",
+                        "Restore roles with the lokbackup program: lokbackup restore " +
+                            selector.which);
+    return plan;
+}
+
+std::string target_of(const Json &body, const BackupPlan &plan)
+{
+    std::string target = string_field(body, "target")
+                             .value_or(plan.database + "_restored_" + std::to_string(plan.id));
+    if (target.empty() || target.size() > max_database_name)
+        throw HttpError(400, "invalid target database name \"" + target + "\"",
+                        "A database name has 1 to 63 bytes.");
+    if (target == plan.catalog_database)
+        throw HttpError(400, "database \"" + target + "\" holds the lokbackup catalog",
+                        "Restore into another database; the lokbackup program can overwrite the "
+                        "catalog database with --allow-catalog-database.");
+    return target;
+}
+
+// The server checks the password again, as for a login.
+void confirm_password(WebApp &app, const Session &session, const std::string &password)
+{
+    Login login{session.user, password};
+    try {
+        Connection check(app.settings.connection, app.settings.connection.catalog_database, &login);
+        if (check.server_checked_password())
+            return;
+    } catch (const Error &) {
+    }
+    throw HttpError(403, "the password was not accepted",
+                    "A restore connects as you: type your PostgreSQL password again.");
+}
+
+// Creates `target`, or makes sure that the caller means to overwrite it. Returns whether it
+// created the database.
+bool prepare_target(WebApp &app, const httplib::Request &request, Session &session,
+                    const Json &body, const std::string &target)
+{
+    QueryResult existing = session_query(app.sessions, request, session,
+                                         "SELECT 1 FROM pg_database WHERE datname = $1", {target});
+    if (existing.rows() == 0) {
+        with_connection(app.sessions, request, session, [&](Connection &connection) {
+            connection.query("CREATE DATABASE " + connection.quote_identifier(target));
+        });
+        return true;
+    }
+    if (string_field(body, "confirmTarget") != target)
+        throw HttpError(409,
+                        "database \"" + target +
+                            "\" exists; the restore would replace every object of the backup "
+                            "that it holds",
+                        "To overwrite it, send its name again as confirmTarget.");
+    return false;
+}
+
+void start_restore(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
+    Json body = json_body(request);
+    std::string password = string_field(body, "password").value_or("");
+    if (password.empty())
+        throw HttpError(400, "password is required",
+                        "A restore connects to the target database as you: confirm your "
+                        "PostgreSQL password.");
+    BackupPlan plan = plan_of(app, request, *session);
+    std::string target = target_of(body, plan);
+    app.restores.check_target_idle(target);
+    confirm_password(app, *session, password);
+    bool created = prepare_target(app, request, *session, body, target);
+
+    ConnectionOptions as_user = app.settings.connection;
+    as_user.user = session->user;
+    ProcessSpec replay = replay_command(plan, as_user, target);
+    replay.environment.emplace_back("PGPASSWORD", password);
+    // A failed restore commits nothing; a database created for it goes too.
+    auto undo = [settings = app.settings.connection, login = Login{session->user, password}, target,
+                 created] {
+        if (!created)
+            return;
+        Connection connection(settings, settings.catalog_database, &login);
+        connection.query("DROP DATABASE IF EXISTS " + connection.quote_identifier(target));
+    };
+    send_json(
+        response, 202,
+        {{"restore", app.restores.start(plan, std::move(replay), target, session->user, undo)}});
+}
+
+void require_admin_session(WebApp &app, const httplib::Request &request)
+{
+    if (!require_session(app.sessions, request, Access::read)->is_admin)
+        throw HttpError(403, "permission denied: restores are visible to lokbackup_admin only");
+}
+
+void list_restores(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    require_admin_session(app, request);
+    send_json(response, 200, {{"restores", app.restores.list()}});
+}
+
+void show_restore(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    require_admin_session(app, request);
+    send_json(response, 200,
+              {{"restore", app.restores.find(std::stoul(std::string(request.matches[1])))}});
+}
+
+} // namespace
+
+void add_restore_routes(httplib::Server &server, WebApp &app)
+{
+    server.Post(R"(/api/admin/backups/(\d+)/restore)", json_route(app, start_restore));
+    server.Get("/api/admin/restores", json_route(app, list_restores));
+    server.Get(R"(/api/admin/restores/(\d{1,9}))", json_route(app, show_restore));
+}
+
+} // namespace lokbackup::cli

@@ -1,0 +1,38 @@
+// The routes of `lokbackup serve`, by concern; serve.cpp registers them all.
+#pragma once
+
+#include "cli/web_request.hpp"
+#include "cli/web_restores.hpp"
+#include "cli/web_sessions.hpp"
+
+#include <httplib.h>
+
+namespace lokbackup::cli
+{
+
+struct WebApp {
+    WebSettings settings;
+    SessionStore sessions;
+    RestoreJobs restores;
+};
+
+using AppHandler = void (*)(WebApp &, const httplib::Request &, httplib::Response &);
+
+// An httplib handler that runs `handler` inside respond().
+inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
+{
+    return [&app, handler](const httplib::Request &request, httplib::Response &response) {
+        respond(response, [&] { handler(app, request, response); });
+    };
+}
+
+// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
+void add_auth_routes(httplib::Server &server, WebApp &app);
+// /api/admin/backups...
+void add_backup_routes(httplib::Server &server, WebApp &app);
+// POST /api/admin/backups/{id}/restore, GET /api/admin/restores[/{id}]
+void add_restore_routes(httplib::Server &server, WebApp &app);
+// The dashboard: /, /login and /assets/...
+void add_page_routes(httplib::Server &server, WebApp &app);
+
+} // namespace lokbackup::cli

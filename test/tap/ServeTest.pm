@@ -1,0 +1,158 @@
+# `lokbackup serve` for the TAP tests: started against a node on a free loopback port, stopped when
+# the test file ends; and a small HTTP client that keeps the session cookie and the CSRF token as
+# the dashboard's page does.
+#
+#   my $serve = ServeTest->start($node, '--session-timeout', 60);
+#   my $web = $serve->client;
+#   $web->login('admin', 'secret');                  # dies unless the login succeeds
+#   my $r = $web->call(GET => '/api/admin/backups');  # { status, json, headers, body }
+#   $web->call(POST => '/api/admin/backups', {}, csrf => 0, headers => { Origin => ... });
+package ServeTest;
+
+use strict;
+use warnings FATAL => 'all';
+
+use HTTP::Tiny;
+use IPC::Run ();
+use JSON::PP ();
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes ();
+
+my @started;
+
+sub start
+{
+    my ($class, $node, @options) = @_;
+    my $port = PostgreSQL::Test::Cluster::get_free_port();
+    my $self = bless {
+        port => $port,
+        base => "http://127.0.0.1:$port",
+        log => "$PostgreSQL::Test::Utils::log_path/serve_$port.log",
+      },
+      $class;
+    local %ENV = node_env($node);
+    $self->{harness} = IPC::Run::start(
+        [ 'lokbackup', 'serve', '--http-port', $port, @options ],
+        '<', \undef, '>>', $self->{log}, '2>>', $self->{log});
+    push @started, $self;
+
+    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
+    until (HTTP::Tiny->new(timeout => 5)->get("$self->{base}/login")->{status} == 200)
+    {
+        die "lokbackup serve did not answer on port $port; see $self->{log}"
+          if Time::HiRes::time() > $deadline || !$self->{harness}->pumpable;
+        Time::HiRes::usleep(50_000);
+    }
+    return $self;
+}
+
+sub log_text
+{
+    my ($self) = @_;
+    return PostgreSQL::Test::Utils::slurp_file($self->{log});
+}
+
+sub stop
+{
+    my ($self) = @_;
+    return unless $self->{harness};
+    $self->{harness}->signal('TERM');
+    eval { $self->{harness}->finish; };
+    my $exit = $self->{harness}->result(0);
+    delete $self->{harness};
+    return $exit;
+}
+
+END
+{
+    $_->stop for @started;
+}
+
+sub client
+{
+    my ($self) = @_;
+    return ServeTest::Client->new($self->{base});
+}
+
+package ServeTest::Client;
+
+use strict;
+use warnings FATAL => 'all';
+
+sub new
+{
+    my ($class, $base) = @_;
+    return bless {
+        base => $base,
+        http => HTTP::Tiny->new(timeout => $LokbackupTest::default_timeout, max_redirect => 0),
+        cookie => undef,
+        csrf => undef,
+      },
+      $class;
+}
+
+# Sends a request; a hash or array body goes as JSON. Options: headers => {}, csrf => 0 (leave
+# the X-CSRF-Token out), raw => 'text' (a body as is). The response's body is decoded as JSON
+# when it is JSON.
+sub call
+{
+    my ($self, $method, $path, $body, %options) = @_;
+    my %headers = %{ $options{headers} // {} };
+    $headers{Cookie} //= "lokbackup_session=$self->{cookie}" if defined $self->{cookie};
+    $headers{'X-CSRF-Token'} //= $self->{csrf}
+      if defined $self->{csrf} && ($options{csrf} // 1);
+    my %request = (headers => \%headers);
+    if (defined $options{raw})
+    {
+        $request{content} = $options{raw};
+    }
+    elsif (defined $body)
+    {
+        $request{content} = JSON::PP::encode_json($body);
+        $headers{'Content-Type'} //= 'application/json';
+    }
+    my $response = $self->{http}->request($method, $self->{base} . $path, \%request);
+    my $json;
+    $json = eval { JSON::PP::decode_json($response->{content}) }
+      if ($response->{headers}{'content-type'} // '') =~ m{^application/json};
+    Test::More::note("$method $path -> $response->{status} $response->{content}")
+      unless $path =~ m{^/assets/};
+    return {
+        status => $response->{status},
+        json => $json,
+        headers => $response->{headers},
+        body => $response->{content} };
+}
+
+# Logs in; returns the response. The session cookie and CSRF token are kept when it succeeds.
+sub login
+{
+    my ($self, $user, $password, %options) = @_;
+    my $response = $self->call(POST => '/api/auth/login',
+        { username => $user, password => $password }, %options);
+    if ($response->{status} == 200)
+    {
+        my ($cookie) = ($response->{headers}{'set-cookie'} // '') =~ /lokbackup_session=(\w+)/;
+        $self->{cookie} = $cookie;
+        $self->{csrf} = $response->{json}{csrfToken};
+    }
+    return $response;
+}
+
+# Polls GET `path` until `done` (a sub of the response) is true; returns the last response.
+sub poll
+{
+    my ($self, $path, $done) = @_;
+    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
+    while (1)
+    {
+        my $response = $self->call(GET => $path);
+        return $response if $done->($response) || Time::HiRes::time() > $deadline;
+        Time::HiRes::usleep(100_000);
+    }
+}
+
+1;
