@@ -1,1 +1,352 @@
+// The lokbackup dashboard: statistics, the backups with filters and pages, and the actions run,
+// download, restore and delete, all through lokbackup serve's JSON API as the logged-in role.
 'use strict';
+
+const state = {
+  page: 1,
+  // ?limit=N in the page's address: backups per page.
+  limit: Number(new URLSearchParams(window.location.search).get('limit')) || 20,
+  csrfToken: null,
+  listing: null,
+  refreshTimer: null,
+};
+
+const $ = (id) => document.getElementById(id);
+
+// An API error, with the server's words: what is wrong, and what to do.
+class ApiError extends Error {
+  constructor(status, body) {
+    super([body.error || `HTTP ${status}`, body.detail, body.hint].filter(Boolean).join(' — '));
+    this.status = status;
+  }
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: {} };
+  if (method !== 'GET') {
+    options.headers['X-CSRF-Token'] = state.csrfToken;
+  }
+  if (body !== undefined) {
+    options.headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const answer = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    window.location.assign('/login');
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, answer);
+  }
+  return answer;
+}
+
+function showNotice(text, ok = false) {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.classList.toggle('ok', ok);
+  notice.hidden = false;
+}
+
+// Runs `action` with `button` disabled and saying what is happening; errors go to the banner.
+async function busy(button, label, action) {
+  const original = button.textContent;
+  button.disabled = true;
+  button.textContent = label;
+  try {
+    await action();
+  } catch (error) {
+    showNotice(error.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = original;
+  }
+}
+
+function formatTime(iso) {
+  return iso ? new Date(iso).toLocaleString() : '–';
+}
+
+function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined) {
+    return '–';
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+const statusIcons = {
+  completed: '✔', failed: '✖', in_progress: '⟳', pending: '…', deleted: '🗑',
+};
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) {
+    td.className = className;
+  }
+  return td;
+}
+
+function actionButton(container, label, className, handler) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = label;
+  button.className = className;
+  button.addEventListener('click', () => handler(button));
+  container.append(button);
+}
+
+function renderBackups(backups) {
+  const body = $('backup-rows');
+  body.replaceChildren();
+  if (backups.length === 0) {
+    cell(body.insertRow(), 'No backups match.', 'muted').colSpan = 9;
+    return;
+  }
+  for (const backup of backups) {
+    const row = body.insertRow();
+    row.dataset.id = backup.id;
+    row.dataset.status = backup.status;
+    cell(row, backup.fileName || `backup ${backup.id}`);
+    cell(row, backup.database);
+    cell(row, backup.type);
+    const status = cell(row, `${statusIcons[backup.status] || ''} ${backup.status.replace('_', ' ')}`,
+      `status status-${backup.status}`);
+    if (backup.error) {
+      status.title = backup.error;
+    }
+    cell(row, formatBytes(backup.size), 'number').title = backup.sizePretty || '';
+    cell(row, formatTime(backup.createdAt));
+    cell(row, backup.duration || '–', 'number');
+    const checksum = cell(row, '');
+    if (backup.checksumShort) {
+      const code = document.createElement('code');
+      code.textContent = backup.checksumShort;
+      code.title = `SHA-256 ${backup.checksum}`;
+      checksum.append(code);
+    }
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    if (backup.status === 'completed') {
+      actionButton(actions, 'Download', 'secondary download', (button) => download(backup, button));
+      if (backup.database !== '(roles)') {
+        actionButton(actions, 'Restore', 'secondary restore', () => openRestore(backup));
+      }
+    }
+    if (backup.status === 'completed' || backup.status === 'failed') {
+      actionButton(actions, 'Delete', 'danger delete', () => openDelete(backup));
+    }
+    row.insertCell().append(actions);
+  }
+}
+
+function renderStats(stats) {
+  $('stat-size').textContent = stats.totalSizePretty;
+  $('stat-completed').textContent = stats.completed;
+  $('stat-failed').textContent = stats.failed;
+  $('stat-last').textContent = formatTime(stats.lastBackup);
+  $('stat-next').textContent = stats.nextScheduledRun
+    ? `next scheduled: ${formatTime(stats.nextScheduledRun)}` : 'no schedule';
+}
+
+function renderRunning(running) {
+  $('running').hidden = running.length === 0;
+  $('running-list').replaceChildren(...running.map((backup) => {
+    const item = document.createElement('li');
+    const elapsed = Math.round((Date.now() - new Date(backup.startedAt)) / 1000);
+    item.textContent = `Backup ${backup.backupId} (${backup.database}): ${backup.rawPretty} dumped, `
+      + `${backup.storedPretty} stored, ${elapsed} s`;
+    return item;
+  }));
+  $('run-backup').disabled = running.length > 0;
+}
+
+function renderPager(pagination) {
+  $('page-info').textContent = `Page ${pagination.page} of ${pagination.totalPages} `
+    + `(${pagination.total} backups)`;
+  $('page-previous').disabled = pagination.page <= 1;
+  $('page-next').disabled = pagination.page >= pagination.totalPages;
+}
+
+async function refreshRestores() {
+  const { restores } = await api('GET', '/api/admin/restores');
+  $('restores').hidden = restores.length === 0;
+  $('restore-list').replaceChildren(...restores.map((restore) => {
+    const item = document.createElement('li');
+    item.dataset.status = restore.status;
+    const text = document.createElement('span');
+    text.textContent = `Restore ${restore.id}: backup ${restore.backupId} into `
+      + `"${restore.target}": ${restore.status}`
+      + (restore.error ? ` — ${restore.error}` : '');
+    text.className = `status-${restore.status === 'running' ? 'in_progress' : restore.status}`;
+    const bar = document.createElement('progress');
+    bar.max = restore.bytesTotal || 1;
+    bar.value = restore.bytesRead;
+    item.append(text, bar);
+    return item;
+  }));
+  return restores.some((restore) => restore.status === 'running');
+}
+
+// Loads the page of backups; polls faster while a backup or a restore runs.
+async function refresh() {
+  clearTimeout(state.refreshTimer);
+  let active = false;
+  try {
+    const query = new URLSearchParams({ page: state.page, limit: state.limit });
+    for (const [name, id] of [['type', 'filter-type'], ['status', 'filter-status']]) {
+      if ($(id).value) {
+        query.set(name, $(id).value);
+      }
+    }
+    const listing = await api('GET', `/api/admin/backups?${query}`);
+    state.listing = listing;
+    renderStats(listing.stats);
+    renderRunning(listing.running);
+    renderBackups(listing.backups);
+    renderPager(listing.pagination);
+    active = listing.running.length > 0 || listing.stats.inProgress > 0;
+    active = (await refreshRestores()) || active;
+  } catch (error) {
+    showNotice(error.message);
+  }
+  state.refreshTimer = setTimeout(refresh, active ? 1000 : 10000);
+}
+
+async function runBackup(button) {
+  await busy(button, 'Starting…', async () => {
+    const answer = await api('POST', '/api/admin/backups', {});
+    showNotice(`Backup started (${answer.ids.length} objects: ids ${answer.ids.join(', ')}).`, true);
+    await refresh();
+  });
+}
+
+async function download(backup, button) {
+  await busy(button, 'Signing…', async () => {
+    const link = await api('GET', `/api/admin/backups/${backup.id}/download`);
+    $('download-name').textContent = link.fileName;
+    $('download-expiry').textContent = formatTime(link.expiresAt);
+    $('download-link').href = link.url;
+    $('download-link').download = link.fileName;
+    $('download-dialog').showModal();
+  });
+}
+
+function openDelete(backup) {
+  state.deleting = backup;
+  $('delete-text').textContent = `Delete backup ${backup.id} (${backup.fileName}, `
+    + `${backup.database}, ${formatTime(backup.createdAt)})? Its object is removed from storage.`;
+  $('delete-error').hidden = true;
+  $('delete-dialog').showModal();
+}
+
+$('delete-dialog').addEventListener('submit', async (event) => {
+  if (event.submitter.value !== 'confirm') {
+    return;
+  }
+  event.preventDefault();
+  await busy($('delete-confirm'), 'Deleting…', async () => {
+    try {
+      await api('DELETE', `/api/admin/backups/${state.deleting.id}`);
+    } catch (error) {
+      $('delete-error').textContent = error.message;
+      $('delete-error').hidden = false;
+      return;
+    }
+    $('delete-dialog').close();
+    showNotice(`Backup ${state.deleting.id} deleted.`, true);
+    await refresh();
+  });
+});
+
+function showRestoreStep(step) {
+  $('restore-step-1').hidden = step !== 1;
+  $('restore-next').hidden = step !== 1;
+  $('restore-step-2').hidden = step !== 2;
+  $('restore-confirm-button').hidden = step !== 2;
+}
+
+function openRestore(backup) {
+  state.restoring = backup;
+  $('restore-text').textContent = `Backup ${backup.id} of database "${backup.database}", `
+    + `${formatTime(backup.createdAt)}, ${formatBytes(backup.size)}.`;
+  $('restore-target').value = `${backup.database}_restored_${backup.id}`;
+  $('restore-confirm').value = '';
+  $('restore-password').value = '';
+  $('restore-error').hidden = true;
+  showRestoreStep(1);
+  $('restore-dialog').showModal();
+}
+
+$('restore-form').addEventListener('submit', async (event) => {
+  const choice = event.submitter.value;
+  if (choice === 'cancel') {
+    return;
+  }
+  event.preventDefault();
+  const error = $('restore-error');
+  error.hidden = true;
+  if (choice === 'next') {
+    $('restore-target-shown').textContent = $('restore-target').value;
+    showRestoreStep(2);
+    $('restore-confirm').focus();
+    return;
+  }
+  const target = $('restore-target').value;
+  if ($('restore-confirm').value !== target) {
+    error.textContent = `Type "${target}" again to confirm.`;
+    error.hidden = false;
+    return;
+  }
+  await busy($('restore-confirm-button'), 'Starting…', async () => {
+    try {
+      const answer = await api('POST', `/api/admin/backups/${state.restoring.id}/restore`, {
+        target, confirmTarget: $('restore-confirm').value, password: $('restore-password').value,
+      });
+      $('restore-dialog').close();
+      showNotice(`Restore ${answer.restore.id} into "${target}" started.`, true);
+      await refresh();
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    } finally {
+      $('restore-password').value = '';
+    }
+  });
+});
+
+async function start() {
+  const session = await api('GET', '/api/auth/session');
+  state.csrfToken = session.csrfToken;
+  $('who').textContent = `${session.user}${session.admin ? '' : ' (not lokbackup_admin)'}`;
+  $('run-backup').addEventListener('click', (event) => runBackup(event.currentTarget));
+  $('refresh').addEventListener('click', () => refresh());
+  for (const id of ['filter-type', 'filter-status']) {
+    $(id).addEventListener('change', () => {
+      state.page = 1;
+      refresh();
+    });
+  }
+  $('page-previous').addEventListener('click', () => {
+    state.page -= 1;
+    refresh();
+  });
+  $('page-next').addEventListener('click', () => {
+    state.page += 1;
+    refresh();
+  });
+  $('logout').addEventListener('click', async () => {
+    await api('POST', '/api/auth/logout', {}).catch(() => {});
+    window.location.assign('/login');
+  });
+  await refresh();
+}
+
+start().catch((error) => showNotice(error.message));
