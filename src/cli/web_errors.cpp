@@ -1,7 +1,18 @@
 #include "cli/web_errors.hpp"
 
+#include <set>
+
 namespace lokbackup::cli
 {
+
+namespace
+{
+
+// object_in_use, object_not_in_prerequisite_state, read_only_sql_transaction,
+// duplicate_database, feature_not_supported (a download URL of local storage)
+const std::set<std::string> conflicts = {"55006", "55000", "25006", "42P04", "0A000"};
+
+} // namespace
 
 int http_status_of(const ServerError &error)
 {
@@ -10,10 +21,10 @@ int http_status_of(const ServerError &error)
         return 403;
     if (code == "P0002") // no_data_found
         return 404;
-    if (code == "55006" || code == "55000" || code == "25006" || code == "42P04")
-        return 409;               // object_in_use, object_not_in_prerequisite_state, read_only,
-                                  // duplicate_database
-    if (code.rfind("22", 0) == 0) // data exceptions: invalid value, NULL, out of range
+    if (conflicts.count(code))
+        return 409;
+    // Data exceptions: an invalid value, NULL, a number out of range.
+    if (code.rfind("22", 0) == 0)
         return 400;
     return 500;
 }

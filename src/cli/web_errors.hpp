@@ -23,7 +23,8 @@ class HttpError : public Error
 };
 
 // 400 for a bad value, 403 for a missing privilege, 404 for no such backup, 409 for a state that
-// forbids the call (a backup is running, the server is a standby), else 500.
+// forbids the call (a backup is running, the server is a standby, local storage has no download
+// URLs), else 500.
 int http_status_of(const ServerError &error);
 
 } // namespace lokbackup::cli

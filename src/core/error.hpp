@@ -21,6 +21,14 @@ class InvalidValue : public Error
     using Error::Error;
 };
 
+// Something the configured setup cannot do (a presigned URL of local storage); the message says
+// what is needed.
+class Unsupported : public Error
+{
+  public:
+    using Error::Error;
+};
+
 // Raises Error with the message and the text of errno.
 [[noreturn]] void throw_system_error(const std::string &what);
 

@@ -249,7 +249,7 @@ class LocalStorage : public Storage
 
     std::string presigned_url(const std::string &, std::chrono::seconds) override
     {
-        throw Error("presigned URLs need S3 storage");
+        throw Unsupported("presigned URLs need S3 storage");
     }
 
     std::string describe() const override { return "local directory " + root_.string(); }

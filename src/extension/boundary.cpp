@@ -43,6 +43,9 @@ void describe_current_exception(CaughtError &caught) noexcept
     } catch (const InvalidValue &invalid) {
         caught.sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
         caught.message = copy_or_null(invalid.what());
+    } catch (const Unsupported &unsupported) {
+        caught.sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED;
+        caught.message = copy_or_null(unsupported.what());
     } catch (const std::bad_alloc &) {
         caught.sqlstate = ERRCODE_OUT_OF_MEMORY;
         caught.message = const_cast<char *>("out of memory");

@@ -2,6 +2,7 @@
 # the test file ends; and a small HTTP client that keeps the session cookie and the CSRF token as
 # the dashboard's page does.
 #
+#   ServeTest::prepend_hba($node, 'local all admin scram-sha-256');
 #   my $serve = ServeTest->start($node, '--session-timeout', 60);
 #   my $web = $serve->client;
 #   $web->login('admin', 'secret');                  # dies unless the login succeeds
@@ -22,6 +23,20 @@ use Test::More;
 use Time::HiRes ();
 
 my @started;
+
+# Puts `lines` at the top of the node's pg_hba.conf (the first matching line wins) and reloads;
+# the test's own superuser keeps its trust line below them.
+sub prepend_hba
+{
+    my ($node, @lines) = @_;
+    my $file = $node->data_dir . '/pg_hba.conf';
+    my $hba = PostgreSQL::Test::Utils::slurp_file($file);
+    open my $fh, '>', $file or die "cannot write $file: $!";
+    print $fh map({ "$_\n" } @lines), $hba;
+    close $fh;
+    $node->reload;
+    return;
+}
 
 sub start
 {

@@ -35,13 +35,8 @@ CREATE ROLE dba LOGIN SUPERUSER PASSWORD '$password{dba}';
 CREATE ROLE viewer LOGIN PASSWORD '$password{viewer}';
 CREATE ROLE trusted LOGIN PASSWORD 'whatever' IN ROLE lokbackup_admin;
 SQL
-# Password checks for the three roles; the test's own superuser keeps its trust line.
-my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
-open my $fh, '>', $node->data_dir . '/pg_hba.conf' or die $!;
-print $fh "local all admin,viewer,dba scram-sha-256\n"
-  . "local all trusted trust\n$hba";
-close $fh;
-$node->reload;
+ServeTest::prepend_hba($node, 'local all admin,viewer,dba scram-sha-256',
+    'local all trusted trust');
 
 my $serve = ServeTest->start($node);
 my $anonymous = $serve->client;
@@ -283,8 +278,22 @@ $r = $brief->poll('/api/auth/session', sub { $_[0]{status} != 200 });
 is($r->{status}, 401, 'an idle session expires: 401');
 like($r->{json}{error}, qr/session expired/, '... saying it expired');
 
+# --- local storage has no download links ---
+my $local = create_node('serve_local');
+$local->safe_psql('postgres',
+    "CREATE ROLE admin LOGIN PASSWORD '$password{admin}' IN ROLE lokbackup_admin");
+ServeTest::prepend_hba($local, 'local all admin scram-sha-256');
+my $local_serve = ServeTest->start($local);
+my $local_admin = $local_serve->client;
+$local_admin->login('admin', $password{admin});
+my ($local_id) = @{ $local_admin->call(POST => '/api/admin/backups', {})->{json}{ids} };
+ok(wait_for_status($local, $local_id, 'completed'), 'a backup to local storage completes');
+$r = $local_admin->call(GET => "/api/admin/backups/$local_id/download");
+is($r->{status}, 409, 'a download link of local storage: 409');
+like($r->{json}{error}, qr/presigned URLs need S3 storage/, '... saying that it needs S3');
+
 # --- secrets ---
-my $log = $serve->log_text . $short->log_text;
+my $log = $serve->log_text . $short->log_text . $local_serve->log_text;
 like($log, qr{POST /api/auth/login 200}, 'serve logs requests');
 my $passwords = join '|', map { quotemeta } values %password;
 unlike($log, qr/$passwords/, 'no password appears in the log');

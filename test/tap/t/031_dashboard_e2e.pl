@@ -30,11 +30,7 @@ my $source_dump = dump_database($node, 'app');
 
 my $password = 'dashboard-secret-2026';
 $node->safe_psql('postgres', "CREATE ROLE dba LOGIN SUPERUSER PASSWORD '$password'");
-my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
-open my $fh, '>', $node->data_dir . '/pg_hba.conf' or die $!;
-print $fh "local all dba scram-sha-256\n$hba";
-close $fh;
-$node->reload;
+ServeTest::prepend_hba($node, 'local all dba scram-sha-256');
 
 my $serve = ServeTest->start($node);
 my $artifacts = $ENV{LOKBACKUP_E2E_ARTIFACTS} // "$PostgreSQL::Test::Utils::tmp_check/e2e-screenshots";
