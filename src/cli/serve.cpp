@@ -94,6 +94,14 @@ int serve(const std::vector<std::string> &argument_list)
                                 {"X-Frame-Options", "DENY"},
                                 {"Referrer-Policy", "no-referrer"}});
     server.set_logger(log_request);
+    // httplib's own answers (no such route, a malformed request) in the API's shape.
+    server.set_error_handler([](const httplib::Request &request, httplib::Response &response) {
+        if (response.body.empty())
+            send_json(
+                response, response.status,
+                {{"error", "no such route: " + request.method + " " + request.path},
+                 {"hint", "The routes are listed in the README, under Dashboard and HTTP API."}});
+    });
     add_auth_routes(server, app);
     add_backup_routes(server, app);
     add_restore_routes(server, app);

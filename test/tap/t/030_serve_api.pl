@@ -73,6 +73,14 @@ is($r->{status}, 415, 'a form-encoded login (what a cross-site form sends): 415'
 $r = $anonymous->login('admin', $password{admin}, headers => { Origin => 'http://evil.example' });
 is($r->{status}, 403, 'a login from a page of another site: 403');
 
+$r = $anonymous->call(POST => '/api/auth/login', undef, raw => '{"username": "admin", ',
+    headers => { 'Content-Type' => 'application/json' });
+is($r->{status}, 400, 'a login whose body is not valid JSON: 400');
+like($r->{json}{error}, qr/not a JSON object/, '... saying so');
+$r = $anonymous->call(GET => '/api/admin/nothing-here');
+is($r->{status}, 404, 'an unknown route: 404');
+like($r->{json}{error}, qr{no such route: GET /api/admin/nothing-here}, '... as a JSON error');
+
 my $admin = $serve->client;
 $r = $admin->login('admin', $password{admin});
 is($r->{status}, 200, 'the admin logs in');
@@ -297,5 +305,7 @@ my $log = $serve->log_text . $short->log_text . $local_serve->log_text;
 like($log, qr{POST /api/auth/login 200}, 'serve logs requests');
 my $passwords = join '|', map { quotemeta } values %password;
 unlike($log, qr/$passwords/, 'no password appears in the log');
+
+is($short->stop, 0, 'serve stops on SIGTERM, exit code 0');
 
 done_testing();
