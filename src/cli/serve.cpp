@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -20,35 +21,68 @@ const char *const help = R"(lokbackup serve: the admin dashboard and HTTP API
 Usage:
   lokbackup serve [OPTION]...
 
-Serves the dashboard at http://HOST:PORT/ and the JSON API below /api/. People log in with their
-PostgreSQL user name and password, which the server checks (a login that pg_hba.conf lets in
-without a password is refused); each session is a connection as that role, so what they may do
-is what the role may do (lokbackup_admin).
+Serves the dashboard at http://HOST:PORT/ and the JSON API below /api/. Members of
+lokbackup_admin log in with their PostgreSQL user name and password, which the server checks (a
+login that pg_hba.conf lets in without a password is refused); each session is a connection as
+that role, so what they may do is what the role may do.
 
 Options:
   --http-host HOST            address to listen on (default 127.0.0.1)
   --http-port PORT            port to listen on (default 8080)
+  --public-host NAME[,NAME]   other Host headers to answer, as browsers send them (the names of
+                              this machine, or of an https proxy in front of it: "backups.example")
   --session-timeout SECONDS   a session ends after this long without a request (default 1800)
   --max-sessions N            sessions open at once (default 32)
   --secure-cookie             mark the session cookie Secure (serve is behind an https proxy)
 
 )";
 
-// SIGINT and SIGTERM stop the server from a thread of their own: httplib's stop() is not
-// async-signal-safe, so no signal handler calls it.
-std::thread stop_on_signals(httplib::Server &server)
+// Stops the server on SIGINT or SIGTERM from a thread of its own, because httplib's stop() is not
+// async-signal-safe. stop() does nothing before the server listens, so it is repeated until
+// listening has ended: a signal that comes early is not lost.
+class StopOnSignal
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    return std::thread([&server, signals] {
-        int signal = 0;
-        sigwait(&signals, &signal);
-        server.stop();
-    });
-}
+  public:
+    explicit StopOnSignal(httplib::Server &server)
+    {
+        sigset_t signals = stop_signals();
+        // Blocked here and so in every thread started later: only sigwait() takes them.
+        pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+        thread_ = std::thread([this, &server, signals] {
+            int signal = 0;
+            sigwait(&signals, &signal);
+            while (!done_) {
+                server.stop();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    }
+
+    // After listening has ended; then a second signal ends serve at once.
+    ~StopOnSignal()
+    {
+        done_ = true;
+        pthread_kill(thread_.native_handle(), SIGTERM); // wakes sigwait() if no signal came
+        thread_.join();
+        sigset_t signals = stop_signals();
+        std::signal(SIGTERM, SIG_DFL);
+        std::signal(SIGINT, SIG_DFL);
+        pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+    }
+
+  private:
+    static sigset_t stop_signals()
+    {
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        return signals;
+    }
+
+    std::atomic<bool> done_{false};
+    std::thread thread_;
+};
 
 void log_request(const httplib::Request &request, const httplib::Response &response)
 {
@@ -56,13 +90,49 @@ void log_request(const httplib::Request &request, const httplib::Response &respo
               << request.path << " " << response.status << "\n";
 }
 
+// httplib's own refusals, in the API's shape.
+void explain_refusal(const httplib::Request &request, httplib::Response &response)
+{
+    if (!response.body.empty())
+        return;
+    switch (response.status) {
+    case 404:
+        return send_error(response, 404, "no such route: " + request.method + " " + request.path,
+                          "", "The routes are listed in the README, under Dashboard and HTTP API.");
+    case 413:
+        return send_error(response, 413, "the request body is too large (at most 64 KiB)");
+    default:
+        return send_error(response, response.status, "malformed HTTP request");
+    }
+}
+
+// The Host headers of requests for host:port, and the --public-host names.
+std::vector<std::string> allowed_hosts(const std::string &host, long long port,
+                                       const std::optional<std::string> &public_hosts)
+{
+    std::string suffix = ":" + std::to_string(port);
+    std::vector<std::string> hosts = {
+        (host.find(':') != std::string::npos ? "[" + host + "]" : host) + suffix};
+    if (host == "127.0.0.1" || host == "::1" || host == "localhost")
+        for (const char *loopback : {"127.0.0.1", "localhost", "[::1]"})
+            hosts.push_back(loopback + suffix);
+    std::string names = public_hosts.value_or("");
+    for (std::size_t start = 0; start < names.size();) {
+        std::size_t end = names.find(',', start);
+        if (end == std::string::npos)
+            end = names.size();
+        if (end > start)
+            hosts.push_back(names.substr(start, end - start));
+        start = end + 1;
+    }
+    return hosts;
+}
+
 int serve(const std::vector<std::string> &argument_list)
 {
-    std::vector<OptionSpec> options = {{"http-host", 0, true},
-                                       {"http-port", 0, true},
-                                       {"session-timeout", 0, true},
-                                       {"max-sessions", 0, true},
-                                       {"secure-cookie", 0, false}};
+    std::vector<OptionSpec> options = {{"http-host", 0, true},    {"http-port", 0, true},
+                                       {"public-host", 0, true},  {"session-timeout", 0, true},
+                                       {"max-sessions", 0, true}, {"secure-cookie", 0, false}};
     std::vector<OptionSpec> connection_specs = ConnectionOptions::specs();
     options.insert(options.end(), connection_specs.begin(), connection_specs.end());
     Arguments arguments("serve", options, argument_list);
@@ -81,11 +151,15 @@ int serve(const std::vector<std::string> &argument_list)
 
     // A replay child that exits early must fail its restore, not end serve.
     std::signal(SIGPIPE, SIG_IGN);
-    WebApp app{{ConnectionOptions::from(arguments), arguments.flag("secure-cookie")},
+    WebApp app{{ConnectionOptions::from(arguments), arguments.flag("secure-cookie"),
+                allowed_hosts(host, port, arguments.value("public-host"))},
                SessionStore(limits),
                {}};
     httplib::Server server;
+    // Requests wait on PostgreSQL, not on the CPU: more threads than cores, so that a slow
+    // statement does not hold up the others (restores run on threads of their own).
     server.new_task_queue = [] { return new httplib::ThreadPool(8); };
+    // The API's bodies are small JSON objects.
     server.set_payload_max_length(64 * 1024);
     server.set_default_headers({{"Content-Security-Policy",
                                  "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
@@ -94,14 +168,17 @@ int serve(const std::vector<std::string> &argument_list)
                                 {"X-Frame-Options", "DENY"},
                                 {"Referrer-Policy", "no-referrer"}});
     server.set_logger(log_request);
-    // httplib's own answers (no such route, a malformed request) in the API's shape.
-    server.set_error_handler([](const httplib::Request &request, httplib::Response &response) {
-        if (response.body.empty())
-            send_json(
-                response, response.status,
-                {{"error", "no such route: " + request.method + " " + request.path},
-                 {"hint", "The routes are listed in the README, under Dashboard and HTTP API."}});
-    });
+    server.set_error_handler(explain_refusal);
+    server.set_pre_routing_handler(
+        [&app](const httplib::Request &request, httplib::Response &response) {
+            bool allowed = false;
+            respond(response, [&] {
+                check_host(app.settings, request);
+                allowed = true;
+            });
+            return allowed ? httplib::Server::HandlerResponse::Unhandled
+                           : httplib::Server::HandlerResponse::Handled;
+        });
     add_auth_routes(server, app);
     add_backup_routes(server, app);
     add_restore_routes(server, app);
@@ -110,12 +187,17 @@ int serve(const std::vector<std::string> &argument_list)
     if (!server.bind_to_port(host, static_cast<int>(port)))
         throw Error("cannot listen on " + host + ":" + std::to_string(port) +
                     " (in use, or not an address of this machine)");
-    std::thread signal_thread = stop_on_signals(server);
-    std::cout << "lokbackup serve: dashboard at http://" << host << ":" << port << "/" << std::endl;
-    bool served = server.listen_after_bind();
-    // Wakes the thread when serve stopped for another reason than a signal.
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
-    signal_thread.join();
+    bool served = false;
+    {
+        StopOnSignal stop_on_signal(server);
+        std::cout << "lokbackup serve: dashboard at http://" << app.settings.allowed_hosts.front()
+                  << "/" << std::endl;
+        served = server.listen_after_bind();
+    }
+    if (std::size_t running = app.restores.running())
+        std::cerr << "lokbackup serve: waiting for " << running
+                  << " restores to finish (a second signal abandons them, and nothing of them "
+                     "is committed)\n";
     return served ? 0 : 1;
 }
 

@@ -1,7 +1,8 @@
-// Logging in to `lokbackup serve` is logging in to PostgreSQL: the server checks the password,
-// by whatever pg_hba.conf says, and a login that it lets in without a password (trust, peer,
-// ident) is refused, so that such a line does not open the dashboard to anyone.
+// Logging in to `lokbackup serve` is logging in to PostgreSQL (web_login.hpp). Only members of
+// lokbackup_admin get a session: the dashboard has nothing for anyone else, and a session holds a
+// server connection.
 #include "cli/web_errors.hpp"
+#include "cli/web_login.hpp"
 #include "cli/web_routes.hpp"
 
 namespace lokbackup::cli
@@ -10,26 +11,8 @@ namespace lokbackup::cli
 namespace
 {
 
-std::unique_ptr<Connection> connect_as(const WebSettings &settings, const Login &login)
-{
-    std::unique_ptr<Connection> connection;
-    try {
-        connection = std::make_unique<Connection>(settings.connection,
-                                                  settings.connection.catalog_database, &login);
-    } catch (const Error &error) {
-        throw HttpError(401, std::string("login failed: ") + error.what());
-    }
-    if (!connection->server_checked_password())
-        throw HttpError(401,
-                        "login refused: PostgreSQL let \"" + login.user +
-                            "\" in without checking a password",
-                        "pg_hba.conf has a trust, peer or ident line for these connections; "
-                        "lokbackup serve accepts only logins whose password the server checks "
-                        "(scram-sha-256 or md5).");
-    return connection;
-}
-
-// Times in the API are ISO 8601 in UTC; the functions are found in the extension's schema.
+// Functions resolve in pg_catalog first, so that nobody who can create objects in the
+// extension's schema can stand in for them; times in the API are ISO 8601 in UTC.
 void prepare_session(Connection &connection, const std::string &catalog_database)
 {
     QueryResult schema = connection.query(
@@ -40,9 +23,17 @@ void prepare_session(Connection &connection, const std::string &catalog_database
                         "the lokbackup extension is not installed in database \"" +
                             catalog_database + "\"",
                         "Run CREATE EXTENSION lokbackup there, or pass --catalog-dbname.");
-    connection.query("SELECT set_config('search_path', quote_ident($1) || ', pg_catalog', false), "
-                     "set_config('TimeZone', 'UTC', false)",
+    connection.query("SELECT set_config('search_path', 'pg_catalog, ' || quote_ident($1) || "
+                     "', pg_temp', false), set_config('TimeZone', 'UTC', false)",
                      {schema.value(0, 0)});
+}
+
+void require_admin_role(Connection &connection, const std::string &user)
+{
+    if (connection.query("SELECT pg_has_role('lokbackup_admin', 'USAGE')").value(0, 0) != "t")
+        throw HttpError(403,
+                        "permission denied: \"" + user + "\" is not a member of lokbackup_admin",
+                        "A superuser can grant it: GRANT lokbackup_admin TO \"" + user + "\";");
 }
 
 std::string session_cookie(const std::string &value, bool secure, bool expire)
@@ -53,7 +44,7 @@ std::string session_cookie(const std::string &value, bool secure, bool expire)
 
 Json describe(const Session &session)
 {
-    return {{"user", session.user}, {"admin", session.is_admin}, {"csrfToken", session.csrf_token}};
+    return {{"user", session.user}, {"csrfToken", session.csrf_token}};
 }
 
 void log_in(WebApp &app, const httplib::Request &request, httplib::Response &response)
@@ -65,11 +56,13 @@ void log_in(WebApp &app, const httplib::Request &request, httplib::Response &res
     if (login.user.empty() || login.password.empty())
         throw HttpError(400, "username and password are required",
                         "Log in with your PostgreSQL user name and password.");
-    std::unique_ptr<Connection> connection = connect_as(app.settings, login);
+    std::unique_ptr<Connection> connection = connect_as(app.settings.connection, login);
     prepare_session(*connection, app.settings.connection.catalog_database);
-    bool is_admin =
-        connection->query("SELECT pg_has_role('lokbackup_admin', 'USAGE')").value(0, 0) == "t";
-    auto [token, session] = app.sessions.open(std::move(connection), login.user, is_admin);
+    require_admin_role(*connection, login.user);
+    // A new login replaces the browser's old session rather than leaving it open.
+    if (std::optional<std::string> old_token = session_token(request))
+        app.sessions.close(*old_token);
+    auto [token, session] = app.sessions.open(std::move(connection), login.user);
     response.set_header("Set-Cookie", session_cookie(token, app.settings.secure_cookie, false));
     send_json(response, 200, describe(*session));
 }

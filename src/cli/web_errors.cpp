@@ -23,6 +23,9 @@ int http_status_of(const ServerError &error)
         return 404;
     if (conflicts.count(code))
         return 409;
+    // Connection exceptions, insufficient resources (too many connections, disk full).
+    if (code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0)
+        return 503;
     // Data exceptions: an invalid value, NULL, a number out of range.
     if (code.rfind("22", 0) == 0)
         return 400;

@@ -27,9 +27,12 @@ void send_asset(httplib::Response &response, const WebAsset &file)
 
 bool logged_in(WebApp &app, const httplib::Request &request)
 {
-    SessionStore::Lookup lookup;
-    std::optional<std::string> token = session_token(request);
-    return token && app.sessions.find(*token, lookup);
+    try {
+        require_session(app.sessions, request, Access::read);
+        return true;
+    } catch (const HttpError &) {
+        return false;
+    }
 }
 
 void dashboard(WebApp &app, const httplib::Request &request, httplib::Response &response)

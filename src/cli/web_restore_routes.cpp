@@ -3,6 +3,7 @@
 // caller types the name of the existing one a second time.
 #include "cli/replay.hpp"
 #include "cli/web_errors.hpp"
+#include "cli/web_login.hpp"
 #include "cli/web_routes.hpp"
 
 namespace lokbackup::cli
@@ -45,17 +46,16 @@ std::string target_of(const Json &body, const BackupPlan &plan)
 }
 
 // The server checks the password again, as for a login.
-void confirm_password(WebApp &app, const Session &session, const std::string &password)
+void confirm_password(const WebApp &app, const Login &login)
 {
-    Login login{session.user, password};
     try {
-        Connection check(app.settings.connection, app.settings.connection.catalog_database, &login);
-        if (check.server_checked_password())
-            return;
-    } catch (const Error &) {
+        connect_as(app.settings.connection, login);
+    } catch (const HttpError &error) {
+        if (error.status != 401)
+            throw;
+        throw HttpError(403, "the password was not accepted",
+                        "A restore connects as you: type your PostgreSQL password again.");
     }
-    throw HttpError(403, "the password was not accepted",
-                    "A restore connects as you: type your PostgreSQL password again.");
 }
 
 // Creates `target`, or makes sure that the caller means to overwrite it. Returns whether it
@@ -84,49 +84,47 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
 {
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
     Json body = json_body(request);
-    std::string password = string_field(body, "password").value_or("");
-    if (password.empty())
+    Login login{session->user, string_field(body, "password").value_or("")};
+    if (login.password.empty())
         throw HttpError(400, "password is required",
                         "A restore connects to the target database as you: confirm your "
                         "PostgreSQL password.");
     BackupPlan plan = plan_of(app, request, *session);
     std::string target = target_of(body, plan);
-    app.restores.check_target_idle(target);
-    confirm_password(app, *session, password);
-    bool created = prepare_target(app, request, *session, body, target);
+    app.restores.check_can_start(target);
+    confirm_password(app, login);
 
     ConnectionOptions as_user = app.settings.connection;
-    as_user.user = session->user;
+    as_user.user = login.user;
     ProcessSpec replay = replay_command(plan, as_user, target);
-    replay.environment.emplace_back("PGPASSWORD", password);
+    replay.environment.emplace_back("PGPASSWORD", login.password);
+    bool created = prepare_target(app, request, *session, body, target);
     // A failed restore commits nothing; a database created for it goes too.
-    auto undo = [settings = app.settings.connection, login = Login{session->user, password}, target,
-                 created] {
+    auto undo = [options = app.settings.connection, login, target, created] {
         if (!created)
             return;
-        Connection connection(settings, settings.catalog_database, &login);
-        connection.query("DROP DATABASE IF EXISTS " + connection.quote_identifier(target));
+        std::unique_ptr<Connection> connection = connect_as(options, login);
+        connection->query("DROP DATABASE IF EXISTS " + connection->quote_identifier(target));
     };
-    send_json(
-        response, 202,
-        {{"restore", app.restores.start(plan, std::move(replay), target, session->user, undo)}});
-}
-
-void require_admin_session(WebApp &app, const httplib::Request &request)
-{
-    if (!require_session(app.sessions, request, Access::read)->is_admin)
-        throw HttpError(403, "permission denied: restores are visible to lokbackup_admin only");
+    Json job;
+    try {
+        job = app.restores.start(plan, std::move(replay), target, login.user, undo);
+    } catch (...) {
+        undo();
+        throw;
+    }
+    send_json(response, 202, {{"restore", job}});
 }
 
 void list_restores(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
-    require_admin_session(app, request);
+    require_admin(app.sessions, request, *require_session(app.sessions, request, Access::read));
     send_json(response, 200, {{"restores", app.restores.list()}});
 }
 
 void show_restore(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
-    require_admin_session(app, request);
+    require_admin(app.sessions, request, *require_session(app.sessions, request, Access::read));
     send_json(response, 200,
               {{"restore", app.restores.find(std::stoul(std::string(request.matches[1])))}});
 }

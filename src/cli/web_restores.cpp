@@ -28,55 +28,69 @@ Json iso_time(std::chrono::system_clock::time_point at)
 
 RestoreJobs::~RestoreJobs()
 {
-    for (std::thread &thread : threads_)
+    for (auto &[id, thread] : threads_)
         thread.join();
 }
 
-void RestoreJobs::check_target_idle(const std::string &target) const
+void RestoreJobs::check_can_start(const std::string &target) const
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    check_target_idle_locked(target);
+    check_can_start_locked(target);
 }
 
-void RestoreJobs::check_target_idle_locked(const std::string &target) const
+void RestoreJobs::check_can_start_locked(const std::string &target) const
 {
-    for (const Job &job : jobs_)
-        if (job.target == target && job.status == "running")
+    std::size_t running = 0;
+    for (const auto &[id, job] : jobs_) {
+        if (job.status != "running")
+            continue;
+        ++running;
+        if (job.target == target)
             throw HttpError(409,
-                            "restore " + std::to_string(job.id) + " into database \"" + target +
+                            "restore " + std::to_string(id) + " into database \"" + target +
                                 "\" is still running",
                             "Wait until it has finished; GET /api/admin/restores shows it.");
+    }
+    if (running >= max_running)
+        throw HttpError(503, std::to_string(running) + " restores are running already",
+                        "Start this one when one of them has finished.");
 }
 
 Json RestoreJobs::start(const BackupPlan &plan, ProcessSpec replay, const std::string &target,
-                        const std::string &user, std::function<void()> undo)
+                        const std::string &user, const std::function<void()> &undo)
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    check_target_idle_locked(target);
-    Job job;
-    job.id = jobs_.size() + 1;
+    tidy();
+    check_can_start_locked(target);
+    std::size_t id = next_id_++;
+    Job &job = jobs_[id];
+    job.id = id;
     job.backup_id = plan.id;
     job.database = plan.database;
     job.target = target;
     job.user = user;
     job.bytes_total = plan.size;
     job.started_at = std::chrono::system_clock::now();
-    jobs_.push_back(job);
-    threads_.emplace_back(&RestoreJobs::run, this, jobs_.size() - 1, plan, std::move(replay),
-                          std::move(undo));
-    return describe(jobs_.back());
+    try {
+        threads_.emplace(id,
+                         std::thread(&RestoreJobs::run, this, id, plan, std::move(replay), undo));
+    } catch (...) {
+        jobs_.erase(id);
+        throw;
+    }
+    return describe(job);
 }
 
-void RestoreJobs::run(std::size_t index, BackupPlan plan, ProcessSpec replay,
-                      std::function<void()> undo)
+void RestoreJobs::run(std::size_t id, const BackupPlan &plan, const ProcessSpec &replay,
+                      const std::function<void()> &undo)
 {
     try {
         std::unique_ptr<ObjectReader> object = open_location(plan.location);
         run_restore(*object, plan.expected(), replay, [&](std::uint64_t done) {
             std::lock_guard<std::mutex> guard(mutex_);
-            jobs_[index].bytes_read = done;
+            jobs_[id].bytes_read = done;
         });
-        finish(index, "");
+        finish(id, "");
     } catch (const std::exception &error) {
         std::string message = error.what();
         try {
@@ -84,17 +98,41 @@ void RestoreJobs::run(std::size_t index, BackupPlan plan, ProcessSpec replay,
         } catch (const std::exception &undo_error) {
             message += std::string(" (and then: ") + undo_error.what() + ")";
         }
-        finish(index, message);
+        finish(id, message);
     }
 }
 
-void RestoreJobs::finish(std::size_t index, const std::string &error)
+void RestoreJobs::finish(std::size_t id, const std::string &error)
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    Job &job = jobs_[index];
+    Job &job = jobs_[id];
     job.status = error.empty() ? "completed" : "failed";
     job.error = error;
     job.finished_at = std::chrono::system_clock::now();
+}
+
+void RestoreJobs::tidy()
+{
+    for (auto it = threads_.begin(); it != threads_.end();) {
+        if (jobs_.at(it->first).status == "running") {
+            ++it;
+            continue;
+        }
+        // Its job is finished: the thread has returned from finish() or is about to.
+        it->second.join();
+        it = threads_.erase(it);
+    }
+    while (jobs_.size() > history && jobs_.begin()->second.status != "running")
+        jobs_.erase(jobs_.begin());
+}
+
+std::size_t RestoreJobs::running() const
+{
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::size_t count = 0;
+    for (const auto &[id, job] : jobs_)
+        count += job.status == "running";
+    return count;
 }
 
 Json RestoreJobs::list() const
@@ -102,20 +140,21 @@ Json RestoreJobs::list() const
     std::lock_guard<std::mutex> guard(mutex_);
     Json jobs = Json::array();
     for (auto job = jobs_.rbegin(); job != jobs_.rend(); ++job)
-        jobs.push_back(describe(*job));
+        jobs.push_back(describe(job->second));
     return jobs;
 }
 
 Json RestoreJobs::find(std::size_t id) const
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (id < 1 || id > jobs_.size())
+    auto job = jobs_.find(id);
+    if (job == jobs_.end())
         throw HttpError(404, "restore " + std::to_string(id) + " does not exist",
                         "GET /api/admin/restores lists the restores since serve started.");
-    return describe(jobs_[id - 1]);
+    return describe(job->second);
 }
 
-Json RestoreJobs::describe(const Job &job) const
+Json RestoreJobs::describe(const Job &job)
 {
     return {{"id", job.id},
             {"backupId", job.backup_id},

@@ -1,6 +1,6 @@
 // Restores started from the dashboard: each runs in a thread of `lokbackup serve` (the data path
 // is the same as `lokbackup restore`'s, with its psql or pg_restore child), and its progress and
-// outcome stay visible until serve stops.
+// outcome stay visible: the last `history` restores are kept.
 #pragma once
 
 #include "cli/backup_plan.hpp"
@@ -10,10 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace lokbackup::cli
 {
@@ -21,18 +21,23 @@ namespace lokbackup::cli
 class RestoreJobs
 {
   public:
+    static constexpr std::size_t max_running = 4;
+    static constexpr std::size_t history = 100;
+
     RestoreJobs() = default;
     RestoreJobs(const RestoreJobs &) = delete;
     RestoreJobs &operator=(const RestoreJobs &) = delete;
     // Waits for the restores that are still running.
     ~RestoreJobs();
 
-    // Throws HttpError 409 while a restore into `target` is running.
-    void check_target_idle(const std::string &target) const;
+    // Throws HttpError 409 while a restore into `target` is running, 503 while max_running are.
+    void check_can_start(const std::string &target) const;
     // Starts replaying `plan` with `replay` into `target`; returns the job as the API shows it.
-    // `undo` runs when the restore fails (it drops a target that the restore created).
+    // `undo` runs when the restore fails, here or later (it drops a target that was created
+    // for it).
     Json start(const BackupPlan &plan, ProcessSpec replay, const std::string &target,
-               const std::string &user, std::function<void()> undo);
+               const std::string &user, const std::function<void()> &undo);
+    std::size_t running() const;
     Json list() const;
     // Throws HttpError 404 for an unknown id.
     Json find(std::size_t id) const;
@@ -52,14 +57,18 @@ class RestoreJobs
         std::chrono::system_clock::time_point finished_at;
     };
 
-    void run(std::size_t index, BackupPlan plan, ProcessSpec replay, std::function<void()> undo);
-    void finish(std::size_t index, const std::string &error);
-    Json describe(const Job &job) const; // with mutex_ held
-    void check_target_idle_locked(const std::string &target) const;
+    void run(std::size_t id, const BackupPlan &plan, const ProcessSpec &replay,
+             const std::function<void()> &undo);
+    void finish(std::size_t id, const std::string &error);
+    // With mutex_ held: joins the threads of finished restores, forgets the oldest beyond history.
+    void tidy();
+    void check_can_start_locked(const std::string &target) const;
+    static Json describe(const Job &job);
 
     mutable std::mutex mutex_;
-    std::vector<Job> jobs_; // jobs_[i].id == i + 1
-    std::vector<std::thread> threads_;
+    std::size_t next_id_ = 1;
+    std::map<std::size_t, Job> jobs_;
+    std::map<std::size_t, std::thread> threads_; // of the running restores, and finished unjoined
 };
 
 } // namespace lokbackup::cli

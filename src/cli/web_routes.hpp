@@ -1,6 +1,7 @@
 // The routes of `lokbackup serve`, by concern; serve.cpp registers them all.
 #pragma once
 
+#include "cli/web_access.hpp"
 #include "cli/web_request.hpp"
 #include "cli/web_restores.hpp"
 #include "cli/web_sessions.hpp"

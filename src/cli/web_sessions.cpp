@@ -2,44 +2,43 @@
 
 #include "cli/web_errors.hpp"
 #include "core/random_hex.hpp"
-#include "core/sigv4.hpp"
+#include "core/sha256.hpp"
 
 namespace lokbackup::cli
 {
 
 std::pair<std::string, std::shared_ptr<Session>>
-SessionStore::open(std::unique_ptr<Connection> connection, const std::string &user, bool is_admin)
+SessionStore::open(std::unique_ptr<Connection> connection, const std::string &user)
 {
     auto session = std::make_shared<Session>();
     session->user = user;
-    session->is_admin = is_admin;
     session->csrf_token = random_hex(32);
     session->created = session->last_used = Session::Clock::now();
     session->connection = std::move(connection);
     std::string token = random_hex(32);
 
     std::lock_guard<std::mutex> guard(mutex_);
-    close_expired(session->created);
+    close_expired(session->created, "");
     if (sessions_.size() >= limits_.max_sessions)
         throw HttpError(503,
                         "too many sessions are open (" + std::to_string(limits_.max_sessions) + ")",
                         "Log out elsewhere, or wait until idle sessions expire.");
-    sessions_.emplace(sigv4::sha256_hex(token), session);
+    sessions_.emplace(sha256_hex(token), session);
     return {token, session};
 }
 
 std::shared_ptr<Session> SessionStore::find(const std::string &token, Lookup &lookup, bool touch)
 {
     auto now = Session::Clock::now();
+    std::string key = sha256_hex(token);
     std::lock_guard<std::mutex> guard(mutex_);
-    auto it = sessions_.find(sigv4::sha256_hex(token));
-    if (it == sessions_.end()) {
-        lookup = Lookup::unknown;
+    if (close_expired(now, key)) {
+        lookup = Lookup::expired;
         return nullptr;
     }
-    if (expired(*it->second, now)) {
-        sessions_.erase(it);
-        lookup = Lookup::expired;
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) {
+        lookup = Lookup::unknown;
         return nullptr;
     }
     if (touch)
@@ -51,13 +50,21 @@ std::shared_ptr<Session> SessionStore::find(const std::string &token, Lookup &lo
 void SessionStore::close(const std::string &token)
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    sessions_.erase(sigv4::sha256_hex(token));
+    sessions_.erase(sha256_hex(token));
 }
 
-void SessionStore::close_expired(Session::Clock::time_point now)
+bool SessionStore::close_expired(Session::Clock::time_point now, const std::string &key)
 {
-    for (auto it = sessions_.begin(); it != sessions_.end();)
-        it = expired(*it->second, now) ? sessions_.erase(it) : std::next(it);
+    bool found = false;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (!expired(*it->second, now)) {
+            ++it;
+            continue;
+        }
+        found = found || it->first == key;
+        it = sessions_.erase(it);
+    }
+    return found;
 }
 
 bool SessionStore::expired(const Session &session, Session::Clock::time_point now) const

@@ -19,8 +19,8 @@ struct Session {
     using Clock = std::chrono::steady_clock;
 
     std::string user;
-    bool is_admin = false;  // member of lokbackup_admin when logging in, for the page only
     std::string csrf_token; // sent back in X-CSRF-Token by every state-changing request
+    // Read and written under SessionStore's lock.
     Clock::time_point created;
     Clock::time_point last_used;
     std::mutex mutex; // one statement at a time on the connection
@@ -30,7 +30,6 @@ struct Session {
 struct SessionLimits {
     std::chrono::seconds idle_timeout{30 * 60};
     std::chrono::seconds lifetime{12 * 60 * 60}; // however active
-
     std::size_t max_sessions = 32;
 };
 
@@ -44,15 +43,16 @@ class SessionStore
     // The new session and the token for its cookie; throws HttpError 503 when max_sessions are
     // open.
     std::pair<std::string, std::shared_ptr<Session>> open(std::unique_ptr<Connection> connection,
-                                                          const std::string &user, bool is_admin);
-    // The session of `token`, null with the reason when there is none or it expired (an expired
-    // session is closed, and with it its connection). `touch`: the lookup counts as activity,
-    // which a mere check of the session (GET /api/auth/session) does not.
+                                                          const std::string &user);
+    // The session of `token`, null with the reason when there is none or it expired. Every
+    // expired session is closed on the way, and with it its connection. `touch`: the lookup counts
+    // as activity, which a mere check of the session (GET /api/auth/session) does not.
     std::shared_ptr<Session> find(const std::string &token, Lookup &lookup, bool touch = true);
     void close(const std::string &token);
 
   private:
-    void close_expired(Session::Clock::time_point now); // with mutex_ held
+    // With mutex_ held; returns whether the session of `key` was among them.
+    bool close_expired(Session::Clock::time_point now, const std::string &key);
     bool expired(const Session &session, Session::Clock::time_point now) const;
 
     SessionLimits limits_;

@@ -43,7 +43,7 @@ HttpRequest S3Client::sign(const S3Request &request, const std::string &payload_
 
 HttpResponse S3Client::send(const S3Request &request, const std::string &what) const
 {
-    std::string payload_sha256 = sigv4::sha256_hex(request.payload);
+    std::string payload_sha256 = sha256_hex(request.payload);
     return retry_.run([&] {
         // Signed again for each attempt: a signature is only valid for 15 minutes.
         HttpResponse response = http_perform(sign(request, payload_sha256), what);

@@ -44,7 +44,7 @@ sigv4::Credentials credentials(const S3Options &options)
 ObjectRequest object_request(std::shared_ptr<const S3Client> client, std::string key)
 {
     return [client, key](const HttpHeaders &extra_headers) {
-        return client->sign({"GET", key, {}, extra_headers, {}}, sigv4::sha256_hex(""));
+        return client->sign({"GET", key, {}, extra_headers, {}}, sha256_hex(""));
     };
 }
 

@@ -63,4 +63,11 @@ void HashingSink::finish()
     out_.finish();
 }
 
+std::string sha256_hex(std::string_view data)
+{
+    Sha256 hash;
+    hash.update(data.data(), data.size());
+    return hash.hex_digest();
+}
+
 } // namespace lokbackup

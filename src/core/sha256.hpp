@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace lokbackup
 {
@@ -42,5 +43,8 @@ class HashingSink : public Sink
     Sha256 hash_;
     std::uint64_t bytes_ = 0;
 };
+
+// Lower-case hex of the SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
 
 } // namespace lokbackup

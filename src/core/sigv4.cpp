@@ -170,13 +170,6 @@ std::string amz_date(std::time_t time)
     return std::string(text, std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &fields));
 }
 
-std::string sha256_hex(std::string_view data)
-{
-    Sha256 hash;
-    hash.update(data.data(), data.size());
-    return hash.hex_digest();
-}
-
 Signature sign(const Request &request, const Credentials &credentials, const Scope &scope,
                std::time_t time)
 {

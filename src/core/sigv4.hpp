@@ -3,6 +3,8 @@
 // string of a presigned URL. Pure functions of a request description and a fixed time.
 #pragma once
 
+#include "core/sha256.hpp"
+
 #include <chrono>
 #include <ctime>
 #include <string>
@@ -49,7 +51,6 @@ std::string canonical_uri(std::string_view path);
 std::string canonical_query(const Parameters &query);
 // "20130524T000000Z"
 std::string amz_date(std::time_t time);
-std::string sha256_hex(std::string_view data);
 
 // The request's headers must already include X-Amz-Date for `time` (S3 also wants
 // X-Amz-Content-Sha256 and, with temporary credentials, X-Amz-Security-Token).

@@ -14,6 +14,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use HTTP::Tiny;
+use IO::Socket::INET;
 use IPC::Run ();
 use JSON::PP ();
 use LokbackupTest;
@@ -86,6 +87,22 @@ END
     $_->stop for @started;
 }
 
+# One request written by hand, for what HTTP::Tiny will not send (a Host header of its own).
+# Returns { status, body }.
+sub raw_request
+{
+    my ($self, $request) = @_;
+    my $socket = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port})
+      or die "cannot connect to serve: $!";
+    print $socket $request;
+    local $/;
+    my $answer = <$socket>;
+    close $socket;
+    my ($status) = $answer =~ m{^HTTP/1\.\d (\d+)};
+    my ($body) = $answer =~ /\r\n\r\n(.*)\z/s;
+    return { status => $status, body => $body };
+}
+
 sub client
 {
     my ($self) = @_;
@@ -96,6 +113,13 @@ package ServeTest::Client;
 
 use strict;
 use warnings FATAL => 'all';
+
+my @answers;    # every response body that any client received
+
+sub answers
+{
+    return @answers;
+}
 
 sub new
 {
@@ -130,6 +154,7 @@ sub call
         $headers{'Content-Type'} //= 'application/json';
     }
     my $response = $self->{http}->request($method, $self->{base} . $path, \%request);
+    push @answers, $response->{content};
     my $json;
     $json = eval { JSON::PP::decode_json($response->{content}) }
       if ($response->{headers}{'content-type'} // '') =~ m{^application/json};

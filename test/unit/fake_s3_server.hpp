@@ -235,7 +235,7 @@ class FakeS3
         if (!presigned &&
             request.header("authorization").rfind("AWS4-HMAC-SHA256 Credential=", 0) != 0)
             return fake_error(403, "AccessDenied", "no signature");
-        if (!presigned && request.header("x-amz-content-sha256") != sigv4::sha256_hex(request.body))
+        if (!presigned && request.header("x-amz-content-sha256") != sha256_hex(request.body))
             return fake_error(400, "XAmzContentSHA256Mismatch", "payload hash");
         if (fault_) {
             if (std::optional<FakeResponse> injected = fault_(request))

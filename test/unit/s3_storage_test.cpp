@@ -465,7 +465,7 @@ TEST_F(S3StorageTest, SmallObjectIsOnePutWithItsHashSigned)
     ASSERT_EQ(requests.size(), 1u);
     EXPECT_EQ(requests[0].method, "PUT");
     EXPECT_EQ(requests[0].path, "pg/db/x.json");
-    EXPECT_EQ(requests[0].header("x-amz-content-sha256"), sigv4::sha256_hex("{\"a\":1}"));
+    EXPECT_EQ(requests[0].header("x-amz-content-sha256"), sha256_hex("{\"a\":1}"));
     EXPECT_EQ(requests[0].header("x-amz-security-token"), "session-token-secret");
     EXPECT_TRUE(contains(requests[0].header("authorization"),
                          "SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
@@ -494,7 +494,7 @@ TEST_F(S3StorageTest, LargerObjectIsAMultipartUploadOfEqualParts)
     EXPECT_EQ(parts[1].body.size(), 5 * mib);
     EXPECT_EQ(parts[2].body.size(), 1234u);
     for (const FakeRequest &part : parts)
-        EXPECT_EQ(part.header("x-amz-content-sha256"), sigv4::sha256_hex(part.body));
+        EXPECT_EQ(part.header("x-amz-content-sha256"), sha256_hex(part.body));
     EXPECT_TRUE(fake.objects().at("pg/db/big.dump") == data);
     EXPECT_TRUE(fake.open_uploads().empty());
     EXPECT_TRUE(get("db/big.dump") == data);

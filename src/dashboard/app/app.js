@@ -21,8 +21,12 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
+// `poll`: a timed refresh, which does not keep an unattended page's session alive.
+async function api(method, path, body, poll = false) {
   const options = { method, headers: {} };
+  if (poll) {
+    options.headers['X-Lokbackup-Poll'] = '1';
+  }
   if (method !== 'GET') {
     options.headers['X-CSRF-Token'] = state.csrfToken;
   }
@@ -175,8 +179,8 @@ function renderPager(pagination) {
   $('page-next').disabled = pagination.page >= pagination.totalPages;
 }
 
-async function refreshRestores() {
-  const { restores } = await api('GET', '/api/admin/restores');
+async function refreshRestores(poll) {
+  const { restores } = await api('GET', '/api/admin/restores', undefined, poll);
   $('restores').hidden = restores.length === 0;
   $('restore-list').replaceChildren(...restores.map((restore) => {
     const item = document.createElement('li');
@@ -196,7 +200,7 @@ async function refreshRestores() {
 }
 
 // Loads the page of backups; polls faster while a backup or a restore runs.
-async function refresh() {
+async function refresh(poll = false) {
   clearTimeout(state.refreshTimer);
   let active = false;
   try {
@@ -206,18 +210,18 @@ async function refresh() {
         query.set(name, $(id).value);
       }
     }
-    const listing = await api('GET', `/api/admin/backups?${query}`);
+    const listing = await api('GET', `/api/admin/backups?${query}`, undefined, poll);
     state.listing = listing;
     renderStats(listing.stats);
     renderRunning(listing.running);
     renderBackups(listing.backups);
     renderPager(listing.pagination);
     active = listing.running.length > 0 || listing.stats.inProgress > 0;
-    active = (await refreshRestores()) || active;
+    active = (await refreshRestores(poll)) || active;
   } catch (error) {
     showNotice(error.message);
   }
-  state.refreshTimer = setTimeout(refresh, active ? 1000 : 10000);
+  state.refreshTimer = setTimeout(() => refresh(true), active ? 1000 : 10000);
 }
 
 async function runBackup(button) {
@@ -231,6 +235,9 @@ async function runBackup(button) {
 async function download(backup, button) {
   await busy(button, 'Signing…', async () => {
     const link = await api('GET', `/api/admin/backups/${backup.id}/download`);
+    if (!/^https?:/.test(link.url)) {
+      throw new Error(`the storage gave a link that is not http(s): ${link.url}`);
+    }
     $('download-name').textContent = link.fileName;
     $('download-expiry').textContent = formatTime(link.expiresAt);
     $('download-link').href = link.url;
@@ -325,7 +332,7 @@ $('restore-form').addEventListener('submit', async (event) => {
 async function start() {
   const session = await api('GET', '/api/auth/session');
   state.csrfToken = session.csrfToken;
-  $('who').textContent = `${session.user}${session.admin ? '' : ' (not lokbackup_admin)'}`;
+  $('who').textContent = session.user;
   $('run-backup').addEventListener('click', (event) => runBackup(event.currentTarget));
   $('refresh').addEventListener('click', () => refresh());
   for (const id of ['filter-type', 'filter-status']) {

@@ -84,7 +84,7 @@ like($r->{json}{error}, qr{no such route: GET /api/admin/nothing-here}, '... as 
 my $admin = $serve->client;
 $r = $admin->login('admin', $password{admin});
 is($r->{status}, 200, 'the admin logs in');
-is_deeply([ @{ $r->{json} }{qw(user admin)} ], [ 'admin', JSON::PP::true ], 'as admin, an admin');
+is($r->{json}{user}, 'admin', 'as admin');
 like($r->{json}{csrfToken}, qr/^[0-9a-f]{64}$/, 'the login returns a CSRF token');
 like($r->{headers}{'set-cookie'}, qr/HttpOnly; SameSite=Strict/, 'the cookie is HttpOnly, SameSite=Strict');
 is($admin->call(GET => '/api/auth/session')->{json}{user}, 'admin', 'the session knows its user');
@@ -97,9 +97,19 @@ like($r->{json}{error}, qr/X-CSRF-Token/, '... naming the header');
 $r = $admin->call(POST => '/api/admin/backups', {}, headers => { Origin => 'http://evil.example' });
 is($r->{status}, 403, 'a run from a page of another site, with the token: 403');
 like($r->{json}{error}, qr/cross-site request refused/, '... refused as cross-site');
-$r = $admin->call(POST => '/api/admin/backups', {},
-    headers => { 'Sec-Fetch-Site' => 'cross-site' });
-is($r->{status}, 403, 'a run that the browser marks cross-site: 403');
+for my $site ('cross-site', 'same-site')
+{
+    $r = $admin->call(POST => '/api/admin/backups', {}, headers => { 'Sec-Fetch-Site' => $site });
+    is($r->{status}, 403, "a run that the browser marks $site: 403");
+}
+$r = $serve->raw_request("GET /login HTTP/1.1\r\nHost: evil.example:$serve->{port}\r\n"
+      . "Connection: close\r\n\r\n");
+is($r->{status}, 421, 'a request for another host name (DNS rebinding): 421');
+like($r->{body}, qr/requests for host \\"evil.example:\d+\\" are refused/, '... saying so');
+$r = $anonymous->call(POST => '/api/auth/login', undef, raw => '{"x": "' . ('y' x 70000) . '"}',
+    headers => { 'Content-Type' => 'application/json' });
+is($r->{status}, 413, 'a body over 64 KiB: 413');
+like($r->{json}{error}, qr/too large/, '... saying so');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_backups'),
     '0', 'no refused request started a backup');
 
@@ -251,22 +261,31 @@ is($admin->call(DELETE => '/api/admin/backups/999999')->{status}, 404, 'deleting
 is($admin->call(POST => "/api/admin/backups/$app_id/restore", { password => $password{admin} })->{status},
     409, 'restoring a deleted backup: 409');
 
-# --- a role without lokbackup_admin ---
+# --- roles without lokbackup_admin ---
 my $viewer = $serve->client;
 $r = $viewer->login('viewer', $password{viewer});
-is($r->{status}, 200, 'a role without lokbackup_admin can log in');
-ok(!$r->{json}{admin}, '... and is told it is no admin');
+is($r->{status}, 403, 'a role without lokbackup_admin cannot log in: 403');
+like($r->{json}{error}, qr/"viewer" is not a member of lokbackup_admin/, '... saying why');
+like($r->{json}{hint}, qr/GRANT lokbackup_admin TO "viewer"/, '... and how to change it');
+is($viewer->call(GET => '/api/auth/session')->{status}, 401, '... and has no session');
+
+# Privileges are the database's at every call: revoked after the login, they are gone.
+$node->safe_psql('postgres', "GRANT lokbackup_admin TO viewer");
+is($viewer->login('viewer', $password{viewer})->{status}, 200, 'a role granted lokbackup_admin logs in');
+$node->safe_psql('postgres', "REVOKE lokbackup_admin FROM viewer");
 for my $call ([ GET => '/api/admin/backups' ], [ POST => '/api/admin/backups' ],
     [ DELETE => "/api/admin/backups/$roles_id" ], [ GET => "/api/admin/backups/$roles_id/download" ],
     [ GET => '/api/admin/restores' ])
 {
     $r = $viewer->call(@$call, $call->[0] eq 'GET' ? undef : {});
-    is($r->{status}, 403, "$call->[0] $call->[1] as a non-admin: 403");
+    is($r->{status}, 403, "$call->[0] $call->[1] once lokbackup_admin is revoked: 403");
     like($r->{json}{error}, qr/permission denied/, "... permission denied");
 }
-is(backup_row($node, $roles_id)->{status}, 'completed', "the non-admin's delete changed nothing");
+is(backup_row($node, $roles_id)->{status}, 'completed', "the refused delete changed nothing");
 
-# --- logout, lost connections, expiry ---
+# --- logout, lost connections, expiry, limits ---
+is($viewer->call(POST => '/api/auth/logout', {}, csrf => 0)->{status}, 403,
+    'a logout without the CSRF token: 403');
 $r = $viewer->call(POST => '/api/auth/logout', {});
 is($r->{status}, 200, 'logout: 200');
 is($viewer->call(GET => '/api/auth/session')->{status}, 401, 'after the logout the session is gone');
@@ -300,11 +319,18 @@ $r = $local_admin->call(GET => "/api/admin/backups/$local_id/download");
 is($r->{status}, 409, 'a download link of local storage: 409');
 like($r->{json}{error}, qr/presigned URLs need S3 storage/, '... saying that it needs S3');
 
+my $few = ServeTest->start($node, '--max-sessions', 1);
+is($few->client->login('admin', $password{admin})->{status}, 200, 'one session of one allowed');
+$r = $few->client->login('dba', $password{dba});
+is($r->{status}, 503, 'a login beyond --max-sessions: 503');
+like($r->{json}{error}, qr/too many sessions are open \(1\)/, '... saying so');
+
 # --- secrets ---
 my $log = $serve->log_text . $short->log_text . $local_serve->log_text;
 like($log, qr{POST /api/auth/login 200}, 'serve logs requests');
 my $passwords = join '|', map { quotemeta } values %password;
 unlike($log, qr/$passwords/, 'no password appears in the log');
+unlike(join("\n", ServeTest::Client::answers()), qr/$passwords/, 'no password appears in an answer');
 
 is($short->stop, 0, 'serve stops on SIGTERM, exit code 0');
 

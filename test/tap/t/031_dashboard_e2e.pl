@@ -51,16 +51,17 @@ $browser->pump until $stdout =~ /^# release the lock$/m || !$browser->pumpable;
 release_lock($lock);
 $stdin = "released\n";
 $browser->finish;
+is($browser->result(0), 0, 'the browser test exits 0 (every check passed)');
 note "stderr of the browser test:\n$stderr" if $stderr ne '';
 
 my @checks = $stdout =~ /^((?:not )?ok - .*)$/mg;
-ok(@checks >= 20, 'the browser made its checks (' . scalar(@checks) . ')');
 for my $line (@checks)
 {
     my ($failed, $name) = $line =~ /^(not )?ok - (.*)$/;
     ok(!$failed, "browser: $name");
 }
 
+# Printed after the last check: the walk ran to its end.
 my ($result) = $stdout =~ /^(\{.*\})$/m;
 my $done = JSON::PP::decode_json($result // '{}');
 ok($done->{restoredInto}, 'the browser restored a backup');

@@ -1,0 +1,44 @@
+#include "cli/web_login.hpp"
+
+#include "cli/web_errors.hpp"
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+// The server answered and refused (FATAL: password authentication failed, no pg_hba.conf entry,
+// ...), as opposed to not answering or having no connection slot left.
+bool refused_by_server(const std::string &message)
+{
+    return message.find("FATAL:") != std::string::npos &&
+           message.find("too many clients") == std::string::npos &&
+           message.find("starting up") == std::string::npos &&
+           message.find("shutting down") == std::string::npos;
+}
+
+} // namespace
+
+std::unique_ptr<Connection> connect_as(const ConnectionOptions &options, const Login &login)
+{
+    std::unique_ptr<Connection> connection;
+    try {
+        connection = std::make_unique<Connection>(options, options.catalog_database, &login);
+    } catch (const Error &error) {
+        if (refused_by_server(error.what()))
+            throw HttpError(401, std::string("login failed: ") + error.what());
+        throw HttpError(503, std::string("cannot connect to PostgreSQL: ") + error.what(),
+                        "Check that the server runs and accepts connections.");
+    }
+    if (!connection->server_checked_password())
+        throw HttpError(401,
+                        "login refused: PostgreSQL let \"" + login.user +
+                            "\" in without checking a password",
+                        "pg_hba.conf has a trust, peer or ident line for these connections; "
+                        "lokbackup serve accepts only logins whose password the server checks "
+                        "(scram-sha-256 or md5).");
+    return connection;
+}
+
+} // namespace lokbackup::cli
