@@ -86,7 +86,7 @@ function formatBytes(bytes) {
 }
 
 const statusIcons = {
-  completed: '✔', failed: '✖', in_progress: '⟳', pending: '…', deleted: '🗑',
+  completed: '✔', failed: '✖', in_progress: '⟳', pending: '…', deleted: '⊘',
 };
 
 function cell(row, text, className) {
