@@ -1,4 +1,5 @@
 #include "cli/command.hpp"
+#include "cli/dump_snapshot.hpp"
 #include "cli/object_source.hpp"
 #include "cli/options.hpp"
 #include "core/backup_pipeline.hpp"
@@ -6,6 +7,7 @@
 
 #include <iostream>
 #include <iterator>
+#include <optional>
 
 namespace lokbackup::cli
 {
@@ -37,6 +39,11 @@ int backup_child(const std::vector<std::string> &argument_list)
     std::string request_json{std::istreambuf_iterator<char>(std::cin),
                              std::istreambuf_iterator<char>()};
     BackupRequest request = backup_request_from_json(request_json);
+    // A database is dumped from a snapshot held open here until the dump is done (the roles dump
+    // reads no database).
+    std::optional<HeldSnapshot> held;
+    if (!request.database.empty())
+        held.emplace(request);
 
     // Retried storage requests are logged on stderr, which is the server's log.
     BackupResult result = run_backup(
@@ -47,7 +54,7 @@ int backup_child(const std::vector<std::string> &argument_list)
             progress.stored_bytes = stored_bytes;
             emit(progress);
         },
-        print_storage_log);
+        print_storage_log, held ? std::optional<DumpSnapshot>(held->snapshot()) : std::nullopt);
 
     BackupEvent completed;
     completed.kind = BackupEvent::Kind::completed;

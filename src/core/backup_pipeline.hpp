@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace lokbackup
@@ -19,11 +20,21 @@ struct BackupResult {
 
 using ProgressCallback = std::function<void(std::uint64_t raw_bytes, std::uint64_t stored_bytes)>;
 
+// A snapshot of the database to dump, exported by a transaction that the caller keeps open until
+// run_backup() returns; pg_dump dumps exactly that snapshot, so what was read from it holds for the
+// dump.
+struct DumpSnapshot {
+    std::string id;            // pg_export_snapshot()'s
+    bool large_objects = true; // the snapshot shows at least one large object
+};
+
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message
 // carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
 // `progress` is called now and then (about once a second) while the dump runs; `storage_log`
-// receives the storage's notices (retried requests).
+// receives the storage's notices (retried requests). A database dump is taken from `snapshot` when
+// there is one; without one, pg_dump takes its own.
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
-                        const StorageLog &storage_log = {});
+                        const StorageLog &storage_log = {},
+                        const std::optional<DumpSnapshot> &snapshot = std::nullopt);
 
 } // namespace lokbackup

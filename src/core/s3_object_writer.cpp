@@ -19,14 +19,6 @@ std::string mebibytes(std::uint64_t bytes)
     return std::to_string(bytes / (1024 * 1024)) + " MiB";
 }
 
-// Appends without letting the buffer's capacity grow past `limit` (std::string may double it).
-void append_within(std::string &buffer, const char *data, std::size_t size, std::size_t limit)
-{
-    if (buffer.size() + size > buffer.capacity())
-        buffer.reserve(std::min(limit, std::max(buffer.size() + size, 2 * buffer.capacity())));
-    buffer.append(data, size);
-}
-
 class S3ObjectWriter : public ObjectWriter
 {
   public:
@@ -50,8 +42,14 @@ class S3ObjectWriter : public ObjectWriter
                         throw_too_large();
                     send_part();
                 }
+                // A whole part's room at once: only the pages written become resident, so an
+                // object smaller than a part costs its own size. Growing the buffer by doubling
+                // held the old and the new buffer during each copy, nearly twice the object at
+                // its peak (26 MB for a 13.8 MB object).
+                if (filling_.capacity() < part_size_)
+                    filling_.reserve(part_size_);
                 std::size_t length = std::min<std::uint64_t>(size, part_size_ - filling_.size());
-                append_within(filling_, data, length, part_size_);
+                filling_.append(data, length);
                 data += length;
                 size -= length;
             }
@@ -119,9 +117,6 @@ class S3ObjectWriter : public ObjectWriter
         collect_part();
         std::swap(filling_, sending_);
         filling_.clear();
-        // At its full size at once: growing it by doubling would hold a third part's worth of
-        // memory during each copy.
-        filling_.reserve(part_size_);
         int number = next_part_++;
         in_flight_ = std::async(std::launch::async, [this, number] {
             std::string what = "upload part " + std::to_string(number) + " of " + name_;

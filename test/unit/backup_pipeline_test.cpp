@@ -129,13 +129,46 @@ TEST_F(BackupPipelineTest, PlainScriptIsRenderedInOneTransactionByPgRestore)
     EXPECT_EQ(stored_dump(), "dump\n");
 }
 
+TEST_F(BackupPipelineTest, WithoutLargeObjectsPgDumpWritesThePlainScriptInOurTransaction)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    std::filesystem::remove(bin() / "pg_restore");
+    BackupResult result =
+        run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
+    EXPECT_EQ(recorded("pg_dump", "argv"),
+              "-w\n-Fp\n--clean\n--if-exists\n--snapshot=00000003-0000001B-1\n");
+    EXPECT_EQ(stored_dump(), "BEGIN;\ndump\nCOMMIT;\n");
+    EXPECT_EQ(result.raw_size, stored_dump().size());
+}
+
+TEST_F(BackupPipelineTest, WithLargeObjectsPgRestoreRendersTheSnapshotsDump)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", true});
+    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n--snapshot=00000003-0000001B-1\n");
+    EXPECT_EQ(recorded("pg_restore", "argv"),
+              "--single-transaction\n--clean\n--if-exists\n-f\n-\n");
+    EXPECT_EQ(stored_dump(), "dump\n");
+}
+
+TEST_F(BackupPipelineTest, FailedDumpCommitsNothingItWrote)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump\nexit 1");
+    EXPECT_EQ(error_message([&] {
+                  run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
+              }),
+              "pg_dump failed (exited with code 1)");
+    EXPECT_TRUE(storage()->list("").empty());
+}
+
 TEST_F(BackupPipelineTest, CustomFormatIsLeftUncompressedForUs)
 {
     request_.format = DumpFormat::custom;
     write_fake_program(bin() / "pg_dump", "echo dump");
     std::filesystem::remove(bin() / "pg_restore");
-    run_backup(request_, nullptr);
-    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n");
+    run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
+    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n--snapshot=00000003-0000001B-1\n");
+    EXPECT_EQ(stored_dump(), "dump\n");
 }
 
 TEST_F(BackupPipelineTest, RolesComeFromPgDumpallWithAQuotedDatabase)

@@ -85,14 +85,21 @@ TEST(ProcessTest, ExecFailureNamesTheProgram)
               "could not start \"/dev/null\": Permission denied");
 }
 
-TEST(ProcessTest, PipesStdinToStdout)
+// cat with both stdin and stdout piped.
+Process piped_cat()
 {
     ProcessSpec spec;
     spec.argv = {"/bin/cat"};
     spec.pipe_stdin = true;
     spec.pipe_stdout = true;
-    Process process = Process::spawn(spec);
-    std::string data = test::mixed_data(200000); // more than a pipe holds: cat must drain it
+    return Process::spawn(spec);
+}
+
+TEST(ProcessTest, PipesStdinToStdout)
+{
+    Process process = piped_cat();
+    // More than both pipes hold: cat must drain its stdin while its stdout is read.
+    std::string data = test::mixed_data(3000000);
     std::string echoed;
     std::thread reader([&] { echoed = read_to_end(process.stdout_fd()); });
     write_all(process.stdin_fd(), data.data(), data.size());
@@ -100,6 +107,15 @@ TEST(ProcessTest, PipesStdinToStdout)
     reader.join();
     EXPECT_TRUE(process.wait().success());
     EXPECT_EQ(echoed, data);
+}
+
+TEST(ProcessTest, DataPipesHoldAMebibyte)
+{
+    Process process = piped_cat();
+    EXPECT_EQ(fcntl(process.stdin_fd(), F_GETPIPE_SZ), 1 << 20);
+    EXPECT_EQ(fcntl(process.stdout_fd(), F_GETPIPE_SZ), 1 << 20);
+    process.close_stdin();
+    process.wait();
 }
 
 TEST(ProcessTest, PipesStderr)

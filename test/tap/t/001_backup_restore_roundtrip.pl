@@ -1,6 +1,6 @@
 # A backup restored with `lokbackup restore` gives back the same database, byte for byte as pg_dump
-# sees it, in each format and compression; the stored object, its checksum and its manifest agree
-# with the catalog.
+# sees it, in each format and compression, with and without large objects (which decide how the
+# plain script is made); the stored object, its checksum and its manifest agree with the catalog.
 use strict;
 use warnings FATAL => 'all';
 
@@ -13,33 +13,51 @@ use Test::More;
 
 my $node = create_node('roundtrip');
 populate_app_database($node, 'app');
-my $source_dump = dump_database($node, 'app');
+
+# The same without its large object.
+populate_app_database($node, 'nolo');
+$node->safe_psql('nolo', 'SELECT lo_unlink(424242)');
+my %source_dump = map { $_ => dump_database($node, $_) } 'app', 'nolo';
 like(
-    $source_dump,
+    $source_dump{app},
     qr/CREATE TABLE "Mixed Case"\."Odd ""Table"" Name"/,
     'the source dump has the quoted table (the comparison below means something)');
+like($source_dump{app}, qr/lo_create\('424242'\)/, 'app has a large object');
+unlike($source_dump{nolo}, qr/lo_create/, 'nolo has none');
 
-# Restores the latest backup of app into a new database and compares pg_dump of both.
+# Restores the latest backup of `source` (app unless given) into a new database and compares
+# pg_dump of both.
 sub restores_identically
 {
-    my ($target, $what) = @_;
+    my ($target, $what, $source) = @_;
+    $source //= 'app';
     my $restore = run_lokbackup($node,
-        [ 'restore', 'latest', '--database', 'app', '--dbname', $target, '--create', '--yes' ]);
+        [ 'restore', 'latest', '--database', $source, '--dbname', $target, '--create', '--yes' ]);
     is($restore->{exit}, 0, "$what: lokbackup restore exits 0")
       or diag("stdout: $restore->{stdout}\nstderr: $restore->{stderr}");
     my $copy_dump = eval { dump_database($node, $target) } // "(no database: $@)";
-    dumps_equal($copy_dump, $source_dump,
+    dumps_equal($copy_dump, $source_dump{$source},
         "$what: pg_dump of the copy equals pg_dump of the source");
     return;
+}
+
+# The decompressed plain script of a backup.
+sub plain_script
+{
+    my ($backup) = @_;
+    my $plain = '';
+    IPC::Run::run([ 'zstd', '-dc', object_path($node, $backup->{object_key}) ], '>', \$plain)
+      or die 'zstd -dc failed';
+    return $plain;
 }
 
 # --- zstd, plain: the default ---
 my $ids = run_backup($node);
 my $rows = run_backups($node, $ids);
-is(scalar(@$rows), 3, 'a run backs up the roles, app and postgres');
+is(scalar(@$rows), 4, 'a run backs up the roles, app, nolo and postgres');
 is_deeply(
     [ map { $_->{status} } @$rows ],
-    [ 'completed', 'completed', 'completed' ],
+    [ 'completed', 'completed', 'completed', 'completed' ],
     'every backup of the run is completed');
 my ($roles) = grep { !defined $_->{database} } @$rows;
 is($roles->{contents}, 'roles', 'the roles backup has contents roles and no database');
@@ -62,11 +80,19 @@ is(-s $object, $app->{size}, 'the object has the recorded size');
 my $sha256 = (split ' ', `sha256sum '$object'`)[0];
 is($sha256, $app->{sha256}, 'sha256sum of the object equals the recorded sha256');
 
-my $plain = '';
-IPC::Run::run([ 'zstd', '-dc', $object ], '>', \$plain) or die 'zstd -dc failed';
+my $plain = plain_script($app);
 is(length($plain), $app->{raw_size}, 'the decompressed object has the recorded raw_size');
 like($plain, qr/\A--\n-- PostgreSQL database dump\n/,
     'the decompressed object is a plain SQL dump');
+
+# With a large object, pg_restore --single-transaction renders the script: one transaction, and
+# none of the BEGIN/COMMIT pairs that pg_dump -Fp puts around each large object.
+is(scalar(() = $plain =~ /^BEGIN;$/mg), 1, 'app: the script opens one transaction');
+like(
+    $plain,
+    qr/^COMMIT;\n(?:--.*\n|\n|\\unrestrict \S+\n)*\z/m,
+    'app: the script commits after its last statement');
+like($plain, qr/lo_create\('424242'\)/, 'app: the script has the large object');
 like(
     $plain,
     qr/DROP TABLE IF EXISTS "Mixed Case"\."Odd ""Table"" Name";/,
@@ -80,6 +106,25 @@ manifest_agrees($manifest, $app, 'the manifest agrees with the catalog');
 like($manifest->{server_version}, qr/^15/, 'the manifest names the server version');
 
 restores_identically('app_copy', 'plain zstd');
+
+# Without large objects, pg_dump -Fp writes the script and the backup child puts it in a
+# transaction.
+my $nolo = backup_of($node, $ids, 'nolo');
+my $nolo_plain = plain_script($nolo);
+is(length($nolo_plain), $nolo->{raw_size},
+    'nolo: the decompressed object has the recorded raw_size');
+like(
+    $nolo_plain,
+    qr/\ABEGIN;\n--\n-- PostgreSQL database dump\n/,
+    'nolo: the script opens its transaction first');
+like($nolo_plain, qr/\n\\unrestrict \S+\n\nCOMMIT;\n\z/, 'nolo: and commits last');
+is(scalar(() = $nolo_plain =~ /^(?:BEGIN|COMMIT);$/mg), 2,
+    'nolo: and has no other BEGIN or COMMIT');
+like(
+    $nolo_plain,
+    qr/^DROP TABLE IF EXISTS "Mixed Case"\."Odd ""Table"" Name";$/m,
+    'nolo: the script was made with --clean --if-exists');
+restores_identically('nolo_copy', 'plain zstd without large objects', 'nolo');
 
 # --- custom format ---
 reload_settings($node, 'lokbackup.format' => 'custom');

@@ -10,14 +10,13 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = create_node('corrupt', settings => { 'lokbackup.databases' => 'app' });
+# Both ways of making the plain script: app has a large object (pg_restore renders the script),
+# nolo has none (pg_dump -Fp writes it, in a transaction of the backup child's).
+my $node = create_node('corrupt', settings => { 'lokbackup.databases' => 'app,nolo' });
 populate_app_database($node, 'app');
+populate_app_database($node, 'nolo');
+$node->safe_psql('nolo', 'SELECT lo_unlink(424242)');
 my $ids = run_backup($node);
-my $backup = backup_of($node, $ids, 'app');
-is($backup->{status}, 'completed', 'the backup of app is completed');
-my $object = object_path($node, $backup->{object_key});
-my $intact = $node->basedir . "/intact-copy";
-File::Copy::copy($object, $intact) or die "cannot copy $object: $!";
 
 $node->safe_psql('postgres', 'CREATE DATABASE target');
 $node->safe_psql('target',
@@ -25,44 +24,55 @@ $node->safe_psql('target',
 my $target_before = user_relations($node, 'target');
 is($target_before, 'relation marker', 'the target holds only its marker table');
 
-my $verify_intact = run_lokbackup($node, [ 'verify', $backup->{id} ]);
-is($verify_intact->{exit},
-    0, 'verify of the intact object exits 0 (so a failure below is the damage)');
-
-# Damages the object with `damage`, then restores and verifies it; the target must not change.
-sub damaged_object_is_refused
+for my $database ('app', 'nolo')
 {
-    my ($what, $damage, $message) = @_;
+    my $backup = backup_of($node, $ids, $database);
+    is($backup->{status}, 'completed', "the backup of $database is completed");
+    my $object = object_path($node, $backup->{object_key});
+    my $intact = $node->basedir . "/intact-copy-$database";
+    File::Copy::copy($object, $intact) or die "cannot copy $object: $!";
+
+    my $verify_intact = run_lokbackup($node, [ 'verify', $backup->{id} ]);
+    is($verify_intact->{exit},
+        0, "$database: verify of the intact object exits 0 (so a failure below is the damage)");
+
+    # Damages the object with `damage`, then restores and verifies it; the target must not
+    # change.
+    my $damaged_object_is_refused = sub {
+        my ($what, $damage, $message) = @_;
+        $what = "$database, $what";
+        File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+        $damage->($object);
+
+        my $restore = run_lokbackup($node,
+            [ 'restore', $backup->{id}, '--database', $database, '--dbname', 'target', '--yes' ]);
+        isnt($restore->{exit}, 0, "$what: restore fails");
+        like($restore->{stderr}, $message, "$what: restore says why");
+        is(user_relations($node, 'target'),
+            $target_before,
+            "$what: the target still has exactly its marker table, and nothing of the dump");
+        is( $node->safe_psql('target', 'SELECT note FROM marker'),
+            'before the restore',
+            "$what: the marker row is untouched");
+
+        my $verify = run_lokbackup($node, [ 'verify', $backup->{id} ]);
+        isnt($verify->{exit}, 0, "$what: verify exits non-zero");
+        like($verify->{stderr}, $message, "$what: verify says why");
+        return;
+    };
+
+    $damaged_object_is_refused->('one byte flipped', \&flip_byte, qr/checksum mismatch|corrupt/);
+    $damaged_object_is_refused->(
+        'truncated to half',
+        sub { truncate_file($_[0], int((-s $_[0]) / 2)) },
+        qr/size mismatch|checksum mismatch|corrupt/);
     File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
-    $damage->($object);
-
-    my $restore = run_lokbackup($node,
-        [ 'restore', $backup->{id}, '--database', 'app', '--dbname', 'target', '--yes' ]);
-    isnt($restore->{exit}, 0, "$what: restore fails");
-    like($restore->{stderr}, $message, "$what: restore says why");
-    is(user_relations($node, 'target'),
-        $target_before,
-        "$what: the target still has exactly its marker table, and nothing of the dump");
-    is( $node->safe_psql('target', 'SELECT note FROM marker'),
-        'before the restore',
-        "$what: the marker row is untouched");
-
-    my $verify = run_lokbackup($node, [ 'verify', $backup->{id} ]);
-    isnt($verify->{exit}, 0, "$what: verify exits non-zero");
-    like($verify->{stderr}, $message, "$what: verify says why");
-    return;
 }
 
-damaged_object_is_refused('one byte flipped', \&flip_byte, qr/checksum mismatch|corrupt/);
-damaged_object_is_refused(
-    'truncated to half',
-    sub { truncate_file($_[0], int((-s $_[0]) / 2)) },
-    qr/size mismatch|checksum mismatch|corrupt/);
-
 # The intact object restores (the refusals above were about the damage, not the target).
-File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+my $backup = backup_of($node, $ids, 'nolo');
 my $restore = run_lokbackup($node,
-    [ 'restore', $backup->{id}, '--database', 'app', '--dbname', 'target', '--yes' ]);
+    [ 'restore', $backup->{id}, '--database', 'nolo', '--dbname', 'target', '--yes' ]);
 is($restore->{exit}, 0, 'the intact object restores into the target');
 like(
     user_relations($node, 'target'),
