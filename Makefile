@@ -22,6 +22,10 @@ REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_
           lokbackup_permissions lokbackup_schedule
 REGRESS_OPTS = --temp-instance=$(CURDIR)/tmp_check --temp-config=$(CURDIR)/test/regress/lokbackup.conf
 
+# Set before PGXS is included, which tests it when it is read.
+EXTRA_CLEAN = lokbackup $(CLI_OBJS) src/cli/web_assets_data.o src/*/*.d \
+              src/cli/web_assets_data.cpp build tmp_check test/tap/tmp_check
+
 # The extension is C++; PGXS would otherwise try to emit LLVM bitcode for JIT inlining with clang.
 override with_llvm = no
 
@@ -63,7 +67,6 @@ install: install-cli
 install-cli: lokbackup
 	$(INSTALL_PROGRAM) lokbackup '$(DESTDIR)$(bindir)/lokbackup'
 
-EXTRA_CLEAN = lokbackup src/*/*.d src/cli/web_assets_data.cpp build tmp_check test/tap/tmp_check
 
 unit-test:
 	cmake -S test/unit -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
