@@ -128,13 +128,18 @@ Json session_json(SessionStore &sessions, const httplib::Request &request, Sessi
     return Json::parse(result.value(0, 0));
 }
 
+void require_admin(Connection &connection, const std::string &user)
+{
+    if (connection.query("SELECT pg_has_role('lokbackup_admin', 'USAGE')").value(0, 0) != "t")
+        throw HttpError(403,
+                        "permission denied: \"" + user + "\" is not a member of lokbackup_admin",
+                        "A superuser can grant it: GRANT lokbackup_admin TO \"" + user + "\";");
+}
+
 void require_admin(SessionStore &sessions, const httplib::Request &request, Session &session)
 {
-    if (session_query(sessions, request, session, "SELECT pg_has_role('lokbackup_admin', 'USAGE')")
-            .value(0, 0) != "t")
-        throw HttpError(
-            403, "permission denied: \"" + session.user + "\" is not a member of lokbackup_admin",
-            "A superuser can grant it: GRANT lokbackup_admin TO \"" + session.user + "\";");
+    with_connection(sessions, request, session,
+                    [&](Connection &connection) { require_admin(connection, session.user); });
 }
 
 } // namespace lokbackup::cli

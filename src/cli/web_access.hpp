@@ -62,7 +62,9 @@ QueryResult session_query(SessionStore &sessions, const httplib::Request &reques
 Json session_json(SessionStore &sessions, const httplib::Request &request, Session &session,
                   const std::string &sql,
                   const std::vector<std::optional<std::string>> &parameters = {});
-// HttpError 403 unless the session's role is a member of lokbackup_admin now.
+// HttpError 403 unless `user`, connected through `connection`, is a member of lokbackup_admin.
+void require_admin(Connection &connection, const std::string &user);
+// ... for the session's role, now.
 void require_admin(SessionStore &sessions, const httplib::Request &request, Session &session);
 
 } // namespace lokbackup::cli

@@ -28,14 +28,6 @@ void prepare_session(Connection &connection, const std::string &catalog_database
                      {schema.value(0, 0)});
 }
 
-void require_admin_role(Connection &connection, const std::string &user)
-{
-    if (connection.query("SELECT pg_has_role('lokbackup_admin', 'USAGE')").value(0, 0) != "t")
-        throw HttpError(403,
-                        "permission denied: \"" + user + "\" is not a member of lokbackup_admin",
-                        "A superuser can grant it: GRANT lokbackup_admin TO \"" + user + "\";");
-}
-
 std::string session_cookie(const std::string &value, bool secure, bool expire)
 {
     return std::string(session_cookie_name) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" +
@@ -58,7 +50,7 @@ void log_in(WebApp &app, const httplib::Request &request, httplib::Response &res
                         "Log in with your PostgreSQL user name and password.");
     std::unique_ptr<Connection> connection = connect_as(app.settings.connection, login);
     prepare_session(*connection, app.settings.connection.catalog_database);
-    require_admin_role(*connection, login.user);
+    require_admin(*connection, login.user);
     // A new login replaces the browser's old session rather than leaving it open.
     if (std::optional<std::string> old_token = session_token(request))
         app.sessions.close(*old_token);

@@ -10,63 +10,60 @@ namespace lokbackup::cli
 namespace
 {
 
-// One page of lokbackup_list(), with the columns of lokbackup_status that the page shows.
-const char *const page_query = R"(
-SELECT coalesce(json_agg(json_build_object(
-           'id', s.id, 'fileName', regexp_replace(s.object_key, '^.*/', ''),
-           'objectKey', s.object_key, 'type', s.type, 'status', s.status, 'database', s.database,
-           'size', s.size, 'sizePretty', s.size_pretty,
-           'rawSize', s.raw_size, 'rawSizePretty', s.raw_size_pretty,
-           'createdAt', s.requested_at, 'startedAt', s.started_at, 'finishedAt', s.finished_at,
-           'durationSeconds', extract(epoch FROM s.duration), 'duration', s.duration_pretty,
-           'checksum', s.sha256, 'checksumShort', l.sha256, 'requestedBy', s.requested_by,
-           'error', s.error)
-       ORDER BY s.id DESC), '[]')
-FROM lokbackup_list($1, $2, $3::integer, $4::integer) l JOIN lokbackup_status s USING (id))";
-
-const char *const count_query = R"(
-SELECT count(*) FROM lokbackup_status
-WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2))";
-
-const char *const stats_query = R"(
+// One round trip per listing (the page polls it every second while a backup runs): a page of
+// lokbackup_list() with the columns of lokbackup_status that the page shows, the number of
+// backups that match, the statistics and the running backup's progress.
+const char *const listing_query = R"(
 SELECT json_build_object(
-           'totalSize', total_size, 'totalSizePretty', total_size_pretty,
-           'completed', completed, 'failed', failed, 'inProgress', in_progress,
-           'lastBackup', last_backup, 'successRate', success_rate,
-           'nextScheduledRun', next_scheduled_run)
-FROM lokbackup_dashboard)";
-
-const char *const running_query = R"(
-SELECT coalesce(json_agg(json_build_object(
-           'backupId', backup_id, 'database', database, 'startedAt', started_at,
-           'rawBytes', raw_bytes, 'storedBytes', stored_bytes,
-           'rawPretty', raw_pretty, 'storedPretty', stored_pretty) ORDER BY backup_id), '[]')
-FROM lokbackup_running)";
+    'backups', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'id', s.id, 'fileName', regexp_replace(s.object_key, '^.*/', ''),
+                   'objectKey', s.object_key, 'type', s.type, 'status', s.status,
+                   'database', s.database, 'size', s.size, 'sizePretty', s.size_pretty,
+                   'rawSize', s.raw_size, 'rawSizePretty', s.raw_size_pretty,
+                   'createdAt', s.requested_at, 'startedAt', s.started_at,
+                   'finishedAt', s.finished_at,
+                   'durationSeconds', extract(epoch FROM s.duration),
+                   'duration', s.duration_pretty, 'checksum', s.sha256,
+                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error)
+               ORDER BY s.id DESC), '[]')
+        FROM lokbackup_list($1, $2, $3::integer, $4::integer) l JOIN lokbackup_status s USING (id)),
+    'total', (
+        SELECT count(*) FROM lokbackup_status
+        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)),
+    'stats', (
+        SELECT json_build_object(
+                   'totalSize', total_size, 'totalSizePretty', total_size_pretty,
+                   'completed', completed, 'failed', failed, 'inProgress', in_progress,
+                   'lastBackup', last_backup, 'successRate', success_rate,
+                   'nextScheduledRun', next_scheduled_run)
+        FROM lokbackup_dashboard),
+    'running', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'backupId', backup_id, 'database', database, 'startedAt', started_at,
+                   'rawBytes', raw_bytes, 'storedBytes', stored_bytes,
+                   'rawPretty', raw_pretty, 'storedPretty', stored_pretty)
+               ORDER BY backup_id), '[]')
+        FROM lokbackup_running)))";
 
 void list_backups(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
     long long page = integer_parameter(request, "page", 1, 1, 1000000);
     long long limit = integer_parameter(request, "limit", 20, 1, 100);
-    std::optional<std::string> type = text_parameter(request, "type");
-    std::optional<std::string> status = text_parameter(request, "status");
-
-    auto query_json = [&](const char *sql, std::vector<std::optional<std::string>> parameters) {
-        return session_json(app.sessions, request, *session, sql, parameters);
-    };
-    Json backups = query_json(
-        page_query, {type, status, std::to_string(limit), std::to_string((page - 1) * limit)});
-    long long total = std::stoll(
-        session_query(app.sessions, request, *session, count_query, {type, status}).value(0, 0));
+    Json listing = session_json(app.sessions, request, *session, listing_query,
+                                {text_parameter(request, "type"), text_parameter(request, "status"),
+                                 std::to_string(limit), std::to_string((page - 1) * limit)});
+    long long total = listing["total"];
     send_json(response, 200,
-              {{"backups", backups},
+              {{"backups", listing["backups"]},
                {"pagination",
                 {{"page", page},
                  {"limit", limit},
                  {"total", total},
                  {"totalPages", std::max(1LL, (total + limit - 1) / limit)}}},
-               {"stats", query_json(stats_query, {})},
-               {"running", query_json(running_query, {})}});
+               {"stats", listing["stats"]},
+               {"running", listing["running"]}});
 }
 
 void start_backup(WebApp &app, const httplib::Request &request, httplib::Response &response)

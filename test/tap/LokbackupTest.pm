@@ -40,7 +40,7 @@ use Time::HiRes ();
 our @EXPORT = qw(
   manifest_agrees
   create_node storage_dir catalog_database reload_settings
-  poll_until wait_for_status
+  poll_until wait_until wait_for_status
   run_backup start_backup backup_row backup_rows run_backups backup_of
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes
   run_lokbackup
@@ -143,6 +143,21 @@ sub poll_until
     # poll_query_until tries 10 times a second for timeout_default seconds.
     local $PostgreSQL::Test::Utils::timeout_default = $timeout;
     return $node->poll_query_until($options{dbname} // catalog_database($node), $sql, $expected);
+}
+
+# Calls `check` ten times a second until it returns true, for at most $default_timeout seconds,
+# or until `give_up` (when given) returns true; returns what `check` returned last.
+sub wait_until
+{
+    my ($check, $give_up) = @_;
+    my $deadline = Time::HiRes::time() + $default_timeout;
+    while (1)
+    {
+        my $result = $check->();
+        return $result
+          if $result || Time::HiRes::time() > $deadline || ($give_up && $give_up->());
+        Time::HiRes::usleep(100_000);
+    }
 }
 
 # Polls until backup `id` has `status`; returns true when it did.
@@ -380,13 +395,7 @@ sub pid_alive
 sub wait_for_exit
 {
     my (@pids) = @_;
-    my $deadline = Time::HiRes::time() + $default_timeout;
-    while (grep { pid_alive($_) } @pids)
-    {
-        return 0 if Time::HiRes::time() > $deadline;
-        Time::HiRes::usleep(50_000);
-    }
-    return 1;
+    return wait_until(sub { !grep { pid_alive($_) } @pids });
 }
 
 # What the error of a backup that a server stop (`fast` or `immediate`) interrupted may say.

@@ -21,7 +21,6 @@ use LokbackupTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes ();
 
 my @started;
 
@@ -55,13 +54,10 @@ sub start
         '<', \undef, '>>', $self->{log}, '2>>', $self->{log});
     push @started, $self;
 
-    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
-    until (HTTP::Tiny->new(timeout => 5)->get("$self->{base}/login")->{status} == 200)
-    {
-        die "lokbackup serve did not answer on port $port; see $self->{log}"
-          if Time::HiRes::time() > $deadline || !$self->{harness}->pumpable;
-        Time::HiRes::usleep(50_000);
-    }
+    my $answers = wait_until(
+        sub { HTTP::Tiny->new(timeout => 5)->get("$self->{base}/login")->{status} == 200 },
+        sub { !$self->{harness}->pumpable });
+    die "lokbackup serve did not answer on port $port; see $self->{log}" unless $answers;
     return $self;
 }
 
@@ -186,13 +182,9 @@ sub login
 sub poll
 {
     my ($self, $path, $done) = @_;
-    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
-    while (1)
-    {
-        my $response = $self->call(GET => $path);
-        return $response if $done->($response) || Time::HiRes::time() > $deadline;
-        Time::HiRes::usleep(100_000);
-    }
+    my $response;
+    LokbackupTest::wait_until(sub { $response = $self->call(GET => $path); $done->($response) });
+    return $response;
 }
 
 1;
