@@ -19,7 +19,8 @@ constexpr std::size_t small_object_limit = 1 << 20;
 
 void print_storage_log(const std::string &message)
 {
-    std::cerr << "lokbackup: " << message << "\n";
+    // One write, so that the lines of the backup's two storage threads never interleave.
+    std::cerr << "lokbackup: " + message + "\n";
 }
 
 std::unique_ptr<ObjectReader> open_location(const std::string &location)

@@ -12,6 +12,7 @@
 #include <memory>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <unistd.h>
 #include <vector>
 
@@ -166,12 +167,25 @@ std::size_t read_some(int fd, char *buffer, std::size_t capacity)
     }
 }
 
-// Streams the dump into a new object; returns only once the object is published.
-BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Storage &storage,
+// Passes the bytes on to `out` but leaves out's finish() to the caller.
+class UnfinishedSink : public Sink
+{
+  public:
+    explicit UnfinishedSink(Sink &out) : out_(out) {}
+    void write(const char *data, std::size_t size) override { out_.write(data, size); }
+    void finish() override {}
+
+  private:
+    Sink &out_;
+};
+
+// Streams the dump into `writer`, all but its finish(): the size and checksum are known before
+// the object's last bytes are sent, so that the manifest can go along with them.
+BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, ObjectWriter &writer,
                         const ProgressCallback &progress)
 {
-    auto writer = storage.create(request.object_key);
-    HashingSink hashed(*writer);
+    UnfinishedSink unfinished(writer);
+    HashingSink hashed(unfinished);
     auto compressor = make_compressor(request.compression, request.compression_level, hashed);
     std::vector<std::unique_ptr<SupervisedProcess>> stages;
     for (ProcessSpec spec : plan.commands) {
@@ -203,7 +217,7 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Stor
     for (auto &stage : stages)
         stage->wait();
     if (const SupervisedProcess *failed = first_failure(stages)) {
-        writer->abort();
+        writer.abort();
         throw Error(failed->failure_message());
     }
     compressor->write(plan.closing.data(), plan.closing.size());
@@ -222,18 +236,45 @@ void store_manifest(Storage &storage, const Manifest &manifest)
     writer->finish();
 }
 
+// Whether `task` ended without an Error (the one to report is another).
+bool succeeded(std::future<void> &task)
+{
+    try {
+        task.get();
+        return true;
+    } catch (const Error &) {
+        return false;
+    }
+}
+
 } // namespace
 
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
                         const StorageLog &storage_log, const std::optional<DumpSnapshot> &snapshot)
 {
-    auto storage = open_storage(StorageConfig{request.storage, request.s3, storage_log});
-    BackupResult result = store_dump(request, dump_plan(request, snapshot), *storage, progress);
+    StorageConfig config{request.storage, request.s3, storage_log};
+    auto storage = open_storage(config);
+    auto writer = storage->create(request.object_key);
+    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, progress);
+    // The manifest is sent while the object's last bytes are (after them, it cost every backup one
+    // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
+    // Until both are stored the backup is not completed.
+    auto manifest = std::async(std::launch::async, [&] {
+        store_manifest(*open_storage(config), manifest_for(request, result));
+    });
+    bool object_stored = false;
     try {
-        store_manifest(*storage, manifest_for(request, result));
+        writer->finish();
+        object_stored = true;
+        manifest.get();
     } catch (const Error &) {
-        // An object without its manifest could never be found from storage alone.
-        storage->remove(request.object_key);
+        // Neither is left without the other: an object without its manifest could never be found
+        // from storage alone, a manifest without its object would name a backup that is not there.
+        // A writer that fails removes what it wrote; the other one, if it was stored, goes here.
+        if (object_stored)
+            storage->remove(request.object_key);
+        else if (succeeded(manifest))
+            storage->remove(manifest_key(request.object_key));
         throw;
     }
     return result;

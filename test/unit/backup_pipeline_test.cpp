@@ -2,8 +2,10 @@
 
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
+#include "core/s3_error.hpp"
 #include "core/storage.hpp"
 
+#include "fake_s3_server.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -201,6 +203,28 @@ TEST_F(BackupPipelineTest, FailedRenderIsReportedRatherThanTheDumpItStopped)
     EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),
               "pg_restore failed (exited with code 1): pg_restore: error: out of memory");
     EXPECT_TRUE(storage()->list("").empty());
+}
+
+// The object and its manifest are sent at the same time: whichever of them is refused, neither
+// is left in the bucket.
+TEST_F(BackupPipelineTest, RefusedObjectOrManifestLeavesNeither)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    test::FakeS3 s3;
+    request_.storage = "s3://test";
+    request_.s3.endpoint = s3.endpoint();
+    request_.s3.path_style = true;
+    request_.s3.access_key_id = "AKIDEXAMPLE";
+    request_.s3.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    for (const std::string &refused : {request_.object_key, manifest_key(request_.object_key)}) {
+        s3.set_fault([&](const test::FakeRequest &request) -> std::optional<test::FakeResponse> {
+            if (request.method == "PUT" && request.path == refused)
+                return test::fake_error(403, "AccessDenied", "Access Denied");
+            return std::nullopt;
+        });
+        EXPECT_THROW(run_backup(request_, nullptr), S3Error) << refused;
+        EXPECT_TRUE(s3.objects().empty()) << refused;
+    }
 }
 
 TEST_F(BackupPipelineTest, MissingProgramIsNamed)
