@@ -11,9 +11,9 @@
 namespace lokbackup::pg
 {
 
-// At most one child runs at a time. A global, not a frame's local: an ereport never skips its
-// destructor, and only core_call() lambdas touch it.
-static std::optional<Process> child;
+// The running children by slot. A global, not a frame's local: an ereport never skips its
+// destructors, and only core_call() lambdas touch it.
+static std::optional<Process> children[max_backup_children];
 
 static std::string request_json(const ChildRequest &request)
 {
@@ -38,9 +38,10 @@ static std::string request_json(const ChildRequest &request)
     return backup_request_to_json(json);
 }
 
-int start_backup_child(const char *program, const ChildRequest &request)
+int start_backup_child(int slot, const char *program, const ChildRequest &request)
 {
     return core_call([&] {
+        std::optional<Process> &child = children[slot];
         ProcessSpec spec;
         spec.argv = {program, "backup-child"};
         spec.pipe_stdin = true;
@@ -79,21 +80,35 @@ ChildEvent parse_child_event(const char *line)
     });
 }
 
-void kill_backup_child()
+void kill_backup_child(int slot)
 {
-    if (child)
-        child->kill_group(SIGKILL);
+    if (children[slot])
+        children[slot]->kill_group(SIGKILL);
 }
 
-char *wait_backup_child()
+char *wait_backup_child(int slot)
 {
     return core_call([&]() -> char * {
+        std::optional<Process> &child = children[slot];
         if (!child)
             return nullptr;
         ExitStatus status = child->wait();
         child.reset();
         return status.success() ? nullptr : palloc_string(status.describe());
     });
+}
+
+void kill_backup_children()
+{
+    for (int slot = 0; slot < max_backup_children; slot++)
+        kill_backup_child(slot);
+}
+
+void end_backup_children()
+{
+    kill_backup_children();
+    for (int slot = 0; slot < max_backup_children; slot++)
+        wait_backup_child(slot);
 }
 
 } // namespace lokbackup::pg

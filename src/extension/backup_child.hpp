@@ -23,8 +23,12 @@ struct ChildRequest {
     const char *user;
 };
 
-// Starts the child and hands it the request; returns the descriptor of its stdout.
-int start_backup_child(const char *program, const ChildRequest &request);
+// The worker runs this many children at most at once: the roles dump's and one database's.
+constexpr int max_backup_children = 2;
+
+// Starts a child in `slot` (0 .. max_backup_children - 1, free) and hands it the request; returns
+// the descriptor of its stdout.
+int start_backup_child(int slot, const char *program, const ChildRequest &request);
 
 enum class ChildEventKind { progress, completed, failed };
 struct ChildEvent {
@@ -36,10 +40,15 @@ struct ChildEvent {
 };
 ChildEvent parse_child_event(const char *line);
 
-// SIGKILL to the child and everything it started (its process group).
-void kill_backup_child();
-// Reaps the child; returns NULL when it exited with code 0, else how it ended
-// ("exited with code 1", "was terminated by signal 9 (Killed)").
-char *wait_backup_child();
+// SIGKILL to the child in `slot` and everything it started (its process group).
+void kill_backup_child(int slot);
+// Reaps the child in `slot`, which frees the slot; returns NULL when it exited with code 0 (or no
+// child was there), else how it ended ("exited with code 1", "was terminated by signal 9
+// (Killed)").
+char *wait_backup_child(int slot);
+// SIGKILL to every child, as kill_backup_child() does; raises no error.
+void kill_backup_children();
+// Kills and reaps every child.
+void end_backup_children();
 
 } // namespace lokbackup::pg

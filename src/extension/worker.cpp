@@ -72,7 +72,7 @@ static void attach_worker()
 
 static void detach_worker(int code, Datum argument)
 {
-    kill_backup_child();
+    kill_backup_children();
     SharedState *state = shared_state();
     LWLockAcquire(state->lock, LW_EXCLUSIVE);
     state->worker_latch = nullptr;
@@ -123,8 +123,7 @@ static bool catalog_ready()
 // postmaster starts the worker again after pg_terminate_backend(); at shutdown it does not.
 [[noreturn]] static void shut_down()
 {
-    kill_backup_child();
-    wait_backup_child();
+    end_backup_children();
     if (catalog_recovered)
         recover_interrupted_backups("backup cancelled: the lokbackup worker was stopped (server "
                                     "shutdown or pg_terminate_backend)");

@@ -1,6 +1,7 @@
 # Only one backup run at a time: of 20 sessions that call lokbackup_run() at once, exactly one gets
 # its ids and the other 19 are told a backup is already pending or running; the run then finishes
-# and nothing stays pending or in progress.
+# and nothing stays pending or in progress. Within the run, the roles dump runs alongside the
+# database's backup: it completes while the database's is held.
 use strict;
 use warnings FATAL => 'all';
 
@@ -65,6 +66,16 @@ is( $node->safe_psql(
     '1 2',
     'the catalog holds one run of two backups');
 ok(wait_until_dump_blocked($node, 'app'), 'the run is held by the lock');
+ok(poll_until($node, "SELECT status FROM lokbackup_backups WHERE id = $ids[0]", 'completed'),
+    'the roles backup completes meanwhile');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT d.status || ' ' || (r.finished_at > d.started_at)"
+          . " FROM lokbackup_backups r, lokbackup_backups d WHERE r.id = $ids[0] AND d.id = $ids[1]"),
+    'in_progress true',
+    'it ran alongside the database backup, which is still in progress');
+is($node->safe_psql('postgres', 'SELECT backup_id || \' \' || database FROM lokbackup_running'),
+    "$ids[1] app", 'the progress shown is the database backup\'s');
 
 release_lock($lock);
 ok( poll_until(

@@ -1,0 +1,326 @@
+#include "extension/running_backup.hpp"
+
+extern "C" {
+#include "postgres.h"
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/postmaster.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+}
+
+#include "extension/backup_child.hpp"
+#include "extension/notifier.hpp"
+#include "extension/settings.hpp"
+#include "extension/shared_state.hpp"
+#include "extension/storage_bridge.hpp"
+#include "extension/storage_removal.hpp"
+
+#include <unistd.h>
+
+namespace lokbackup::pg
+{
+
+// The progress shown (lokbackup_running) is that of the first backup started while none was shown:
+// with the roles dump running alongside a database's, the database's, which starts first.
+static void show_progress_of(const RunningBackup &running)
+{
+    Progress &progress = shared_state()->progress;
+    SpinLockAcquire(&progress.mutex);
+    if (progress.backup_id != 0) {
+        SpinLockRelease(&progress.mutex);
+        return;
+    }
+    progress.backup_id = running.id;
+    strlcpy(progress.database, running.backup.database ? running.backup.database : "(roles)",
+            sizeof(progress.database));
+    progress.started_at = running.started;
+    progress.raw_bytes = 0;
+    progress.stored_bytes = 0;
+    SpinLockRelease(&progress.mutex);
+}
+
+static void update_progress(int64 backup_id, uint64 raw, uint64 stored)
+{
+    Progress &progress = shared_state()->progress;
+    SpinLockAcquire(&progress.mutex);
+    if (progress.backup_id == backup_id) {
+        progress.raw_bytes = raw;
+        progress.stored_bytes = stored;
+    }
+    SpinLockRelease(&progress.mutex);
+}
+
+static void clear_progress(int64 backup_id)
+{
+    Progress &progress = shared_state()->progress;
+    SpinLockAcquire(&progress.mutex);
+    if (progress.backup_id == backup_id)
+        progress.backup_id = 0;
+    SpinLockRelease(&progress.mutex);
+}
+
+static char *first_socket_directory()
+{
+    char *copy = pstrdup(Unix_socket_directories);
+    List *directories = NIL;
+    if (!SplitDirectoriesString(copy, ',', &directories) || directories == NIL)
+        ereport(ERROR, (errcode(ERRCODE_CONFIG_FILE_ERROR),
+                        errmsg("lokbackup needs a Unix socket: unix_socket_directories is empty"),
+                        errhint("pg_dump connects over the server's own Unix socket; set "
+                                "unix_socket_directories.")));
+    return static_cast<char *>(linitial(directories));
+}
+
+static char *server_bin_directory()
+{
+    char *directory = pstrdup(my_exec_path);
+    get_parent_directory(directory);
+    return directory;
+}
+
+static char *child_program()
+{
+    return psprintf("%s/lokbackup", server_bin_directory());
+}
+
+static char *describe_timeout()
+{
+    int seconds = backup_timeout_setting;
+    if (seconds % 60 == 0)
+        return psprintf("backup timed out after %d min (lokbackup.backup_timeout)", seconds / 60);
+    return psprintf("backup timed out after %d s (lokbackup.backup_timeout)", seconds);
+}
+
+static void end_as_failed(RunningBackup &running, char *failure)
+{
+    running.ended = true;
+    running.completed = false;
+    running.failure = failure;
+}
+
+// pg_dump connects as the bootstrap superuser, the one role sure to see everything.
+static char dump_user[NAMEDATALEN];
+
+static void start_child(int slot, RunningBackup &running)
+{
+    char *storage = storage_spec();
+    ChildRequest request{running.id,
+                         &running.backup,
+                         storage,
+                         catalog_database_setting,
+                         server_bin_directory(),
+                         first_socket_directory(),
+                         PostPortNumber,
+                         dump_user};
+    running.fd = start_backup_child(slot, child_program(), request);
+}
+
+void start_backup(RunningBackup *slots, int slot, int64 id)
+{
+    RunningBackup &running = slots[slot];
+    running = RunningBackup{};
+    running.active = true;
+    running.id = id;
+    initStringInfo(&running.pending);
+
+    begin_catalog_work("lokbackup: starting a backup");
+    running.backup = mark_in_progress(id);
+    strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
+    end_catalog_work();
+    running.started = GetCurrentTimestamp();
+    running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
+    show_progress_of(running);
+    pgstat_report_activity(STATE_RUNNING,
+                           psprintf("lokbackup: backing up %s",
+                                    running.backup.database ? running.backup.database : "roles"));
+
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        start_child(slot, running);
+    }
+    PG_CATCH();
+    {
+        // The program missing, say: this backup fails, the worker goes on.
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        wait_backup_child(slot);
+        end_as_failed(running, error->message);
+    }
+    PG_END_TRY();
+}
+
+// Handles each complete line of `pending` (the child's events) and keeps the rest for later.
+static void handle_child_output(RunningBackup &running)
+{
+    StringInfo pending = &running.pending;
+    char *start = pending->data;
+    char *newline;
+    while ((newline = strchr(start, '\n')) != nullptr) {
+        *newline = '\0';
+        ChildEvent event = parse_child_event(start);
+        if (event.kind == ChildEventKind::progress) {
+            update_progress(running.id, event.raw_bytes, event.stored_bytes);
+        } else {
+            running.final_event = true;
+            running.completed = event.kind == ChildEventKind::completed;
+            running.raw_bytes = event.raw_bytes;
+            running.stored_bytes = event.stored_bytes;
+            running.sha256 = event.sha256;
+            running.failure = running.completed ? nullptr : event.error;
+        }
+        start = newline + 1;
+    }
+    int rest = pending->len - static_cast<int>(start - pending->data);
+    memmove(pending->data, start, rest);
+    pending->len = rest;
+    pending->data[rest] = '\0';
+}
+
+// The child closed its stdout: reaps it and settles the outcome from its events and its exit.
+static void end_child(int slot, RunningBackup &running)
+{
+    char *exit = wait_backup_child(slot);
+    running.ended = true;
+    if (exit != nullptr && running.failure == nullptr)
+        running.failure = psprintf("the backup process %s%s", exit,
+                                   running.final_event ? "" : " before it finished");
+    if (!running.final_event && exit == nullptr)
+        running.failure = pstrdup("the backup process ended without reporting a result");
+    if (running.failure != nullptr)
+        running.completed = false;
+}
+
+// Reads what the child wrote; ends the backup when the child is gone.
+static void read_child_output(int slot, RunningBackup &running)
+{
+    char chunk[4096];
+    ssize_t got = read(running.fd, chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR)
+        return;
+    if (got <= 0) {
+        end_child(slot, running);
+        return;
+    }
+    appendBinaryStringInfo(&running.pending, chunk, static_cast<int>(got));
+    handle_child_output(running);
+}
+
+// Ends each backup past its deadline; returns the milliseconds until the nearest other deadline
+// (-1, wait without a timeout, when there is none).
+static long enforce_deadlines(RunningBackup *slots)
+{
+    TimestampTz now = GetCurrentTimestamp();
+    long nearest = -1;
+    for (int slot = 0; slot < max_backup_children; slot++) {
+        RunningBackup &running = slots[slot];
+        if (!running.active || running.ended)
+            continue;
+        long remaining_ms = TimestampDifferenceMilliseconds(now, running.deadline);
+        if (remaining_ms <= 0) {
+            kill_backup_child(slot);
+            wait_backup_child(slot);
+            end_as_failed(running, describe_timeout());
+        } else if (nearest < 0 || remaining_ms < nearest) {
+            nearest = remaining_ms;
+        }
+    }
+    return nearest;
+}
+
+static bool any_ended(const RunningBackup *slots)
+{
+    for (int slot = 0; slot < max_backup_children; slot++)
+        if (slots[slot].active && slots[slot].ended)
+            return true;
+    return false;
+}
+
+// One wait for the worker's latch or output of any running child.
+static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*handle_interrupts)())
+{
+    WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, max_backup_children + 2);
+    AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
+    AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
+    for (int slot = 0; slot < max_backup_children; slot++)
+        if (slots[slot].active && !slots[slot].ended)
+            AddWaitEventToSet(set, WL_SOCKET_READABLE, slots[slot].fd, nullptr, &slots[slot]);
+    WaitEvent events[max_backup_children + 2];
+    int count = WaitEventSetWait(set, timeout_ms, events, lengthof(events), PG_WAIT_EXTENSION);
+    FreeWaitEventSet(set);
+
+    for (int i = 0; i < count; i++) {
+        if (events[i].events & WL_LATCH_SET) {
+            ResetLatch(MyLatch);
+            handle_interrupts();
+        }
+        if (events[i].events & WL_SOCKET_READABLE) {
+            auto *running = static_cast<RunningBackup *>(events[i].user_data);
+            read_child_output(static_cast<int>(running - slots), *running);
+        }
+    }
+}
+
+void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
+{
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        for (;;) {
+            long timeout_ms = enforce_deadlines(slots);
+            if (any_ended(slots))
+                break;
+            wait_for_children(slots, timeout_ms, handle_interrupts);
+            if (any_ended(slots))
+                break;
+        }
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        end_backup_children();
+        for (int slot = 0; slot < max_backup_children; slot++)
+            if (slots[slot].active && !slots[slot].ended)
+                end_as_failed(slots[slot], error->message);
+    }
+    PG_END_TRY();
+}
+
+bool record_backup(RunningBackup &running)
+{
+    clear_progress(running.id);
+    begin_catalog_work("lokbackup: recording a backup");
+    if (running.completed)
+        mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256);
+    else
+        mark_failed(running.id, running.failure);
+    end_catalog_work();
+
+    const StartedBackup &backup = running.backup;
+    if (!running.completed) {
+        ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", running.id,
+                             backup.database ? backup.database : "the roles", running.failure)));
+        remove_now(backup.object_key);
+    }
+    FinishedBackup finished{running.id,
+                            backup.database,
+                            backup.type,
+                            running.completed,
+                            running.failure,
+                            running.completed ? running.stored_bytes : 0,
+                            running.completed ? running.raw_bytes : 0,
+                            running.started,
+                            backup.started_at};
+    notify_finished_backup(finished);
+    running.active = false;
+    return running.completed;
+}
+
+} // namespace lokbackup::pg

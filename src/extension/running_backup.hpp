@@ -1,0 +1,48 @@
+// One backup of a run, from its start to its recorded end: the row goes in_progress and a child
+// is started for it (backup_child.hpp); the worker follows the child's events, shows its progress
+// and enforces lokbackup.backup_timeout; then the outcome is recorded in the catalog and notified.
+// The worker follows up to max_backup_children backups at once, each in a slot of its own.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+#include "lib/stringinfo.h"
+}
+
+#include "extension/catalog.hpp"
+
+namespace lokbackup::pg
+{
+
+struct RunningBackup {
+    bool active; // the slot holds a backup that has not been recorded yet
+    bool ended;  // its child is gone and `completed`/`failure` say how it went
+    int64 id;
+    StartedBackup backup;
+    TimestampTz started;
+    TimestampTz deadline;
+    int fd; // the child's stdout
+    StringInfoData pending;
+    bool final_event;
+    bool completed;
+    uint64 raw_bytes;
+    uint64 stored_bytes;
+    char *sha256;
+    char *failure; // NULL when completed
+};
+
+// Marks backup `id` in progress and starts its child in `slot`, which must be inactive. When the
+// child cannot start, the backup ends at once as failed.
+void start_backup(RunningBackup *slots, int slot, int64 id);
+
+// Follows the active backups of `slots` (max_backup_children of them) until at least one has
+// ended. An error on the worker's side (a malformed event, say) ends them all as failed: it fails
+// the backups, not the worker. `handle_interrupts` runs whenever the worker's latch is set.
+void follow_backups(RunningBackup *slots, void (*handle_interrupts)());
+
+// Records the outcome of an ended backup, notifies it, and frees its slot; returns whether the
+// backup completed.
+bool record_backup(RunningBackup &backup);
+
+} // namespace lokbackup::pg
