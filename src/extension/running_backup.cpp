@@ -82,11 +82,6 @@ static char *server_bin_directory()
     return directory;
 }
 
-static char *child_program()
-{
-    return psprintf("%s/lokbackup", server_bin_directory());
-}
-
 static char *describe_timeout()
 {
     int seconds = backup_timeout_setting;
@@ -116,7 +111,8 @@ static void start_child(int slot, RunningBackup &running)
                          first_socket_directory(),
                          PostPortNumber,
                          dump_user};
-    running.fd = start_backup_child(slot, child_program(), request);
+    char *program = psprintf("%s/lokbackup", request.pg_bin_dir);
+    running.fd = start_backup_child(slot, program, request);
 }
 
 void start_backup(RunningBackup *slots, int slot, int64 id)
@@ -149,6 +145,7 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
         MemoryContextSwitchTo(context);
         ErrorData *error = CopyErrorData();
         FlushErrorState();
+        kill_backup_child(slot);
         wait_backup_child(slot);
         end_as_failed(running, error->message);
     }
