@@ -19,7 +19,7 @@ constexpr std::size_t small_object_limit = 1 << 20;
 
 void print_storage_log(const std::string &message)
 {
-    // One write, so that the lines of the backup's two storage threads never interleave.
+    // One write, so that the lines of the backup's storage threads never interleave.
     std::cerr << "lokbackup: " + message + "\n";
 }
 

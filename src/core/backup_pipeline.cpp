@@ -1,5 +1,6 @@
 #include "core/backup_pipeline.hpp"
 
+#include "core/backup_objects.hpp"
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
@@ -151,6 +152,7 @@ Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
     manifest.compression = request.compression;
     manifest.compression_level = request.compression_level;
     manifest.started_at = request.started_at;
+    // When the dump was complete: the manifest is sent along with the object's last bytes.
     manifest.finished_at = utc_now();
     manifest.server_version = request.server_version;
     return manifest;
@@ -236,17 +238,6 @@ void store_manifest(Storage &storage, const Manifest &manifest)
     writer->finish();
 }
 
-// Whether `task` ended without an Error (the one to report is another).
-bool succeeded(std::future<void> &task)
-{
-    try {
-        task.get();
-        return true;
-    } catch (const Error &) {
-        return false;
-    }
-}
-
 } // namespace
 
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
@@ -262,19 +253,20 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     auto manifest = std::async(std::launch::async, [&] {
         store_manifest(*open_storage(config), manifest_for(request, result));
     });
-    bool object_stored = false;
     try {
         writer->finish();
-        object_stored = true;
         manifest.get();
-    } catch (const Error &) {
+    } catch (...) {
         // Neither is left without the other: an object without its manifest could never be found
         // from storage alone, a manifest without its object would name a backup that is not there.
-        // A writer that fails removes what it wrote; the other one, if it was stored, goes here.
-        if (object_stored)
-            storage->remove(request.object_key);
-        else if (succeeded(manifest))
-            storage->remove(manifest_key(request.object_key));
+        // Whatever of the two was stored, or partly stored, goes; the error reported is the first.
+        if (manifest.valid())
+            manifest.wait();
+        try {
+            remove_backup_objects(*storage, request.object_key);
+        } catch (const Error &) {
+            // The worker removes them again when it records the failure, and retries until it can.
+        }
         throw;
     }
     return result;

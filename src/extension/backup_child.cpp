@@ -12,7 +12,7 @@ namespace lokbackup::pg
 {
 
 // The running children by slot. A global, not a frame's local: an ereport never skips its
-// destructors, and only core_call() lambdas touch it.
+// destructors. Only core_call() lambdas and noexcept calls touch it.
 static std::optional<Process> children[max_backup_children];
 
 static std::string request_json(const ChildRequest &request)

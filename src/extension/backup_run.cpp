@@ -138,24 +138,20 @@ static const int database_slot = 1;
 static bool run_backups(const Run &run, void (*handle_interrupts)())
 {
     RunningBackup slots[max_backup_children] = {};
-    bool any_completed = false;
-    // create_backups() put the roles dump first; it starts after the first database's backup,
-    // whose start matters more to the run's length.
+    // create_backups() put the roles dump first. The first database's backup starts before it:
+    // its start matters more to the run's length.
     int next = 1;
-    bool roles_started = false;
-    for (;;) {
-        if (!slots[database_slot].active && next < run.backup_count)
-            start_backup(slots, database_slot, run.backup_ids[next++]);
-        if (!roles_started) {
-            start_backup(slots, roles_slot, run.backup_ids[0]);
-            roles_started = true;
-        }
-        if (!slots[roles_slot].active && !slots[database_slot].active)
-            break;
+    if (next < run.backup_count)
+        start_backup(slots, database_slot, run.backup_ids[next++]);
+    start_backup(slots, roles_slot, run.backup_ids[0]);
+    bool any_completed = false;
+    while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
         for (RunningBackup &running : slots)
             if (running.active && running.ended)
                 any_completed = record_backup(running) || any_completed;
+        if (!slots[database_slot].active && next < run.backup_count)
+            start_backup(slots, database_slot, run.backup_ids[next++]);
     }
     return any_completed;
 }

@@ -24,8 +24,9 @@ extern "C" {
 namespace lokbackup::pg
 {
 
-// The progress shown (lokbackup_running) is that of the first backup started while none was shown:
-// with the roles dump running alongside a database's, the database's, which starts first.
+// The progress shown (lokbackup_running) is one running backup's: the first that asks while none
+// is shown. With the roles dump alongside a database's, the database's, which starts first; when
+// it ends, the roles dump's.
 static void show_progress_of(const RunningBackup &running)
 {
     Progress &progress = shared_state()->progress;
@@ -97,6 +98,33 @@ static void end_as_failed(RunningBackup &running, char *failure)
     running.failure = failure;
 }
 
+// Kills and reaps the child in `slot` and fails its backup with `failure`.
+static void fail_child(int slot, RunningBackup &running, char *failure)
+{
+    kill_backup_child(slot);
+    wait_backup_child(slot);
+    end_as_failed(running, failure);
+}
+
+// Runs one step for the child in `slot`. An error in it (the program missing, a malformed event)
+// fails this backup alone: the other child and the worker go on.
+static void run_for_child(void (*step)(int, RunningBackup &), int slot, RunningBackup &running)
+{
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        step(slot, running);
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        fail_child(slot, running, error->message);
+    }
+    PG_END_TRY();
+}
+
 // pg_dump connects as the bootstrap superuser, the one role sure to see everything.
 static char dump_user[NAMEDATALEN];
 
@@ -130,26 +158,8 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
     running.started = GetCurrentTimestamp();
     running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
     show_progress_of(running);
-    pgstat_report_activity(STATE_RUNNING,
-                           psprintf("lokbackup: backing up %s",
-                                    running.backup.database ? running.backup.database : "roles"));
 
-    MemoryContext context = CurrentMemoryContext;
-    PG_TRY();
-    {
-        start_child(slot, running);
-    }
-    PG_CATCH();
-    {
-        // The program missing, say: this backup fails, the worker goes on.
-        MemoryContextSwitchTo(context);
-        ErrorData *error = CopyErrorData();
-        FlushErrorState();
-        kill_backup_child(slot);
-        wait_backup_child(slot);
-        end_as_failed(running, error->message);
-    }
-    PG_END_TRY();
+    run_for_child(start_child, slot, running);
 }
 
 // Handles each complete line of `pending` (the child's events) and keeps the rest for later.
@@ -200,7 +210,11 @@ static void read_child_output(int slot, RunningBackup &running)
     ssize_t got = read(running.fd, chunk, sizeof(chunk));
     if (got < 0 && errno == EINTR)
         return;
-    if (got <= 0) {
+    if (got < 0) {
+        fail_child(slot, running, psprintf("could not read the output of the backup process: %m"));
+        return;
+    }
+    if (got == 0) {
         end_child(slot, running);
         return;
     }
@@ -220,9 +234,7 @@ static long enforce_deadlines(RunningBackup *slots)
             continue;
         long remaining_ms = TimestampDifferenceMilliseconds(now, running.deadline);
         if (remaining_ms <= 0) {
-            kill_backup_child(slot);
-            wait_backup_child(slot);
-            end_as_failed(running, describe_timeout());
+            fail_child(slot, running, describe_timeout());
         } else if (nearest < 0 || remaining_ms < nearest) {
             nearest = remaining_ms;
         }
@@ -258,13 +270,36 @@ static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*hand
         }
         if (events[i].events & WL_SOCKET_READABLE) {
             auto *running = static_cast<RunningBackup *>(events[i].user_data);
-            read_child_output(static_cast<int>(running - slots), *running);
+            run_for_child(read_child_output, static_cast<int>(running - slots), *running);
         }
     }
 }
 
+// What pg_stat_activity shows for the worker: the backups it follows.
+static void report_activity(const RunningBackup *slots)
+{
+    StringInfoData activity;
+    initStringInfo(&activity);
+    appendStringInfoString(&activity, "lokbackup: backing up");
+    const char *separator = " ";
+    for (int slot = 0; slot < max_backup_children; slot++) {
+        const RunningBackup &running = slots[slot];
+        if (!running.active || running.ended)
+            continue;
+        appendStringInfo(&activity, "%s%s", separator,
+                         running.backup.database ? running.backup.database : "the roles");
+        separator = " and ";
+    }
+    pgstat_report_activity(STATE_RUNNING, activity.data);
+}
+
 void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
 {
+    report_activity(slots);
+    // A backup that ended took its progress along: another one running shows its own.
+    for (int slot = 0; slot < max_backup_children; slot++)
+        if (slots[slot].active && !slots[slot].ended)
+            show_progress_of(slots[slot]);
     MemoryContext context = CurrentMemoryContext;
     PG_TRY();
     {
@@ -286,6 +321,9 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
         for (int slot = 0; slot < max_backup_children; slot++)
             if (slots[slot].active && !slots[slot].ended)
                 end_as_failed(slots[slot], error->message);
+        // The error may have cut short the handling of a shutdown or reload request: the next
+        // wait must not sleep through it.
+        SetLatch(MyLatch);
     }
     PG_END_TRY();
 }

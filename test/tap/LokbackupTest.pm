@@ -45,7 +45,7 @@ our @EXPORT = qw(
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
-  hold_lock release_lock wait_until_dump_blocked start_held_backup
+  hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
   populate_app_database user_relations dump_database dumps_equal sql_literal node_env
 );
 
@@ -67,6 +67,7 @@ sub create_node
 {
     my ($name, %options) = @_;
     my $preload = $options{preload} // 1;
+
     # No scheduled backup fires in the middle of a test unless the test asks for one.
     my %settings = ('lokbackup.schedule' => '', %{ $options{settings} // {} });
     my $catalog = $settings{'lokbackup.database'} // 'postgres';
@@ -356,12 +357,16 @@ sub children_of
     return map { 0 + $_ } split ' ', $out;
 }
 
-# The pid of the worker's `lokbackup backup-child`, or undef when none runs.
+# The pid of the worker's `lokbackup backup-child` that runs `program` (by default pg_dump: the
+# child of a database's backup; pg_dumpall: the roles dump's, which runs alongside), or undef when
+# none does.
 sub backup_child_pid
 {
-    my ($node) = @_;
+    my ($node, $program) = @_;
+    $program //= 'pg_dump';
     my $worker = worker_pid($node) // return undef;
-    my ($child) = children_of($worker, 'lokbackup backup-child');
+    my ($child) =
+      grep { children_of($_, "/$program ") } children_of($worker, 'lokbackup backup-child');
     return $child;
 }
 
@@ -395,7 +400,10 @@ sub pid_alive
 sub wait_for_exit
 {
     my (@pids) = @_;
-    return wait_until(sub { !grep { pid_alive($_) } @pids });
+    return wait_until(
+        sub {
+            !grep { pid_alive($_) } @pids;
+        });
 }
 
 # What the error of a backup that a server stop (`fast` or `immediate`) interrupted may say.
@@ -429,6 +437,20 @@ sub release_lock
     return;
 }
 
+# Holds the roles dump of the next run: pg_dumpall --globals-only waits for this lock when it reads
+# the privileges granted on parameters (PostgreSQL 15 and later). Nothing else here reads them: not
+# pg_dump of a database, nor a superuser's connection or SET. But the first backend of a database
+# after a restart opens every catalog to write its relation cache file: each database gets one
+# before the lock is taken.
+sub hold_roles_dump
+{
+    my ($node) = @_;
+    $node->safe_psql($_, 'SELECT')
+      for split /\n/,
+      $node->safe_psql('postgres', 'SELECT datname FROM pg_database WHERE datallowconn');
+    return hold_lock($node, catalog_database($node), 'pg_catalog.pg_parameter_acl');
+}
+
 # Waits until a backend of `database` (pg_dump) waits for a lock; returns true when one does.
 sub wait_until_dump_blocked
 {
@@ -442,19 +464,20 @@ sub wait_until_dump_blocked
 }
 
 # Starts a run whose backup of `database` blocks on a lock held on `table`; returns the lock's
-# session (for release_lock) and the catalog row of that backup, in progress.
+# session (for release_lock), the catalog row of that backup, in progress, and the run's ids.
 sub start_held_backup
 {
     my ($node, $database, $table) = @_;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
     my $lock = hold_lock($node, $database, $table);
-    my $row = backup_of($node, start_backup($node), $database);
+    my $ids = start_backup($node);
+    my $row = backup_of($node, $ids, $database);
     ok( wait_for_status($node, $row->{id}, 'in_progress'),
         "backup $row->{id} of $database is in progress");
     ok(wait_until_dump_blocked($node, $database), "backup $row->{id}: pg_dump waits for the lock");
     ok( -e storage_dir($node) . "/$row->{object_key}.partial",
         "backup $row->{id}: its object is being written as .partial");
-    return ($lock, $row);
+    return ($lock, $row, $ids);
 }
 
 # Creates `database` with content that a dump and restore can get wrong: quoted mixed-case names,

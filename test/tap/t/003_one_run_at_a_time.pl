@@ -71,7 +71,8 @@ ok(poll_until($node, "SELECT status FROM lokbackup_backups WHERE id = $ids[0]", 
 is( $node->safe_psql(
         'postgres',
         "SELECT d.status || ' ' || (r.finished_at > d.started_at)"
-          . " FROM lokbackup_backups r, lokbackup_backups d WHERE r.id = $ids[0] AND d.id = $ids[1]"),
+          . " FROM lokbackup_backups r, lokbackup_backups d WHERE r.id = $ids[0] AND d.id = $ids[1]"
+    ),
     'in_progress true',
     'it ran alongside the database backup, which is still in progress');
 is($node->safe_psql('postgres', 'SELECT backup_id || \' \' || database FROM lokbackup_running'),

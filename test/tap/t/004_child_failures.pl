@@ -1,5 +1,6 @@
 # A backup child that dies or runs too long fails its backup, leaves no partial object, and never
-# takes the server down; the next backup works.
+# takes the server down; the next backup works. Of the two children of a run that run at once
+# (the roles dump's and a database's), one that dies leaves the other to complete.
 use strict;
 use warnings FATAL => 'all';
 
@@ -67,6 +68,31 @@ is(join(',', map { $_->{status} } @{ run_backups($node, $ids) }),
     'completed,completed', 'the next run completes');
 is(scalar(grep { -f storage_dir($node) . "/$_->{object_key}" } @{ run_backups($node, $ids) }),
     2, 'its objects are in storage');
+
+# --- two children at once: the roles dump's is killed, the database's goes on and completes ---
+{
+    my $roles_lock = hold_roles_dump($node);
+    my ($app_lock, $app, $ids) = start_held_backup($node, 'app', 'held');
+    my $roles = backup_of($node, $ids, undef);
+    ok( wait_until_dump_blocked($node, catalog_database($node)),
+        'two children: pg_dumpall waits for its lock too');
+    is(backup_row($node, $roles->{id})->{status}, 'in_progress', 'the roles backup is in progress');
+    my $roles_child = backup_child_pid($node, 'pg_dumpall');
+    ok(defined $roles_child && defined backup_child_pid($node), 'both backup children run');
+    kill 'KILL', $roles_child;
+    ok(wait_for_status($node, $roles->{id}, 'failed'), 'the killed roles backup fails');
+    like(
+        backup_row($node, $roles->{id})->{error},
+        qr/signal 9|killed/i,
+        'its error names the signal');
+    is(backup_row($node, $app->{id})->{status}, 'in_progress', 'the database backup goes on');
+    release_lock($roles_lock);
+    release_lock($app_lock);
+    ok(wait_for_status($node, $app->{id}, 'completed'), 'and completes');
+    ok(-f storage_dir($node) . "/$app->{object_key}", 'its object is in storage');
+    ok(!-e storage_dir($node) . "/$roles->{object_key}", 'the failed roles backup left no object');
+    server_survived('SIGKILL of one of two children');
+}
 
 $node->stop;
 done_testing();

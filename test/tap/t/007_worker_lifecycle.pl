@@ -65,20 +65,31 @@ ok(wait_for_exit(@dumps), 'its pg_dump is gone too');
 $node->start;
 my $app = backup_row($node, $held->{id});
 is($app->{status}, 'failed', 'the stopped backup is failed');
-like(
-    $app->{error} // '',
-    stop_failure_pattern('fast'),
-    'its error says the worker was stopped');
+like($app->{error} // '', stop_failure_pattern('fast'), 'its error says the worker was stopped');
 
-# pg_terminate_backend() of the worker fails its backup; the postmaster starts it again.
-($lock, $held) = start_held_backup($node, 'app', 'held');
+# pg_terminate_backend() of the worker, while it runs two backup children (the roles dump's and
+# the database's), fails both backups and ends both children; the postmaster starts it again.
+my $roles_lock = hold_roles_dump($node);
+($lock, $held, my $ids) = start_held_backup($node, 'app', 'held');
+my $roles_held = backup_of($node, $ids, undef);
+ok(wait_until_dump_blocked($node, catalog_database($node)), 'the roles dump is held too');
+my @both = grep { defined } map { backup_child_pid($node, $_) } qw(pg_dump pg_dumpall);
+is(scalar(@both), 2, 'two backup children run');
+my @both_processes = map { ($_, descendant_pids($_)) } @both;
 my $terminated = worker_pid($node);
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($terminated)");
-ok(wait_for_status($node, $held->{id}, 'failed'), 'the backup of the terminated worker is failed');
-like(
-    backup_row($node, $held->{id})->{error} // '',
-    qr/the lokbackup worker was stopped/,
-    'its error says the worker was stopped');
+
+for my $backup ($held, $roles_held)
+{
+    ok( wait_for_status($node, $backup->{id}, 'failed'),
+        "backup $backup->{id} of the terminated worker is failed");
+    like(
+        backup_row($node, $backup->{id})->{error} // '',
+        qr/the lokbackup worker was stopped/,
+        'its error says the worker was stopped');
+}
+ok(wait_for_exit(@both_processes), 'both backup children and their dumps are gone');
+release_lock($roles_lock);
 ok( poll_until(
         $node,
         "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'lokbackup worker' "
@@ -87,8 +98,10 @@ ok( poll_until(
     'a new worker starts');
 release_lock($lock);
 my $after = run_backups($node, run_backup($node));
-is_deeply([ sort map { $_->{status} } @$after ],
-    [ map { 'completed' } @$after ], 'the new worker completes the next run');
+is_deeply(
+    [ sort map { $_->{status} } @$after ],
+    [ map { 'completed' } @$after ],
+    'the new worker completes the next run');
 
 $node->stop;
 done_testing();
