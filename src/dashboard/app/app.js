@@ -228,8 +228,9 @@ async function runBackup(button) {
   await busy(button, 'Starting…', async () => {
     const answer = await api('POST', '/api/admin/backups', {});
     showNotice(`Backup started (${answer.ids.length} objects: ids ${answer.ids.join(', ')}).`, true);
-    await refresh();
   });
+  // After busy() has given the button back: the listing then disables it while a backup runs.
+  await refresh();
 }
 
 async function download(backup, button) {
