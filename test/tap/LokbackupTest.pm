@@ -437,18 +437,15 @@ sub release_lock
     return;
 }
 
-# Holds the roles dump of the next run: pg_dumpall --globals-only waits for this lock when it reads
-# the privileges granted on parameters (PostgreSQL 15 and later). Nothing else here reads them: not
-# pg_dump of a database, nor a superuser's connection or SET. But the first backend of a database
-# after a restart opens every catalog to write its relation cache file: each database gets one
-# before the lock is taken.
+# Holds the roles dump of the next run: pg_dumpall --globals-only waits for this lock at its first
+# query, which reads the roles' comments. No catalog cache covers this table, so a new connection
+# never opens it (a lock on a catalog that has one would block the first connection after the
+# relation cache file was invalidated). pg_dump of a database reads the database's comment from it
+# and waits as well until the lock goes.
 sub hold_roles_dump
 {
     my ($node) = @_;
-    $node->safe_psql($_, 'SELECT')
-      for split /\n/,
-      $node->safe_psql('postgres', 'SELECT datname FROM pg_database WHERE datallowconn');
-    return hold_lock($node, catalog_database($node), 'pg_catalog.pg_parameter_acl');
+    return hold_lock($node, catalog_database($node), 'pg_catalog.pg_shdescription');
 }
 
 # Waits until a backend of `database` (pg_dump) waits for a lock; returns true when one does.

@@ -77,6 +77,11 @@ is(scalar(grep { -f storage_dir($node) . "/$_->{object_key}" } @{ run_backups($n
     ok( wait_until_dump_blocked($node, catalog_database($node)),
         'two children: pg_dumpall waits for its lock too');
     is(backup_row($node, $roles->{id})->{status}, 'in_progress', 'the roles backup is in progress');
+    ok( poll_until(
+            $node,
+            "SELECT query FROM pg_stat_activity WHERE backend_type = 'lokbackup worker'",
+            'lokbackup: backing up the roles and app'),
+        'pg_stat_activity shows the worker backing up both');
     my $roles_child = backup_child_pid($node, 'pg_dumpall');
     ok(defined $roles_child && defined backup_child_pid($node), 'both backup children run');
     kill 'KILL', $roles_child;
@@ -86,6 +91,11 @@ is(scalar(grep { -f storage_dir($node) . "/$_->{object_key}" } @{ run_backups($n
         qr/signal 9|killed/i,
         'its error names the signal');
     is(backup_row($node, $app->{id})->{status}, 'in_progress', 'the database backup goes on');
+    ok( poll_until(
+            $node,
+            "SELECT query FROM pg_stat_activity WHERE backend_type = 'lokbackup worker'",
+            'lokbackup: backing up app'),
+        'and pg_stat_activity shows it alone');
     release_lock($roles_lock);
     release_lock($app_lock);
     ok(wait_for_status($node, $app->{id}, 'completed'), 'and completes');
