@@ -308,8 +308,6 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
             if (any_ended(slots))
                 break;
             wait_for_children(slots, timeout_ms, handle_interrupts);
-            if (any_ended(slots))
-                break;
         }
     }
     PG_CATCH();
