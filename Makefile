@@ -73,11 +73,12 @@ unit-test:
 	cmake --build build/unit -j2
 	cd build/unit && ctest --output-on-failure
 
+TAP_TESTS = test/tap/t/*.pl
 tap-test:
 	rm -rf test/tap/tmp_check
 	PATH="$(bindir):$$PATH" TESTDIR=$(CURDIR)/test/tap PG_CONFIG=$(PG_CONFIG) \
 	    PG_REGRESS=$(pgxsdir)/src/test/regress/pg_regress \
-	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer test/tap/t/*.pl
+	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer $(TAP_TESTS)
 
 # Not part of the test suite: lokbackup against pg_dump and pg_dump | gzip -9 | aws s3 cp (bench/run).
 bench: ; bench/run
