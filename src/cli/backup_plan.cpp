@@ -4,6 +4,8 @@
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
+#include "core/sha256.hpp"
+#include "core/text.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -66,6 +68,31 @@ S3Options s3_options_from(const Arguments &arguments)
     s3.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
     s3.session_token = environment("AWS_SESSION_TOKEN");
     return s3;
+}
+
+// --sha256, in lower case; a DBA may paste it in either case.
+std::optional<std::string> sha256_option(const Arguments &arguments)
+{
+    std::optional<std::string> pinned = arguments.value("sha256");
+    if (!pinned)
+        return pinned;
+    std::string lower = to_lower(*pinned);
+    if (!is_sha256_hex(lower))
+        throw UsageError("--sha256 \"" + *pinned +
+                         "\" is not a SHA-256: give the 64 hex digits of the backup's checksum");
+    return lower;
+}
+
+// A manifest in storage can be replaced by whoever can write there; a checksum that the DBA
+// holds elsewhere (a notification, the catalog of another server) cannot.
+void check_pinned_sha256(const BackupPlan &plan, const BackupSelector &selector)
+{
+    if (selector.pinned_sha256 && plan.sha256 != *selector.pinned_sha256)
+        throw Error("backup " + std::to_string(plan.id) + " has SHA-256 " + plan.sha256 +
+                    " in its " + (selector.from_storage ? "manifest" : "catalog row") +
+                    ", not the " + *selector.pinned_sha256 +
+                    " given with --sha256; nothing "
+                    "was read or restored");
 }
 
 bool newer(const Manifest &a, const Manifest &b)
@@ -136,7 +163,8 @@ BackupSelector BackupSelector::from(const Arguments &arguments)
 {
     arguments.expect_positionals(1, "one backup: \"latest\" or a backup id");
     BackupSelector selector{arguments.positionals()[0], arguments.value("database"),
-                            arguments.value("from"), s3_options_from(arguments)};
+                            arguments.value("from"), sha256_option(arguments),
+                            s3_options_from(arguments)};
     if (selector.which != "latest" && !is_backup_id(selector.which))
         throw UsageError("\"" + selector.which +
                          "\" is not a backup: give \"latest\" or a backup id (a number)");
@@ -154,24 +182,26 @@ const char *const storage_option_help = R"(Options to find the backup without th
   --s3-endpoint URL           S3 endpoint (default: AWS_ENDPOINT_URL, else AWS S3)
   --s3-region REGION          S3 region (default: AWS_REGION, else us-east-1)
   --s3-path-style             path-style S3 addressing (endpoint/bucket/key)
+  --sha256 HEX                the SHA-256 that the backup must have, as its notification and
+                              the lokbackup_status view show it: with --from, a manifest in
+                              storage is trusted only as far as this check goes
 
 )";
 
 std::vector<OptionSpec> selector_option_specs()
 {
-    return {{"database", 0, true},
-            {"from", 0, true},
-            {"s3-endpoint", 0, true},
-            {"s3-region", 0, true},
-            {"s3-path-style", 0, false}};
+    return {{"database", 0, true},  {"from", 0, true},           {"s3-endpoint", 0, true},
+            {"s3-region", 0, true}, {"s3-path-style", 0, false}, {"sha256", 0, true}};
 }
 
 BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
                        const std::function<Connection &()> &catalog)
 {
-    if (selector.from_storage)
-        return plan_from_storage(*selector.from_storage, selector, catalog_database);
-    return plan_from_catalog(catalog(), selector);
+    BackupPlan plan = selector.from_storage
+                          ? plan_from_storage(*selector.from_storage, selector, catalog_database)
+                          : plan_from_catalog(catalog(), selector);
+    check_pinned_sha256(plan, selector);
+    return plan;
 }
 
 } // namespace lokbackup::cli

@@ -36,9 +36,10 @@ struct BackupPlan {
 
 // Which backup, and where to look for it.
 struct BackupSelector {
-    std::string which;                       // "latest" or a backup id
-    std::optional<std::string> database;     // whose latest backup
-    std::optional<std::string> from_storage; // --from: manifests instead of the catalog
+    std::string which;                        // "latest" or a backup id
+    std::optional<std::string> database;      // whose latest backup
+    std::optional<std::string> from_storage;  // --from: manifests instead of the catalog
+    std::optional<std::string> pinned_sha256; // --sha256: the checksum the backup must have
     S3Options s3; // for --from s3://...: --s3-* options, keys from AWS_* variables
 
     // From the one positional argument, --database and --from; throws UsageError when they do

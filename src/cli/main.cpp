@@ -5,7 +5,6 @@
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <iostream>
 
@@ -48,10 +47,13 @@ const Command &find_command(const std::string &name)
     throw UsageError("unknown command \"" + name + "\" (the commands are " + command_names() + ")");
 }
 
-bool asks_for_help(const std::vector<std::string> &arguments)
+void print_help(const Command &command)
 {
-    auto end = std::find(arguments.begin(), arguments.end(), "--");
-    return std::find(arguments.begin(), end, "--help") != end;
+    std::cout << command.help;
+    if (command.selects_backup)
+        std::cout << storage_option_help;
+    if (command.connects)
+        std::cout << ConnectionOptions::help;
 }
 
 } // namespace
@@ -73,15 +75,10 @@ int main(int argc, char **argv)
         }
         command = &find_command(arguments[0]);
         arguments.erase(arguments.begin());
-        if (asks_for_help(arguments)) {
-            std::cout << command->help;
-            if (command->selects_backup)
-                std::cout << storage_option_help;
-            if (command->connects)
-                std::cout << ConnectionOptions::help;
-            return 0;
-        }
         return command->run(arguments);
+    } catch (const HelpRequested &) {
+        print_help(*command);
+        return 0;
     } catch (const UsageError &error) {
         std::cerr << "lokbackup: error: " << error.what() << "\n"
                   << "Try \"lokbackup " << (command ? std::string(command->name) + " " : "")

@@ -3,6 +3,7 @@
 // NotifyRequest (core/notify_request.hpp) from stdin; a failed delivery is reported on stderr,
 // which is the server's log.
 #include "cli/command.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 #include "core/notify_request.hpp"
 
@@ -26,8 +27,8 @@ webhook) as JSON to its standard input. Failed deliveries are reported on standa
 
 int notify(const std::vector<std::string> &arguments)
 {
-    if (!arguments.empty())
-        throw Error("notify takes no arguments: it reads its request from standard input");
+    Arguments("notify", {}, arguments)
+        .expect_positionals(0, "no arguments: it reads its request from standard input");
     std::string json(std::istreambuf_iterator<char>(std::cin), {});
     NotifyRequest request = notify_request_from_json(json);
     std::vector<std::string> failures = deliver_notice(request);

@@ -17,6 +17,11 @@ std::string accepted_options(const std::vector<OptionSpec> &options)
     return list.empty() ? "no options" : list;
 }
 
+bool is_option(const std::string &argument)
+{
+    return argument.size() >= 2 && argument[0] == '-';
+}
+
 const OptionSpec *find_long(const std::vector<OptionSpec> &options, const std::string &name)
 {
     for (const auto &option : options)
@@ -49,10 +54,12 @@ Arguments::Arguments(const std::string &command, const std::vector<OptionSpec> &
             positionals_.insert(positionals_.end(), arguments.begin() + i + 1, arguments.end());
             return;
         }
-        if (argument.size() < 2 || argument[0] != '-') {
+        if (!is_option(argument)) {
             positionals_.push_back(argument);
             continue;
         }
+        if (argument == "--help")
+            throw HelpRequested{};
 
         const OptionSpec *option;
         std::string spelled;
@@ -78,8 +85,13 @@ Arguments::Arguments(const std::string &command, const std::vector<OptionSpec> &
             values_[option->name] = "";
         } else if (attached) {
             values_[option->name] = *attached;
-        } else if (i + 1 < arguments.size()) {
+        } else if (i + 1 < arguments.size() && !is_option(arguments[i + 1])) {
             values_[option->name] = arguments[++i];
+        } else if (i + 1 < arguments.size()) {
+            throw UsageError("option " + spelled + " needs a value, and \"" + arguments[i + 1] +
+                             "\" is an option; a value that starts with \"-\" is written " +
+                             spelled + (option->short_name && spelled.size() == 2 ? "" : "=") +
+                             "VALUE");
         } else {
             throw UsageError("option " + spelled + " needs a value");
         }

@@ -19,6 +19,10 @@ class UsageError : public Error
     using Error::Error;
 };
 
+// --help where an option may stand: main() prints the command's help and exits with 0.
+struct HelpRequested {
+};
+
 struct OptionSpec {
     std::string name; // long name, without "--"
     char short_name;  // 0 for none
@@ -28,7 +32,9 @@ struct OptionSpec {
 class Arguments
 {
   public:
-    // Throws UsageError naming the offending argument and the options `command` accepts.
+    // Throws UsageError naming the offending argument and the options `command` accepts, and
+    // HelpRequested at a --help. An option's value is never taken from an argument that is an
+    // option itself (--dbname --help): such a value is given as --dbname=-x.
     Arguments(const std::string &command, const std::vector<OptionSpec> &options,
               const std::vector<std::string> &arguments);
 

@@ -1,7 +1,9 @@
 #include "cli/programs.hpp"
 
 #include "core/error.hpp"
+#include "core/process.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -39,6 +41,26 @@ std::string find_program(const std::string &name)
     }
     throw Error("cannot find " + name + " next to lokbackup (in " + own_directory.string() +
                 ") or on PATH; install the PostgreSQL client programs of the server's version");
+}
+
+ClientVersion program_version(const std::string &program)
+{
+    ProcessSpec spec;
+    spec.argv = {program, "--version"};
+    spec.pipe_stdout = true;
+    Process process = Process::spawn(spec);
+    std::string output;
+    char buffer[512];
+    for (ssize_t got; (got = read(process.stdout_fd(), buffer, sizeof buffer)) != 0;) {
+        if (got > 0 && output.size() < 4096)
+            output.append(buffer, static_cast<std::size_t>(got));
+        else if (got < 0 && errno != EINTR)
+            break;
+    }
+    ExitStatus status = process.wait();
+    if (!status.success())
+        throw Error(program + " --version " + status.describe());
+    return parse_client_version(output);
 }
 
 } // namespace lokbackup::cli

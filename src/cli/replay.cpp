@@ -1,6 +1,8 @@
 #include "cli/replay.hpp"
 
 #include "cli/programs.hpp"
+#include "core/error.hpp"
+#include "core/restricted_script.hpp"
 
 #include <cstdlib>
 
@@ -12,14 +14,37 @@ namespace lokbackup::cli
 // run_restore() withholds that end until the object is verified. A roles dump cannot run in one
 // transaction: CREATE ROLE fails for every role that exists already, and the ALTER ROLE after it
 // must still apply; restore() verifies the object before such a replay starts.
-ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &connection,
-                           const std::string &target)
+namespace
 {
-    ProcessSpec spec;
+
+// The psql that replays a script: one that can be restricted, so that no backslash command of
+// the object runs (core/restricted_script.hpp).
+std::string restricting_psql()
+{
+    std::string psql = find_program("psql");
+    ClientVersion version = program_version(psql);
+    if (!has_restrict(version))
+        throw Error(psql + " is version " + version.text +
+                    ", which cannot refuse the backslash commands of a backup object (\\restrict "
+                    "came with PostgreSQL 15.14, 16.10, 17.6 and 18); nothing was restored: "
+                    "update the PostgreSQL client programs to a current minor release");
+    return psql;
+}
+
+} // namespace
+
+// pg_restore executes the archive's SQL over its own connection; no part of an archive is a psql
+// command, so the custom format needs no restriction.
+Replay replay_command(const BackupPlan &plan, const ConnectionOptions &connection,
+                      const std::string &target)
+{
+    Replay replay;
+    ProcessSpec &spec = replay.process;
+    replay.psql_script = plan.is_roles() || plan.format == DumpFormat::plain;
     if (plan.is_roles())
-        spec.argv = {find_program("psql"), "-X", "-q", "-o", "/dev/null"};
+        spec.argv = {restricting_psql(), "-X", "-q", "-o", "/dev/null"};
     else if (plan.format == DumpFormat::plain)
-        spec.argv = {find_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"};
+        spec.argv = {restricting_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"};
     else // --clean, as the plain dump has it built in: both replace what the target holds
         spec.argv = {find_program("pg_restore"), "--single-transaction", "--exit-on-error",
                      "--clean", "--if-exists",
@@ -30,7 +55,7 @@ ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &conn
     const char *options = std::getenv("PGOPTIONS");
     spec.environment.emplace_back("PGOPTIONS", std::string(options ? options : "") +
                                                    " -c client_min_messages=warning");
-    return spec;
+    return replay;
 }
 
 } // namespace lokbackup::cli

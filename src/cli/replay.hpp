@@ -4,7 +4,7 @@
 
 #include "cli/backup_plan.hpp"
 #include "cli/connection.hpp"
-#include "core/process.hpp"
+#include "core/restore_pipeline.hpp"
 
 #include <string>
 
@@ -12,7 +12,8 @@ namespace lokbackup::cli
 {
 
 // psql for a plain dump or a roles dump, pg_restore for a custom one, connecting to `target`.
-ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &connection,
-                           const std::string &target);
+// Throws Error when the psql found has no \restrict, which a script replay needs.
+Replay replay_command(const BackupPlan &plan, const ConnectionOptions &connection,
+                      const std::string &target);
 
 } // namespace lokbackup::cli

@@ -96,8 +96,8 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
 
     ConnectionOptions as_user = app.settings.connection;
     as_user.user = login.user;
-    ProcessSpec replay = replay_command(plan, as_user, target);
-    replay.environment.emplace_back("PGPASSWORD", login.password);
+    Replay replay = replay_command(plan, as_user, target);
+    replay.process.environment.emplace_back("PGPASSWORD", login.password);
     bool created = prepare_target(app, request, *session, body, target);
     // A failed restore commits nothing; a database created for it goes too.
     auto undo = [options = app.settings.connection, login, target, created] {

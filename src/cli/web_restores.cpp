@@ -56,7 +56,7 @@ void RestoreJobs::check_can_start_locked(const std::string &target) const
                         "Start this one when one of them has finished.");
 }
 
-Json RestoreJobs::start(const BackupPlan &plan, ProcessSpec replay, const std::string &target,
+Json RestoreJobs::start(const BackupPlan &plan, Replay replay, const std::string &target,
                         const std::string &user, const std::function<void()> &undo)
 {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -81,7 +81,7 @@ Json RestoreJobs::start(const BackupPlan &plan, ProcessSpec replay, const std::s
     return describe(job);
 }
 
-void RestoreJobs::run(std::size_t id, const BackupPlan &plan, const ProcessSpec &replay,
+void RestoreJobs::run(std::size_t id, const BackupPlan &plan, const Replay &replay,
                       const std::function<void()> &undo)
 {
     try {

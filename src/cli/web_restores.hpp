@@ -5,7 +5,7 @@
 
 #include "cli/backup_plan.hpp"
 #include "core/json_document.hpp"
-#include "core/process.hpp"
+#include "core/restore_pipeline.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -35,7 +35,7 @@ class RestoreJobs
     // Starts replaying `plan` with `replay` into `target`; returns the job as the API shows it.
     // `undo` runs when the restore fails, here or later (it drops a target that was created
     // for it).
-    Json start(const BackupPlan &plan, ProcessSpec replay, const std::string &target,
+    Json start(const BackupPlan &plan, Replay replay, const std::string &target,
                const std::string &user, const std::function<void()> &undo);
     std::size_t running() const;
     Json list() const;
@@ -57,7 +57,7 @@ class RestoreJobs
         std::chrono::system_clock::time_point finished_at;
     };
 
-    void run(std::size_t id, const BackupPlan &plan, const ProcessSpec &replay,
+    void run(std::size_t id, const BackupPlan &plan, const Replay &replay,
              const std::function<void()> &undo);
     void finish(std::size_t id, const std::string &error);
     // With mutex_ held: joins the threads of finished restores, forgets the oldest beyond history.

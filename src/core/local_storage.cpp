@@ -197,6 +197,14 @@ class LocalObjectReader : public ObjectReader
         }
     }
 
+    std::optional<std::uint64_t> size() const override
+    {
+        struct stat status;
+        if (fstat(fd_.get(), &status) != 0)
+            return std::nullopt;
+        return static_cast<std::uint64_t>(status.st_size);
+    }
+
   private:
     fs::path path_;
     FileDescriptor fd_;

@@ -1,6 +1,7 @@
 #include "core/manifest.hpp"
 
 #include "core/json_document.hpp"
+#include "core/sha256.hpp"
 
 namespace lokbackup
 {
@@ -52,6 +53,9 @@ Manifest manifest_from_json(const std::string &json)
     manifest.type = reader.string("type");
     manifest.object_key = reader.string("object_key");
     manifest.sha256 = reader.string("sha256");
+    if (!is_sha256_hex(manifest.sha256))
+        throw Error("manifest: sha256 \"" + manifest.sha256.substr(0, 100) +
+                    "\" is not a SHA-256 (64 lower-case hex digits)");
     manifest.size = reader.uint64("size");
     manifest.raw_size = reader.uint64("raw_size");
     manifest.format = reader.enumeration("format", parse_dump_format);

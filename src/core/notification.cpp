@@ -33,6 +33,7 @@ std::string notice_text(const BackupNotice &notice)
     if (notice.error.empty()) {
         line("size:",
              pretty_size(notice.size) + " stored, " + pretty_size(notice.raw_size) + " dumped");
+        line("sha256:", notice.sha256);
     } else {
         text += "\nerror:\n" + notice.error;
         if (notice.error.back() != '\n')

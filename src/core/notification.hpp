@@ -16,6 +16,9 @@ struct BackupNotice {
     std::string error;          // why it failed; empty when it completed
     std::uint64_t size = 0;     // stored (compressed) bytes
     std::uint64_t raw_size = 0; // bytes pg_dump produced
+    // Of the stored object; empty when it failed. A restore can pin it (lokbackup restore
+    // --sha256), so that a manifest replaced in storage cannot pass for the backup.
+    std::string sha256;
     double duration_seconds = 0;
     std::string started_at;  // ISO 8601 UTC
     std::string finished_at; // ISO 8601 UTC

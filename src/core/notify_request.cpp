@@ -34,6 +34,7 @@ Json notice_json(const BackupNotice &notice)
             {"error", notice.error},
             {"size", notice.size},
             {"raw_size", notice.raw_size},
+            {"sha256", notice.sha256},
             // Whole seconds: a notice has no use for more, and the reader reads integers.
             {"duration_seconds", static_cast<std::int64_t>(notice.duration_seconds + 0.5)},
             {"started_at", notice.started_at},
@@ -51,6 +52,7 @@ BackupNotice notice_from(const JsonReader &json)
     notice.error = json.string("error");
     notice.size = json.uint64("size");
     notice.raw_size = json.uint64("raw_size");
+    notice.sha256 = json.string("sha256");
     notice.duration_seconds = static_cast<double>(json.int64("duration_seconds"));
     notice.started_at = json.string("started_at");
     notice.finished_at = json.string("finished_at");

@@ -1,11 +1,13 @@
 #include "core/restore_pipeline.hpp"
 
 #include "core/error.hpp"
+#include "core/restricted_script.hpp"
 #include "core/sha256.hpp"
 #include "core/supervised_process.hpp"
 
 #include <csignal>
 #include <ctime>
+#include <optional>
 #include <pthread.h>
 #include <vector>
 
@@ -26,15 +28,34 @@ struct Scan {
     std::string downstream_error; // the first failure of the decompressor or what it feeds
 };
 
+std::string larger_than_recorded(const ExpectedObject &expected)
+{
+    return "size mismatch: the object is larger than the " + std::to_string(expected.size) +
+           " bytes of the backup's record";
+}
+
+// Refuses an object whose size the storage tells and that is not the recorded one, before any of
+// its bytes is used.
+void check_told_size(const ObjectReader &object, const ExpectedObject &expected)
+{
+    std::optional<std::uint64_t> told = object.size();
+    if (told && *told != expected.size)
+        throw Error("size mismatch: the object has " + std::to_string(*told) +
+                    " bytes, the backup's record says " + std::to_string(expected.size));
+}
+
 // Hashes every stored byte and feeds it to `decompressor` until that fails. The rest is still
 // hashed, so that a damaged object is reported as a checksum mismatch rather than as whatever
-// symptom the damage caused downstream.
-Scan scan(ObjectReader &object, Sink &decompressor, const RestoreProgress &progress)
+// symptom the damage caused downstream. No byte past the recorded size goes downstream.
+Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decompressor,
+          const RestoreProgress &progress)
 {
     Scan result;
     Sha256 hash;
     std::vector<char> buffer(read_size);
     while (std::size_t got = object.read(buffer.data(), buffer.size())) {
+        if (got > expected.size - result.size)
+            throw Error(larger_than_recorded(expected));
         hash.update(buffer.data(), got);
         result.size += got;
         if (result.downstream_error.empty()) {
@@ -153,26 +174,40 @@ class SigpipeBlocked
 
 } // namespace
 
-void run_restore(ObjectReader &object, const ExpectedObject &expected, const ProcessSpec &replay,
+void run_restore(ObjectReader &object, const ExpectedObject &expected, const Replay &replay,
                  const RestoreProgress &progress)
 {
-    ProcessSpec spec = replay;
+    try {
+        check_told_size(object, expected);
+    } catch (const Error &error) {
+        throw Error(error.what() + nothing_restored);
+    }
+    ProcessSpec spec = replay.process;
     spec.pipe_stdin = true;
     SigpipeBlocked sigpipe_blocked;
     // Until wait() returns, destroying the replay (an exception) kills it before its stdin closes.
     SupervisedProcess replay_process(spec);
-    WithholdingInput input(replay_process.process());
+    WithholdingInput withheld(replay_process.process());
+    std::optional<RestrictedScript> restricted;
+    if (replay.psql_script)
+        restricted.emplace(withheld, random_restrict_key());
+    Sink &input = restricted ? static_cast<Sink &>(*restricted) : withheld;
     auto decompressor = make_decompressor(expected.compression, input);
     auto replay_failed = [&]() {
         replay_process.wait();
         return Error(replay_process.failure_message() + nothing_restored);
     };
 
-    Scan found = scan(object, *decompressor, progress);
+    Scan found;
+    try {
+        found = scan(object, expected, *decompressor, progress);
+    } catch (const Error &error) {
+        throw Error(error.what() + nothing_restored);
+    }
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
         throw Error(problem + nothing_restored);
-    if (input.replay_closed_input())
+    if (withheld.replay_closed_input())
         throw replay_failed();
     if (!found.downstream_error.empty())
         throw Error(corrupt(found.downstream_error) + nothing_restored);
@@ -180,7 +215,7 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Pro
     try {
         decompressor->finish(); // releases the withheld bytes and the end of input
     } catch (const Error &error) {
-        if (input.replay_closed_input())
+        if (withheld.replay_closed_input())
             throw replay_failed();
         throw Error(corrupt(error.what()) + nothing_restored);
     }
@@ -190,9 +225,10 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Pro
 
 void verify_object(ObjectReader &object, const ExpectedObject &expected)
 {
+    check_told_size(object, expected);
     NullSink discard;
     auto decompressor = make_decompressor(expected.compression, discard);
-    Scan found = scan(object, *decompressor, nullptr);
+    Scan found = scan(object, expected, *decompressor, nullptr);
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
         throw Error(problem);

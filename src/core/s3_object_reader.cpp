@@ -14,6 +14,15 @@ namespace
 // Error bodies are a few hundred bytes; more is not read.
 constexpr std::size_t max_error_body = 64 * 1024;
 
+std::optional<std::uint64_t> content_length(const HttpResponse &head)
+{
+    const std::string length = head.header("content-length");
+    if (length.empty() || length.size() > 19 ||
+        length.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stoull(length);
+}
+
 class S3ObjectReader : public ObjectReader
 {
   public:
@@ -24,6 +33,8 @@ class S3ObjectReader : public ObjectReader
         attempts_.emplace(retry_);
         connect();
     }
+
+    std::optional<std::uint64_t> size() const override { return size_; }
 
     std::size_t read(char *buffer, std::size_t capacity) override
     {
@@ -70,9 +81,10 @@ class S3ObjectReader : public ObjectReader
         transfer_ = std::make_unique<HttpTransfer>(request_(headers), what_);
         const HttpResponse &head = transfer_->head();
         if (head.status == 200 || head.status == 206) {
-            if (offset_ == 0)
+            if (offset_ == 0) {
                 etag_ = head.header("etag");
-            else if (head.status == 200)
+                size_ = content_length(head);
+            } else if (head.status == 200)
                 skip(offset_); // the server ignored the range
             return;
         }
@@ -110,6 +122,7 @@ class S3ObjectReader : public ObjectReader
     std::unique_ptr<HttpTransfer> transfer_;
     std::uint64_t offset_ = 0;
     std::string etag_;
+    std::optional<std::uint64_t> size_;
 };
 
 } // namespace

@@ -63,6 +63,11 @@ void HashingSink::finish()
     out_.finish();
 }
 
+bool is_sha256_hex(std::string_view text)
+{
+    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 std::string sha256_hex(std::string_view data)
 {
     Sha256 hash;

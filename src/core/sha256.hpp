@@ -47,4 +47,7 @@ class HashingSink : public Sink
 // Lower-case hex of the SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
+// Whether `text` is a SHA-256 as lokbackup writes it: 64 lower-case hex digits.
+bool is_sha256_hex(std::string_view text);
+
 } // namespace lokbackup

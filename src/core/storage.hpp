@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ class ObjectReader
     virtual ~ObjectReader() = default;
     // Returns the number of bytes read; 0 at the end of the object.
     virtual std::size_t read(char *buffer, std::size_t capacity) = 0;
+    // The object's size as the storage tells it before any byte is read (a file's size, an S3
+    // answer's Content-Length): a restore refuses an object of the wrong size before it starts.
+    virtual std::optional<std::uint64_t> size() const = 0;
 };
 
 class Storage

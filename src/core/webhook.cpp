@@ -75,6 +75,7 @@ std::string webhook_payload(const BackupNotice &notice)
         {"error", nullable(notice.error)},
         {"size", notice.size},
         {"raw_size", notice.raw_size},
+        {"sha256", nullable(notice.sha256)},
         {"duration_seconds", notice.duration_seconds},
         {"started_at", notice.started_at},
         {"finished_at", notice.finished_at},

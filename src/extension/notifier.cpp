@@ -51,6 +51,7 @@ static NotifyRequest notify_request(const FinishedBackup &backup, double duratio
     notice.error = backup.error ? backup.error : "";
     notice.size = backup.size;
     notice.raw_size = backup.raw_size;
+    notice.sha256 = backup.sha256 ? backup.sha256 : "";
     notice.duration_seconds = duration;
     notice.started_at = backup.started_at;
     notice.finished_at = iso_utc(finished);

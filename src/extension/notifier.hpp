@@ -21,6 +21,7 @@ struct FinishedBackup {
     uint64 raw_size;
     TimestampTz started;
     const char *started_at; // ISO 8601 UTC
+    const char *sha256;     // NULL when it failed
 };
 
 // Notifies a failed backup, and a completed one when lokbackup.notify_on = always, to the

@@ -350,7 +350,8 @@ bool record_backup(RunningBackup &running)
                             running.completed ? running.stored_bytes : 0,
                             running.completed ? running.raw_bytes : 0,
                             running.started,
-                            backup.started_at};
+                            backup.started_at,
+                            running.completed ? running.sha256 : nullptr};
     notify_finished_backup(finished);
     running.active = false;
     return running.completed;

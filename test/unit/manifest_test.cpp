@@ -91,6 +91,17 @@ TEST(Manifest, MistypedFieldIsNamed)
               "manifest: field \"compression_level\" is out of range");
 }
 
+TEST(Manifest, Sha256MustBe64LowerCaseHexDigits)
+{
+    for (std::string bad :
+         {std::string(), std::string("abc"), std::string(63, 'a'), std::string(65, 'a'),
+          std::string(64, 'A'), std::string(63, 'a') + "g"}) {
+        std::string json = edited([&](nlohmann::json &json) { json["sha256"] = bad; });
+        EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+                  "manifest: sha256 \"" + bad + "\" is not a SHA-256 (64 lower-case hex digits)");
+    }
+}
+
 TEST(Manifest, UnknownEnumNameIsNamed)
 {
     std::string json = edited([](nlohmann::json &json) { json["compression"] = "lz4"; });

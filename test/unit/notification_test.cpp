@@ -29,6 +29,7 @@ BackupNotice completed_roles_notice()
     notice.error = "";
     notice.size = 1234567;
     notice.raw_size = 9876543;
+    notice.sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     notice.duration_seconds = 184;
     return notice;
 }
@@ -126,7 +127,8 @@ TEST(NotificationTest, TextSaysWhatHappenedAndWhy)
               "started at:   2026-11-25T03:00:00Z\n"
               "finished at:  2026-11-25T03:00:12Z\n"
               "duration:     3 min 04 s\n"
-              "size:         1206 kB stored, 9645 kB dumped\n");
+              "size:         1206 kB stored, 9645 kB dumped\n"
+              "sha256:       ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
 }
 
 TEST(NotificationTest, MailHeaders)
@@ -293,6 +295,7 @@ TEST(NotificationTest, WebhookPayload)
     EXPECT_EQ(payload["error"], "pg_dump: error: <bad> & worse");
     EXPECT_EQ(payload["size"], 0);
     EXPECT_EQ(payload["raw_size"], 0);
+    EXPECT_TRUE(payload["sha256"].is_null());
     EXPECT_EQ(payload["duration_seconds"], 12.5);
     EXPECT_EQ(payload["started_at"], "2026-11-25T03:00:00Z");
     EXPECT_EQ(payload["finished_at"], "2026-11-25T03:00:12Z");
@@ -304,6 +307,7 @@ TEST(NotificationTest, WebhookPayload)
     EXPECT_TRUE(roles["error"].is_null());
     EXPECT_EQ(roles["size"], 1234567);
     EXPECT_EQ(roles["raw_size"], 9876543);
+    EXPECT_EQ(roles["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(NotificationTest, WebhookPayloadSurvivesBytesThatAreNotUtf8)

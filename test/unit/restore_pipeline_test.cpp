@@ -54,20 +54,20 @@ class RestorePipelineTest : public ::testing::TestWithParam<Compression>
 
     // The replay writes what it receives to `restored`, and touches `done` only at its end of
     // input: `done` proves the replay saw the end of its input.
-    ProcessSpec replay() const
+    Replay replay() const
     {
         ProcessSpec spec;
         spec.argv = {"/bin/sh",           "-c",           "cat > \"$1\" && touch \"$2\"", "replay",
                      restored().string(), done().string()};
-        return spec;
+        return {spec};
     }
     std::filesystem::path restored() const { return dir_.path() / "restored"; }
     std::filesystem::path done() const { return dir_.path() / "done"; }
 
-    std::string restore_error(const ProcessSpec &spec)
+    std::string restore_error(const Replay &replay)
     {
         auto object = storage_->open(key);
-        return error_message([&] { run_restore(*object, expected_, spec, nullptr); });
+        return error_message([&] { run_restore(*object, expected_, replay, nullptr); });
     }
 
     std::string verify_error()
@@ -115,11 +115,65 @@ TEST_P(RestorePipelineTest, TruncatedObjectIsASizeMismatchAndTheReplayNeverFinis
     EXPECT_FALSE(std::filesystem::exists(done()));
 }
 
+TEST_P(RestorePipelineTest, LargerObjectIsRefusedBeforeTheReplayStarts)
+{
+    test::write_file(object_path(), test::read_file(object_path()) + "\n\\! touch pwned\n");
+    EXPECT_EQ(restore_error(replay()),
+              "size mismatch: the object has " + std::to_string(expected_.size + 16) +
+                  " bytes, the backup's record says " + std::to_string(expected_.size) +
+                  "; nothing was restored");
+    EXPECT_FALSE(std::filesystem::exists(restored())); // the replay never started
+}
+
+// A storage that does not tell the size before the bytes come (a chunked S3 answer).
+class UntoldSize : public ObjectReader
+{
+  public:
+    explicit UntoldSize(std::unique_ptr<ObjectReader> object) : object_(std::move(object)) {}
+    std::size_t read(char *buffer, std::size_t capacity) override
+    {
+        return object_->read(buffer, capacity);
+    }
+    std::optional<std::uint64_t> size() const override { return std::nullopt; }
+
+  private:
+    std::unique_ptr<ObjectReader> object_;
+};
+
+TEST_P(RestorePipelineTest, NoBytePastTheRecordedSizeReachesTheReplay)
+{
+    test::write_file(object_path(), test::read_file(object_path()) + std::string(5000000, 'x'));
+    UntoldSize object(storage_->open(key));
+    std::string message = error_message([&] { run_restore(object, expected_, replay(), nullptr); });
+    EXPECT_EQ(message, "size mismatch: the object is larger than the " +
+                           std::to_string(expected_.size) +
+                           " bytes of the backup's record; nothing was restored");
+    EXPECT_FALSE(std::filesystem::exists(done()));
+    EXPECT_LT(std::filesystem::file_size(restored()), data_.size());
+}
+
+TEST_P(RestorePipelineTest, AScriptReplayReadsTheObjectRestricted)
+{
+    std::string script = "BEGIN;\n\\restrict dumpkey1\nSELECT 1;\n\\! touch pwned\n"
+                         "\\unrestrict dumpkey1\nCOMMIT;\n";
+    expected_ = store(script);
+    Replay restricted = replay();
+    restricted.psql_script = true;
+    auto object = storage_->open(key);
+    run_restore(*object, expected_, restricted, nullptr);
+    std::string received = test::read_file(restored());
+    ASSERT_EQ(received.rfind("\\restrict ", 0), 0u) << received;
+    std::string own_key = received.substr(10, received.find('\n') - 10);
+    EXPECT_GE(own_key.size(), 32u);
+    EXPECT_EQ(received.substr(received.find('\n') + 1),
+              "BEGIN;\nSELECT 1;\n\\! touch pwned\nCOMMIT;\n");
+}
+
 TEST_P(RestorePipelineTest, ReplayFailureQuotesItsStderr)
 {
     ProcessSpec failing;
     failing.argv = {"/bin/sh", "-c", "head -c 1000 >/dev/null; echo 'ERROR: boom' >&2; exit 3"};
-    EXPECT_EQ(restore_error(failing),
+    EXPECT_EQ(restore_error({failing}),
               "sh failed (exited with code 3): ERROR: boom; nothing was restored");
 }
 
@@ -127,7 +181,7 @@ TEST_P(RestorePipelineTest, ReplayFailingAtTheEndIsReported)
 {
     ProcessSpec failing;
     failing.argv = {"/bin/sh", "-c", "cat >/dev/null; echo 'ERROR: commit failed' >&2; exit 1"};
-    EXPECT_EQ(restore_error(failing),
+    EXPECT_EQ(restore_error({failing}),
               "sh failed (exited with code 1): ERROR: commit failed; nothing was restored");
 }
 
@@ -142,6 +196,12 @@ TEST_P(RestorePipelineTest, VerifyDetectsAFlippedByte)
     std::string message = verify_error();
     EXPECT_EQ(message.rfind("checksum mismatch: ", 0), 0u) << message;
     EXPECT_EQ(message.find("nothing was restored"), std::string::npos) << message;
+}
+
+TEST_P(RestorePipelineTest, VerifyDetectsALargerObject)
+{
+    test::write_file(object_path(), test::read_file(object_path()) + "more");
+    EXPECT_EQ(verify_error().rfind("size mismatch: the object has ", 0), 0u);
 }
 
 TEST_P(RestorePipelineTest, VerifyDetectsATruncatedObject)

@@ -167,6 +167,8 @@ for my $row (@always)
     is($json->{contents}, $row->{database} ? 'database' : 'roles', "backup $row->{id}: contents");
     is($json->{size}, $row->{size}, "backup $row->{id}: size as in the catalog");
     is($json->{raw_size}, $row->{raw_size}, "backup $row->{id}: raw_size as in the catalog");
+    is($json->{sha256}, $row->{sha256},
+        "backup $row->{id}: sha256 as in the catalog (what restore --sha256 pins)");
     like(
         $json->{text},
         qr/backup $row->{id} of \Q$what\E completed/,
