@@ -13,10 +13,15 @@ SELECT count(*) = :audit_before AS no_audit_written FROM lokbackup_audit;
 SELECT p.backup_id = (SELECT max(id) FROM lokbackup_backups WHERE database = 'postgres') AS is_latest,
        p.database, p.contents, p.location LIKE '/%' AS absolute_location, p.sha256 = b.sha256 AS sha256,
        p.size = b.size AS size, p.format, p.compression, p.catalog_database,
-       p.command = format('lokbackup restore %s --dbname postgres --catalog-dbname contrib_regression', p.backup_id)
+       p.command = format('lokbackup restore %s --dbname=postgres --catalog-dbname=contrib_regression', p.backup_id)
            AS command
 FROM lokbackup_restore_plan('latest', 'postgres') p JOIN lokbackup_backups b ON b.id = p.backup_id;
 SELECT actor = session_user AS actor, action, detail FROM lokbackup_audit ORDER BY id DESC LIMIT 1;
+
+-- The command is quoted for a POSIX shell: pasting it never runs what a name holds.
+SELECT lokbackup_shell_quote('--dbname=$(touch x)') AS command_substitution,
+       lokbackup_shell_quote('--dbname=it''s') AS quote,
+       lokbackup_shell_quote('--dbname=app_db-1.old') AS plain;
 
 -- A plan by id; the id must belong to the database when one is named.
 SELECT contents FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups));

@@ -1,6 +1,7 @@
 #include "core/smtp_mail.hpp"
 
 #include "core/curl_session.hpp"
+#include "core/error.hpp"
 #include "core/mail_message.hpp"
 
 #include <algorithm>
@@ -31,17 +32,29 @@ CheckedSettings checked(const MailSettings &settings)
     return result;
 }
 
-long use_ssl(StartTls starttls)
+// The password never travels in clear, where whoever strips STARTTLS from the server's greeting
+// would read it: with a user, `optional` means required; only an explicit `never` allows it.
+long use_ssl(const MailSettings &settings)
 {
-    switch (starttls) {
+    switch (settings.starttls) {
     case StartTls::never:
         return CURLUSESSL_NONE;
     case StartTls::optional:
-        return CURLUSESSL_TRY;
+        return settings.user.empty() ? CURLUSESSL_TRY : CURLUSESSL_ALL;
     case StartTls::required:
         return CURLUSESSL_ALL;
     }
     return CURLUSESSL_ALL;
+}
+
+// What to do when TLS could not be had: said in the error, since the fix is in the settings.
+std::string without_tls_hint(const MailSettings &settings)
+{
+    if (settings.starttls == StartTls::optional && !settings.user.empty())
+        return "; lokbackup sends the mail password only over TLS: use a server that offers "
+               "STARTTLS, or smtps://, or set lokbackup.smtp_starttls = never to send it in "
+               "clear (a trusted network only)";
+    return "; the mail server must offer STARTTLS (lokbackup.smtp_starttls = required)";
 }
 
 // The message, handed to libcurl piece by piece.
@@ -84,7 +97,7 @@ void send_mail(const MailSettings &settings, const BackupNotice &notice)
 
     CurlSession session(settings.url, protocols, settings.timeouts);
     session.hide(settings.password);
-    session.set(CURLOPT_USE_SSL, use_ssl(settings.starttls));
+    session.set(CURLOPT_USE_SSL, use_ssl(settings));
     if (!settings.user.empty()) {
         session.set(CURLOPT_USERNAME, settings.user.c_str());
         session.set(CURLOPT_PASSWORD, settings.password.c_str());
@@ -98,7 +111,14 @@ void send_mail(const MailSettings &settings, const BackupNotice &notice)
     session.set(CURLOPT_READFUNCTION, &Upload::read);
     session.set(CURLOPT_READDATA, static_cast<void *>(&upload));
     session.set(CURLOPT_UPLOAD, 1L);
-    session.perform("could not send mail through " + mail.target);
+    try {
+        session.perform("could not send mail through " + mail.target);
+    } catch (const Error &error) {
+        std::string message = error.what();
+        if (message.find(curl_easy_strerror(CURLE_USE_SSL_FAILED)) == std::string::npos)
+            throw;
+        throw Error(message + without_tls_hint(settings));
+    }
 }
 
 } // namespace lokbackup

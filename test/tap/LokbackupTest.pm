@@ -42,7 +42,7 @@ our @EXPORT = qw(
   create_node storage_dir catalog_database reload_settings
   poll_until wait_until wait_for_status
   run_backup start_backup backup_row backup_rows run_backups backup_of
-  object_path stored_files partial_files flip_byte truncate_file slurp_bytes
+  object_path stored_files partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
   hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
@@ -282,6 +282,15 @@ sub slurp_bytes
     return $bytes;
 }
 
+sub write_bytes
+{
+    my ($path, $bytes) = @_;
+    open my $fh, '>:raw', $path or die "cannot write $path: $!";
+    print $fh $bytes or die "cannot write $path: $!";
+    close $fh or die "cannot close $path: $!";
+    return;
+}
+
 # Inverts every bit of the byte in the middle of the file.
 sub flip_byte
 {
@@ -313,14 +322,14 @@ sub node_env
 
 # Runs the installed lokbackup program against the node (PGHOST, PGPORT), stdin a pipe (never a
 # terminal). Returns { exit => code, stdout => ..., stderr => ... }.
-#   stdin => text, timeout => seconds, env => { NAME => value }
+#   stdin => text, timeout => seconds, env => { NAME => value }, program => another lokbackup
 sub run_lokbackup
 {
     my ($node, $arguments, %options) = @_;
     my $stdin = $options{stdin} // '';
     my ($stdout, $stderr) = ('', '');
     local %ENV = node_env($node, %{ $options{env} // {} });
-    my @command = ('lokbackup', @$arguments);
+    my @command = ($options{program} // 'lokbackup', @$arguments);
     note 'running: ' . join(' ', @command);
     my $harness = IPC::Run::start(\@command, '<', \$stdin, '>', \$stdout, '2>', \$stderr,
         IPC::Run::timeout($options{timeout} // $default_timeout));

@@ -39,6 +39,7 @@ use HTTP::Tiny ();
 use IO::Socket::INET ();
 use IPC::Run ();
 use JSON::PP ();
+use LokbackupTest qw(write_bytes);
 use POSIX ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -413,15 +414,6 @@ sub wait_for_port
     return;
 }
 
-sub write_file
-{
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "cannot write $path: $!";
-    print $fh $text or die "cannot write $path: $!";
-    close $fh or die "cannot write $path: $!";
-    return;
-}
-
 sub write_configuration
 {
     my ($self) = @_;
@@ -440,7 +432,7 @@ sub write_configuration
     for my $kind (qw(account container object))
     {
         my $port = $self->{backend_ports}{$kind};
-        write_file("$dir/etc/$kind-server.conf", <<CONF);
+        write_bytes("$dir/etc/$kind-server.conf", <<CONF);
 [DEFAULT]
 ${common}bind_port = $port
 devices = $dir/node
@@ -462,7 +454,7 @@ CONF
         sort CORE::keys %users);
 
     # tempauth keeps its tokens in memcached (the `cache` filter): without it every request fails.
-    write_file("$dir/etc/proxy-server.conf", <<CONF);
+    write_bytes("$dir/etc/proxy-server.conf", <<CONF);
 [DEFAULT]
 ${common}bind_port = $self->{port}
 
@@ -523,9 +515,9 @@ CONF
 sub write_aws_configuration
 {
     my ($self) = @_;
-    write_file("$self->{dir}/aws-config",
+    write_bytes("$self->{dir}/aws-config",
         "[default]\nregion = $region\ns3 =\n    addressing_style = path\n");
-    write_file("$self->{dir}/aws-credentials", '');
+    write_bytes("$self->{dir}/aws-credentials", '');
     return;
 }
 

@@ -132,13 +132,14 @@ MailSettings mail_settings(const std::string &address)
     settings.password = mail_password;
     settings.from = "lokbackup <backup@example.com>";
     settings.to = "ops@example.com, Dana Admin <dana@example.com>";
+    // The sink offers no STARTTLS: the password goes in clear only when this says so.
+    settings.starttls = StartTls::never;
     return settings;
 }
 
 TEST(NotificationDeliveryTest, MailArrives)
 {
     Sink server("smtp_sink.py", {mail_user, mail_password});
-    // STARTTLS optional: the sink does not offer it, so the mail goes in plain text.
     send_mail(mail_settings(server.address()), test::failed_notice());
 
     nlohmann::json mail = server.received(1);
@@ -165,6 +166,30 @@ TEST(NotificationDeliveryTest, MailWithoutTheRequiredStartTlsIsRefused)
         << message;
     EXPECT_NE(message.find("STARTTLS not supported"), std::string::npos) << message;
     EXPECT_TRUE(server.received_nothing());
+}
+
+TEST(NotificationDeliveryTest, PasswordIsNeverSentWithoutTlsUnlessStartTlsIsNever)
+{
+    Sink server("smtp_sink.py", {mail_user, mail_password});
+    MailSettings settings = mail_settings(server.address());
+    settings.starttls = StartTls::optional; // the default, with a server that offers no STARTTLS
+    std::string message = error_message([&] { send_mail(settings, test::failed_notice()); });
+    EXPECT_NE(message.find("STARTTLS not supported"), std::string::npos) << message;
+    EXPECT_NE(message.find("lokbackup sends the mail password only over TLS"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("lokbackup.smtp_starttls = never"), std::string::npos) << message;
+    EXPECT_TRUE(server.received_nothing());
+}
+
+TEST(NotificationDeliveryTest, MailWithoutCredentialsGoesWithoutTlsWhenOptional)
+{
+    Sink server("smtp_sink.py", {mail_user, mail_password});
+    MailSettings settings = mail_settings(server.address());
+    settings.user.clear();
+    settings.password.clear();
+    settings.starttls = StartTls::optional;
+    send_mail(settings, test::failed_notice());
+    EXPECT_EQ(server.received(1)["subject"], "[lokbackup] backup 42 of \"app\" failed");
 }
 
 TEST(NotificationDeliveryTest, RefusedLoginNeverShowsThePassword)

@@ -20,7 +20,9 @@ my %mail_settings = (
     'lokbackup.smtp_url' => 'smtp://127.0.0.1:' . $smtp->port,
     'lokbackup.smtp_user' => 'mailer',
     'lokbackup.smtp_password' => 'pass word',
-    'lokbackup.smtp_from' => 'lokbackup <backup@example.com>');
+    'lokbackup.smtp_from' => 'lokbackup <backup@example.com>',
+    # The sink offers no STARTTLS: the password goes in clear only because this says so.
+    'lokbackup.smtp_starttls' => 'never');
 my $node = create_node(
     'notify',
     settings => {
@@ -174,6 +176,22 @@ for my $row (@always)
         qr/backup $row->{id} of \Q$what\E completed/,
         "backup $row->{id}: the text says it completed");
 }
+
+# --- the default, smtp_starttls = optional, never sends the password without TLS ---
+reload_settings($node, 'lokbackup.smtp_starttls' => 'optional');
+my $clear_offset = log_offset($node);
+my $mails_before = $smtp->count;
+my @unsent = @{ run_and_rows() };
+for my $row (@unsent)
+{
+    like(
+        wait_for_log_line($node, qr/notice of backup $row->{id} not delivered/, $clear_offset)
+          // '',
+        qr/STARTTLS not supported.*lokbackup sends the mail password only over TLS.*smtp_starttls = never/,
+        "backup $row->{id}: the log says the mail server offers no STARTTLS and what to do");
+}
+ok($smtp->stays_at($mails_before, 1), 'the mail server received no mail (and no password)');
+reload_settings($node, 'lokbackup.smtp_starttls' => 'never');
 
 # --- a mail server that never answers delays nothing ---
 my ($silent, $silent_port) = start_silent_server();
