@@ -2,8 +2,6 @@
 
 #include "cli/programs.hpp"
 
-#include <cstdlib>
-
 namespace lokbackup::cli
 {
 
@@ -25,11 +23,8 @@ ProcessSpec replay_command(const BackupPlan &plan, const ConnectionOptions &conn
                      "--clean", "--if-exists",
                      // An empty -d makes pg_restore connect, to the PGDATABASE below.
                      "-d", ""};
-    spec.environment = connection.environment(target);
     // Notices (such as those of DROP ... IF EXISTS) would crowd the error out of the stderr tail.
-    const char *options = std::getenv("PGOPTIONS");
-    spec.environment.emplace_back("PGOPTIONS", std::string(options ? options : "") +
-                                                   " -c client_min_messages=warning");
+    spec.environment = connection.environment(target, "-c client_min_messages=warning");
     return spec;
 }
 
