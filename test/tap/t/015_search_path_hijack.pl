@@ -1,15 +1,17 @@
 # A plain role that may create objects in public (the default for everyone in clusters upgraded
 # from PostgreSQL 14 or older) cannot make lokbackup run its code (CVE-2018-1058): neither the
 # worker, which runs its catalog statements as the bootstrap superuser, nor the lokbackup program
-# run by a superuser whose search_path puts the attacker's schema first. Each trap records that it
-# ran and tries to make the attacker a superuser; afterwards the attacker is no superuser, no trap
-# ran, and the backups and the program's answers are the real ones.
+# run by a superuser whose search_path puts the attacker's schema first, nor `lokbackup serve`
+# with a superuser logged in. Each trap records that it ran and tries to make the attacker a
+# superuser; afterwards the attacker is no superuser, no trap ran, and the backups and the
+# program's answers are the real ones.
 use strict;
 use warnings FATAL => 'all';
 
 use LokbackupTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ServeTest;
 use Test::More;
 
 my $node = create_node('search_path');
@@ -80,6 +82,22 @@ END
 \$\$;
 CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.text_eq);
 
+-- serve's calls: its admin check pg_has_role('lokbackup_admin', 'USAGE') (two literals: text fits
+-- them better than pg_catalog's name), and, in the extension's own schema (public here),
+-- lokbackup_download_url(id, '1 hour'), where text fits the literal better than interval.
+CREATE FUNCTION public.pg_has_role(text, text) RETURNS boolean LANGUAGE plpgsql AS \$\$
+BEGIN
+    PERFORM public.trap('public.pg_has_role(text, text)');
+    RETURN pg_catalog.pg_has_role(\$1::pg_catalog.name, \$2);
+END
+\$\$;
+CREATE FUNCTION public.lokbackup_download_url(bigint, text) RETURNS text LANGUAGE plpgsql AS \$\$
+BEGIN
+    PERFORM public.trap('public.lokbackup_download_url(bigint, text)');
+    RETURN 'https://attacker.example/';
+END
+\$\$;
+
 -- The program's calls of the extension's functions, for a caller whose search_path names the
 -- attacker's schema before the extension's. They answer nothing, so that the caller's statement
 -- succeeds and the trap's work commits.
@@ -140,5 +158,21 @@ is($verify->{exit}, 0, 'lokbackup verify (through the restore plan) exits 0')
 
 is(attacker_gains(), $nothing_gained,
     'the program calls none of the traps: the attacker is no superuser');
+
+# --- lokbackup serve, with a superuser logged in ---
+$node->safe_psql('postgres', "CREATE ROLE dba LOGIN SUPERUSER PASSWORD 'dba-secret-1234'");
+ServeTest::prepend_hba($node, 'local all dba scram-sha-256');
+my $web = ServeTest->start($node)->client;
+is($web->login('dba', 'dba-secret-1234')->{status}, 200, 'the superuser logs in to serve');
+my $listing = $web->call(GET => '/api/admin/backups');
+is($listing->{status}, 200, 'serve lists the backups');
+is_deeply(
+    [ sort { $a <=> $b } map { $_->{id} } @{ $listing->{json}{backups} } ],
+    [ sort { $a <=> $b } @$ids ],
+    "serve's listing holds the run's backups");
+my $link = $web->call(GET => "/api/admin/backups/$database_backup->{id}/download");
+unlike($link->{body}, qr/attacker\.example/, "serve's download link is not the attacker's");
+is(attacker_gains(), $nothing_gained,
+    'serve calls none of the traps: the attacker is no superuser');
 
 done_testing();
