@@ -30,8 +30,10 @@ bool is_backup_id(const std::string &text)
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
     QueryResult result = catalog.query(
-        "SELECT backup_id, database, contents, location, manifest_location, sha256, size, "
-        "raw_size, format, compression, catalog_database FROM lokbackup_restore_plan($1, $2)",
+        catalog.with_extension_schema(
+            "SELECT backup_id, database, contents, location, manifest_location, sha256, size, "
+            "raw_size, format, compression, catalog_database "
+            "FROM @extschema@.lokbackup_restore_plan($1::text, $2::text)"),
         {selector.which, selector.database});
     if (result.rows() != 1)
         throw Error("the catalog has no backup for \"" + selector.which + "\"");

@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 
+#include <cstdlib>
+
 namespace lokbackup::cli
 {
 
@@ -33,6 +35,18 @@ ServerError server_error(const PGresult *result, PGconn *connection)
     const char *sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     return ServerError(message, sqlstate ? sqlstate : "", primary, detail ? detail : "",
                        hint ? hint : "");
+}
+
+// The server options of every session that lokbackup opens, its own and those of the programs it
+// runs (psql, pg_restore): the caller's PGOPTIONS, then a search_path of pg_catalog alone. A name
+// in a statement can then not resolve to an object that someone who may create objects in a schema
+// of the caller's search_path put there, to run with the caller's privileges (CVE-2018-1058).
+std::string server_options(const std::string &more_options)
+{
+    const char *caller_options = std::getenv("PGOPTIONS");
+    std::string options =
+        std::string(caller_options ? caller_options : "") + " -c search_path=pg_catalog,pg_temp";
+    return more_options.empty() ? options : options + " " + more_options;
 }
 
 // Type oids of the integer and floating-point types (int8, int2, int4, float4, float8, numeric).
@@ -70,10 +84,12 @@ ConnectionOptions ConnectionOptions::from(const Arguments &arguments)
 }
 
 std::vector<std::pair<std::string, std::string>>
-ConnectionOptions::environment(const std::string &database) const
+ConnectionOptions::environment(const std::string &database, const std::string &more_options) const
 {
-    std::vector<std::pair<std::string, std::string>> variables = {{"PGDATABASE", database},
-                                                                  {"PGAPPNAME", "lokbackup"}};
+    std::vector<std::pair<std::string, std::string>> variables = {
+        {"PGDATABASE", database},
+        {"PGAPPNAME", "lokbackup"},
+        {"PGOPTIONS", server_options(more_options)}};
     if (host)
         variables.emplace_back("PGHOST", *host);
     if (port)
@@ -101,8 +117,9 @@ Connection::Connection(const ConnectionOptions &options, const std::string &data
                        const Login *login)
     : connection_(nullptr, PQfinish)
 {
-    std::vector<const char *> keywords = {"dbname", "application_name"};
-    std::vector<const char *> values = {database.c_str(), "lokbackup"};
+    std::string options_value = server_options("");
+    std::vector<const char *> keywords = {"dbname", "application_name", "options"};
+    std::vector<const char *> values = {database.c_str(), "lokbackup", options_value.c_str()};
     auto add = [&](const char *keyword, const std::optional<std::string> &value) {
         if (value) {
             keywords.push_back(keyword);
@@ -156,6 +173,31 @@ std::string Connection::quote_identifier(const std::string &name)
         throw Error(trimmed(PQerrorMessage(connection_.get())));
     std::string text = quoted;
     PQfreemem(quoted);
+    return text;
+}
+
+const std::string &Connection::extension_schema()
+{
+    if (!extension_schema_) {
+        // regnamespace output is quoted where needed.
+        QueryResult schema = query("SELECT extnamespace::regnamespace::text FROM pg_extension "
+                                   "WHERE extname = 'lokbackup'");
+        if (schema.rows() != 1)
+            throw ExtensionMissing("the lokbackup extension is not installed in database \"" +
+                                   std::string(PQdb(connection_.get())) + "\"");
+        extension_schema_ = schema.value(0, 0);
+    }
+    return *extension_schema_;
+}
+
+std::string Connection::with_extension_schema(const std::string &sql)
+{
+    static const std::string placeholder = "@extschema@";
+    const std::string &schema = extension_schema();
+    std::string text = sql;
+    for (std::size_t at = 0; (at = text.find(placeholder, at)) != std::string::npos;
+         at += schema.size())
+        text.replace(at, placeholder.size(), schema);
     return text;
 }
 

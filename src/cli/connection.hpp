@@ -29,8 +29,17 @@ struct ConnectionOptions {
     static ConnectionOptions from(const Arguments &arguments);
 
     // PGHOST, PGPORT and PGUSER for a program (psql, pg_restore) that must reach the same server,
-    // plus PGDATABASE = `database`: a name in argv would be parsed as a connection string.
-    std::vector<std::pair<std::string, std::string>> environment(const std::string &database) const;
+    // plus PGDATABASE = `database`: a name in argv would be parsed as a connection string; and
+    // PGOPTIONS with the search_path of every session (server_options()) and `more_options`.
+    std::vector<std::pair<std::string, std::string>>
+    environment(const std::string &database, const std::string &more_options = "") const;
+};
+
+// The lokbackup extension is not installed in the database a Connection reached.
+class ExtensionMissing : public Error
+{
+  public:
+    using Error::Error;
 };
 
 // A statement the server refused: its SQLSTATE and words, as libpq reports them. what() is the
@@ -95,9 +104,18 @@ class Connection
     QueryResult query(const std::string &sql,
                       const std::vector<std::optional<std::string>> &parameters = {});
     std::string quote_identifier(const std::string &name);
+    // The lokbackup extension's schema, quoted; looked up at the first call. Throws
+    // ExtensionMissing when the extension is not installed in this database.
+    const std::string &extension_schema();
+    // `sql` with each @extschema@ (as in the extension's install script) replaced by
+    // extension_schema(). The session's search_path holds pg_catalog alone, so every name of the
+    // extension's objects is written @extschema@.name, and their arguments cast to the parameter
+    // types, so that no overload that someone else created in that schema fits better.
+    std::string with_extension_schema(const std::string &sql);
 
   private:
     std::unique_ptr<PGconn, void (*)(PGconn *)> connection_;
+    std::optional<std::string> extension_schema_;
 };
 
 } // namespace lokbackup::cli

@@ -80,9 +80,11 @@ int list(const std::vector<std::string> &argument_list)
 
     Connection catalog(connection, connection.catalog_database);
     // A NULL limit takes the function's default.
+    std::string sql =
+        catalog.with_extension_schema("SELECT * FROM @extschema@.lokbackup_list($1::text, "
+                                      "$2::text, coalesce($3::integer, 50), 0)");
     QueryResult result =
-        catalog.query("SELECT * FROM lokbackup_list($1, $2, coalesce($3::integer, 50), 0)",
-                      {arguments.value("type"), arguments.value("status"), limit});
+        catalog.query(sql, {arguments.value("type"), arguments.value("status"), limit});
     print_table(result, std::cout);
     return 0;
 }

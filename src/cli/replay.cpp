@@ -4,8 +4,6 @@
 #include "core/error.hpp"
 #include "core/restricted_script.hpp"
 
-#include <cstdlib>
-
 namespace lokbackup::cli
 {
 
@@ -50,11 +48,8 @@ Replay replay_command(const BackupPlan &plan, const ConnectionOptions &connectio
                      "--clean", "--if-exists",
                      // An empty -d makes pg_restore connect, to the PGDATABASE below.
                      "-d", ""};
-    spec.environment = connection.environment(target);
     // Notices (such as those of DROP ... IF EXISTS) would crowd the error out of the stderr tail.
-    const char *options = std::getenv("PGOPTIONS");
-    spec.environment.emplace_back("PGOPTIONS", std::string(options ? options : "") +
-                                                   " -c client_min_messages=warning");
+    spec.environment = connection.environment(target, "-c client_min_messages=warning");
     return replay;
 }
 

@@ -114,8 +114,9 @@ QueryResult session_query(SessionStore &sessions, const httplib::Request &reques
                           const std::vector<std::optional<std::string>> &parameters)
 {
     std::optional<QueryResult> result;
-    with_connection(sessions, request, session,
-                    [&](Connection &connection) { result = connection.query(sql, parameters); });
+    with_connection(sessions, request, session, [&](Connection &connection) {
+        result = connection.query(connection.with_extension_schema(sql), parameters);
+    });
     return std::move(*result);
 }
 

@@ -54,7 +54,8 @@ std::shared_ptr<Session> require_session(SessionStore &sessions, const httplib::
 // closed ends the session (401) instead of failing every later call.
 void with_connection(SessionStore &sessions, const httplib::Request &request, Session &session,
                      const std::function<void(Connection &)> &use);
-// One statement through with_connection().
+// One statement through with_connection(); @extschema@ in `sql` is the extension's schema
+// (Connection::with_extension_schema()).
 QueryResult session_query(SessionStore &sessions, const httplib::Request &request, Session &session,
                           const std::string &sql,
                           const std::vector<std::optional<std::string>> &parameters = {});

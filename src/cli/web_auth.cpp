@@ -11,21 +11,17 @@ namespace lokbackup::cli
 namespace
 {
 
-// Functions resolve in pg_catalog first, so that nobody who can create objects in the
-// extension's schema can stand in for them; times in the API are ISO 8601 in UTC.
-void prepare_session(Connection &connection, const std::string &catalog_database)
+// The session's statements name the extension's objects with its schema (session_query()), which
+// is looked up here, once; times in the API are ISO 8601 in UTC.
+void prepare_session(Connection &connection)
 {
-    QueryResult schema = connection.query(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'lokbackup'");
-    if (schema.rows() != 1)
-        throw HttpError(409,
-                        "the lokbackup extension is not installed in database \"" +
-                            catalog_database + "\"",
+    try {
+        connection.extension_schema();
+    } catch (const ExtensionMissing &missing) {
+        throw HttpError(409, missing.what(),
                         "Run CREATE EXTENSION lokbackup there, or pass --catalog-dbname.");
-    connection.query("SELECT set_config('search_path', 'pg_catalog, ' || quote_ident($1) || "
-                     "', pg_temp', false), set_config('TimeZone', 'UTC', false)",
-                     {schema.value(0, 0)});
+    }
+    connection.query("SELECT set_config('TimeZone', 'UTC', false)");
 }
 
 std::string session_cookie(const std::string &value, bool secure, bool expire)
@@ -49,7 +45,7 @@ void log_in(WebApp &app, const httplib::Request &request, httplib::Response &res
         throw HttpError(400, "username and password are required",
                         "Log in with your PostgreSQL user name and password.");
     std::unique_ptr<Connection> connection = connect_as(app.settings.connection, login);
-    prepare_session(*connection, app.settings.connection.catalog_database);
+    prepare_session(*connection);
     require_admin(*connection, login.user);
     // A new login replaces the browser's old session rather than leaving it open.
     if (std::optional<std::string> old_token = session_token(request))

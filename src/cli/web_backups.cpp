@@ -27,9 +27,10 @@ SELECT json_build_object(
                    'duration', s.duration_pretty, 'checksum', s.sha256,
                    'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error)
                ORDER BY s.id DESC), '[]')
-        FROM lokbackup_list($1, $2, $3::integer, $4::integer) l JOIN lokbackup_status s USING (id)),
+        FROM @extschema@.lokbackup_list($1::text, $2::text, $3::integer, $4::integer) l
+             JOIN @extschema@.lokbackup_status s USING (id)),
     'total', (
-        SELECT count(*) FROM lokbackup_status
+        SELECT count(*) FROM @extschema@.lokbackup_status
         WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)),
     'stats', (
         SELECT json_build_object(
@@ -37,14 +38,14 @@ SELECT json_build_object(
                    'completed', completed, 'failed', failed, 'inProgress', in_progress,
                    'lastBackup', last_backup, 'successRate', success_rate,
                    'nextScheduledRun', next_scheduled_run)
-        FROM lokbackup_dashboard),
+        FROM @extschema@.lokbackup_dashboard),
     'running', (
         SELECT coalesce(json_agg(json_build_object(
                    'backupId', backup_id, 'database', database, 'startedAt', started_at,
                    'rawBytes', raw_bytes, 'storedBytes', stored_bytes,
                    'rawPretty', raw_pretty, 'storedPretty', stored_pretty)
                ORDER BY backup_id), '[]')
-        FROM lokbackup_running)))";
+        FROM @extschema@.lokbackup_running)))";
 
 void list_backups(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
@@ -69,8 +70,9 @@ void list_backups(WebApp &app, const httplib::Request &request, httplib::Respons
 void start_backup(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
-    Json ids = session_json(app.sessions, request, *session,
-                            "SELECT array_to_json(lokbackup_run('manual', false))");
+    Json ids =
+        session_json(app.sessions, request, *session,
+                     "SELECT array_to_json(@extschema@.lokbackup_run('manual'::text, false))");
     send_json(response, 202,
               {{"ids", ids},
                {"message", "backup started: " + std::to_string(ids.size()) +
@@ -81,19 +83,22 @@ void delete_backup(WebApp &app, const httplib::Request &request, httplib::Respon
 {
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
     std::string id = request.matches[1];
-    session_query(app.sessions, request, *session, "SELECT lokbackup_delete($1::bigint)", {id});
+    session_query(app.sessions, request, *session,
+                  "SELECT @extschema@.lokbackup_delete($1::bigint)", {id});
     send_json(response, 200, {{"id", std::stoll(id)}, {"status", "deleted"}});
 }
 
 void download_link(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
-    Json link = session_json(
-        app.sessions, request, *session,
-        "SELECT json_build_object('url', lokbackup_download_url($1::bigint, '1 hour'), "
-        "'expiresAt', now() + interval '1 hour', 'fileName', "
-        "regexp_replace(object_key, '^.*/', '')) FROM lokbackup_status WHERE id = $1::bigint",
-        {std::string(request.matches[1])});
+    Json link =
+        session_json(app.sessions, request, *session,
+                     "SELECT json_build_object('url', "
+                     "@extschema@.lokbackup_download_url($1::bigint, interval '1 hour'), "
+                     "'expiresAt', now() + interval '1 hour', 'fileName', "
+                     "regexp_replace(object_key, '^.*/', '')) FROM @extschema@.lokbackup_status "
+                     "WHERE id = $1::bigint",
+                     {std::string(request.matches[1])});
     if (link.is_null())
         throw HttpError(404, "backup " + std::string(request.matches[1]) + " does not exist");
     send_json(response, 200, link);

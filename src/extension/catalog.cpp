@@ -7,6 +7,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "pgstat.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -23,10 +24,16 @@ namespace lokbackup::pg
 // are copied there.
 static MemoryContext caller_context = nullptr;
 
+// The extension's schema, quoted, as table() found it in this SPI connection (NULL: not yet). It
+// lives in SPI's memory, so it is forgotten with the connection: the extension may be dropped and
+// created in another schema between two transactions.
+static const char *extension_schema = nullptr;
+
 void connect_catalog()
 {
     caller_context = CurrentMemoryContext;
     SPI_connect();
+    extension_schema = nullptr;
 }
 
 void disconnect_catalog()
@@ -56,6 +63,11 @@ void end_catalog_work()
     pgstat_report_activity(STATE_IDLE, nullptr);
 }
 
+void pin_search_path()
+{
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_SESSION);
+}
+
 bool catalog_installed()
 {
     return OidIsValid(get_extension_oid("lokbackup", true));
@@ -63,17 +75,21 @@ bool catalog_installed()
 
 static char *text_column(int row, int column);
 
-// The catalog tables live in the extension's schema, whichever the DBA chose.
+// The catalog's relations live in the extension's schema, whichever the DBA chose; every
+// statement names them with it, since the search_path holds pg_catalog alone (pin_search_path()).
 static const char *table(const char *name)
 {
-    if (SPI_execute(
-            "SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension"
-            " WHERE extname = 'lokbackup'",
-            true, 1) != SPI_OK_SELECT ||
-        SPI_processed != 1)
-        elog(ERROR, "lokbackup: the extension's schema was not found");
-    // regnamespace output is already quoted where needed.
-    return psprintf("%s.%s", text_column(0, 1), quote_identifier(name));
+    if (extension_schema == nullptr) {
+        if (SPI_execute(
+                "SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension"
+                " WHERE extname = 'lokbackup'",
+                true, 1) != SPI_OK_SELECT ||
+            SPI_processed != 1)
+            elog(ERROR, "lokbackup: the extension's schema was not found");
+        // regnamespace output is already quoted where needed.
+        extension_schema = text_column(0, 1);
+    }
+    return psprintf("%s.%s", extension_schema, quote_identifier(name));
 }
 
 static void execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
@@ -181,7 +197,8 @@ List *databases_to_back_up()
 
 int64 next_run_id()
 {
-    char *sql = psprintf("SELECT nextval('%s')", table("lokbackup_run_seq"));
+    char *sql =
+        psprintf("SELECT nextval(%s::regclass)", quote_literal_cstr(table("lokbackup_run_seq")));
     execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
     return int64_column(0, 1);
 }

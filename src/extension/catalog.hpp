@@ -11,6 +11,13 @@ extern "C" {
 namespace lokbackup::pg
 {
 
+// Sets the session's search_path to pg_catalog and pg_temp alone, for good (it outlives every
+// transaction and configuration reload). The worker runs as the bootstrap superuser: a name in its
+// statements must never resolve to an object that whoever may create in a schema of the default
+// search_path put there (CVE-2018-1058: for a literal argument, public.nextval(text) beats
+// pg_catalog.nextval(regclass)). The catalog's own relations are named with their schema.
+void pin_search_path();
+
 // Opens a transaction, connects SPI and reports `activity` in pg_stat_activity.
 void begin_catalog_work(const char *activity);
 void end_catalog_work();

@@ -183,6 +183,7 @@ void lokbackup_worker_main(Datum argument)
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnection(catalog_database_setting, nullptr, 0);
+    pin_search_path();
     pgstat_report_appname("lokbackup worker");
 
     before_shmem_exit(detach_worker, 0);
