@@ -19,6 +19,10 @@ use Test::More;
 my $node = create_node('hostile',
     settings => { 'lokbackup.databases' => 'app', 'lokbackup.compression' => 'none' });
 populate_app_database($node, 'app');
+# Larger than the restore's 1 MiB reads, so that psql gets the object's first bytes while the
+# rest is still being read and hashed.
+$node->safe_psql('app',
+    'CREATE TABLE bulk AS SELECT g, md5(g::text) AS digest FROM generate_series(1, 60000) g');
 my $ids = run_backup($node);
 my $backup = backup_of($node, $ids, 'app');
 my $roles = backup_of($node, $ids, undef);
@@ -106,8 +110,7 @@ like($verify->{stderr}, qr/sha256 "00" is not a SHA-256 \(64 lower-case hex digi
 # --- a psql that cannot be restricted is never given an object ---
 my $old_client = $node->basedir . '/old-client';
 File::Path::make_path($old_client);
-my $installed = `command -v lokbackup`;
-chomp $installed;
+my ($installed) = map { "$_/lokbackup" } grep { -x "$_/lokbackup" } split /:/, $ENV{PATH};
 File::Copy::copy($installed, "$old_client/lokbackup") or die "cannot copy $installed: $!";
 chmod 0755, "$old_client/lokbackup";
 write_bytes("$old_client/psql", <<"SCRIPT");
