@@ -27,6 +27,9 @@ inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
     };
 }
 
+// httplib's hooks around the routes: the checks before routing, its own refusals, the last
+// resort for exceptions and the request log.
+void install_boundary(httplib::Server &server, WebApp &app);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);
 // /api/admin/backups...
