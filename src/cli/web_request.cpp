@@ -37,6 +37,8 @@ void respond(httplib::Response &response, const std::function<void()> &handler)
         handler();
     } catch (const HttpError &error) {
         send_error(response, error.status, error.what(), "", error.hint);
+        if (error.retry_after != 0)
+            response.set_header("Retry-After", std::to_string(error.retry_after));
     } catch (const ServerError &error) {
         send_error(response, http_status_of(error), error.primary, error.detail, error.hint);
     } catch (const Error &error) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/web_access.hpp"
+#include "cli/web_login_throttle.hpp"
 #include "cli/web_request.hpp"
 #include "cli/web_restores.hpp"
 #include "cli/web_sessions.hpp"
@@ -15,6 +16,7 @@ struct WebApp {
     WebSettings settings;
     SessionStore sessions;
     RestoreJobs restores;
+    LoginThrottle logins; // of logins and of the password checks of restores
 };
 
 using AppHandler = void (*)(WebApp &, const httplib::Request &, httplib::Response &);
