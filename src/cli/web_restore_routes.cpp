@@ -38,6 +38,12 @@ std::string target_of(const Json &body, const BackupPlan &plan)
     if (target.empty() || target.size() > max_database_name)
         throw HttpError(400, "invalid target database name \"" + target + "\"",
                         "A database name has 1 to 63 bytes.");
+    // A restore into a template would put the backup's objects into every new database.
+    if (target == "template0" || target == "template1")
+        throw HttpError(400, "database \"" + target + "\" is a template database",
+                        "Restore into a database other than template0, template1 and the catalog "
+                        "database (\"" +
+                            plan.catalog_database + "\").");
     if (target == plan.catalog_database)
         throw HttpError(400, "database \"" + target + "\" holds the lokbackup catalog",
                         "Restore into another database; the lokbackup program can overwrite the "

@@ -199,6 +199,15 @@ $r = $admin->call(POST => "/api/admin/backups/$app_id/restore",
     { password => $password{admin}, target => 'postgres', confirmTarget => 'postgres' });
 is($r->{status}, 400, 'a restore into the catalog database: 400');
 like($r->{json}{error}, qr/holds the lokbackup catalog/, '... saying why');
+for my $template ('template0', 'template1')
+{
+    $r = $admin->call(POST => "/api/admin/backups/$app_id/restore",
+        { password => $password{admin}, target => $template, confirmTarget => $template });
+    is($r->{status}, 400, "a restore into $template: 400");
+    like($r->{json}{error}, qr/"$template" is a template database/, '... saying why');
+    like($r->{json}{hint}, qr/other than template0, template1 and the catalog database/,
+        '... and what is allowed');
+}
 $r = $admin->call(POST => "/api/admin/backups/$app_id/restore", { password => $password{admin} },
     csrf => 0);
 is($r->{status}, 403, 'a restore without the CSRF token: 403');
