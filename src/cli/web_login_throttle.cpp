@@ -10,10 +10,14 @@ namespace lokbackup::cli
 namespace
 {
 
+// PostgreSQL cuts a user name to its first 63 bytes (NAMEDATALEN - 1), so longer names are the same
+// role to it; and so a key stays small however long the name a client sends.
+const std::size_t max_user_name = 63;
+
 // A user name and an address are keys of one table; the prefixes keep them apart.
 std::string user_key(const std::string &user)
 {
-    return "user " + user;
+    return "user " + user.substr(0, max_user_name);
 }
 
 std::string address_key(const std::string &address)
