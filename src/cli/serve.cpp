@@ -135,8 +135,11 @@ int serve(const std::vector<std::string> &argument_list)
                {}};
     httplib::Server server;
     // Requests wait on PostgreSQL, not on the CPU: more threads than cores, so that a slow
-    // statement does not hold up the others (restores run on threads of their own).
-    server.new_task_queue = [] { return new httplib::ThreadPool(8); };
+    // statement does not hold up the others (restores run on threads of their own). And a
+    // connection holds its thread until its request has come, however slowly the client sends it
+    // (httplib has no deadline for a whole request, only for each read): with 8 threads, 8 slow
+    // clients stopped serve. An idle thread costs little.
+    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     // The API's bodies are small JSON objects.
     server.set_payload_max_length(64 * 1024);
     server.set_default_headers({{"Content-Security-Policy",

