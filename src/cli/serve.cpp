@@ -84,28 +84,6 @@ class StopOnSignal
     std::thread thread_;
 };
 
-void log_request(const httplib::Request &request, const httplib::Response &response)
-{
-    std::cerr << "lokbackup serve: " << request.remote_addr << " " << request.method << " "
-              << request.path << " " << response.status << "\n";
-}
-
-// httplib's own refusals, in the API's shape.
-void explain_refusal(const httplib::Request &request, httplib::Response &response)
-{
-    if (!response.body.empty())
-        return;
-    switch (response.status) {
-    case 404:
-        return send_error(response, 404, "no such route: " + request.method + " " + request.path,
-                          "", "The routes are listed in the README, under Dashboard and HTTP API.");
-    case 413:
-        return send_error(response, 413, "the request body is too large (at most 64 KiB)");
-    default:
-        return send_error(response, response.status, "malformed HTTP request");
-    }
-}
-
 // The Host headers of requests for host:port, and the --public-host names.
 std::vector<std::string> allowed_hosts(const std::string &host, long long port,
                                        const std::optional<std::string> &public_hosts)
@@ -157,8 +135,11 @@ int serve(const std::vector<std::string> &argument_list)
                {}};
     httplib::Server server;
     // Requests wait on PostgreSQL, not on the CPU: more threads than cores, so that a slow
-    // statement does not hold up the others (restores run on threads of their own).
-    server.new_task_queue = [] { return new httplib::ThreadPool(8); };
+    // statement does not hold up the others (restores run on threads of their own). And a
+    // connection holds its thread until its request has come, however slowly the client sends it
+    // (httplib has no deadline for a whole request, only for each read): with 8 threads, 8 slow
+    // clients stopped serve. An idle thread costs little.
+    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     // The API's bodies are small JSON objects.
     server.set_payload_max_length(64 * 1024);
     server.set_default_headers({{"Content-Security-Policy",
@@ -167,18 +148,7 @@ int serve(const std::vector<std::string> &argument_list)
                                 {"X-Content-Type-Options", "nosniff"},
                                 {"X-Frame-Options", "DENY"},
                                 {"Referrer-Policy", "no-referrer"}});
-    server.set_logger(log_request);
-    server.set_error_handler(explain_refusal);
-    server.set_pre_routing_handler(
-        [&app](const httplib::Request &request, httplib::Response &response) {
-            bool allowed = false;
-            respond(response, [&] {
-                check_host(app.settings, request);
-                allowed = true;
-            });
-            return allowed ? httplib::Server::HandlerResponse::Unhandled
-                           : httplib::Server::HandlerResponse::Handled;
-        });
+    install_boundary(server, app);
     add_auth_routes(server, app);
     add_backup_routes(server, app);
     add_restore_routes(server, app);

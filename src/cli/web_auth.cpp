@@ -44,9 +44,16 @@ void log_in(WebApp &app, const httplib::Request &request, httplib::Response &res
     if (login.user.empty() || login.password.empty())
         throw HttpError(400, "username and password are required",
                         "Log in with your PostgreSQL user name and password.");
-    std::unique_ptr<Connection> connection = connect_as(app.settings.connection, login);
-    prepare_session(*connection);
-    require_admin(*connection, login.user);
+    std::unique_ptr<Connection> connection;
+    attempt_login(app.logins, login, request.remote_addr,
+                  HttpError(401, "login failed",
+                            "Log in with the user name and password of a PostgreSQL role that is "
+                            "a member of lokbackup_admin; lokbackup serve's log has the reason."),
+                  [&] {
+                      connection = connect_as(app.settings.connection, login);
+                      prepare_session(*connection);
+                      require_admin(*connection, login.user);
+                  });
     // A new login replaces the browser's old session rather than leaving it open.
     if (std::optional<std::string> old_token = session_token(request))
         app.sessions.close(*old_token);

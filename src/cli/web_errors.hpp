@@ -20,6 +20,7 @@ class HttpError : public Error
 
     int status;
     std::string hint;
+    long long retry_after = 0; // seconds, sent as Retry-After when not 0 (429, 503)
 };
 
 // 400 for a bad value, 403 for a missing privilege, 404 for no such backup, 409 for a state that

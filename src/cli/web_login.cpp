@@ -1,6 +1,6 @@
 #include "cli/web_login.hpp"
 
-#include "cli/web_errors.hpp"
+#include "cli/web_log.hpp"
 
 namespace lokbackup::cli
 {
@@ -39,6 +39,37 @@ std::unique_ptr<Connection> connect_as(const ConnectionOptions &options, const L
                         "lokbackup serve accepts only logins whose password the server checks "
                         "(scram-sha-256 or md5).");
     return connection;
+}
+
+void attempt_login(LoginThrottle &throttle, const Login &login, const std::string &address,
+                   const HttpError &refusal, const std::function<void()> &attempt)
+{
+    std::string who = "login of \"" + printable(login.user) + "\" from " + address;
+    try {
+        throttle.check(login.user, address);
+    } catch (const HttpError &error) {
+        log_line(who + " refused: " + error.what() + " (" + std::to_string(error.retry_after) +
+                 " s to wait)");
+        throw;
+    }
+    try {
+        attempt();
+    } catch (const HttpError &error) {
+        if (error.status == 503) {
+            log_line(who + " failed: " + printable(error.what()));
+            throw HttpError(503, "cannot connect to PostgreSQL",
+                            "lokbackup serve's log has the details.");
+        }
+        log_line(who + " failed: " + printable(error.what()) +
+                 (error.hint.empty() ? "" : "; " + printable(error.hint)));
+        throttle.failed(login.user, address);
+        throw refusal;
+    } catch (const Error &error) {
+        log_line(who + " failed: " + printable(error.what()));
+        throttle.failed(login.user, address);
+        throw refusal;
+    }
+    throttle.succeeded(login.user, address);
 }
 
 } // namespace lokbackup::cli

@@ -2,8 +2,10 @@
 
 #include "cli/connection.hpp"
 #include "cli/web_errors.hpp"
+#include "cli/web_log.hpp"
 
-#include <iostream>
+#include <algorithm>
+#include <cctype>
 
 namespace lokbackup::cli
 {
@@ -12,7 +14,10 @@ void send_json(httplib::Response &response, int status, const Json &body)
 {
     response.status = status;
     response.set_header("Cache-Control", "no-store");
-    response.set_content(body.dump(), "application/json");
+    // What a client sent (a path, a Host header) may not be UTF-8: it is shown with U+FFFD
+    // rather than failing the answer.
+    response.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace),
+                         "application/json");
 }
 
 void send_error(httplib::Response &response, int status, const std::string &message,
@@ -32,6 +37,8 @@ void respond(httplib::Response &response, const std::function<void()> &handler)
         handler();
     } catch (const HttpError &error) {
         send_error(response, error.status, error.what(), "", error.hint);
+        if (error.retry_after != 0)
+            response.set_header("Retry-After", std::to_string(error.retry_after));
     } catch (const ServerError &error) {
         send_error(response, http_status_of(error), error.primary, error.detail, error.hint);
     } catch (const Error &error) {
@@ -39,19 +46,55 @@ void respond(httplib::Response &response, const std::function<void()> &handler)
         send_error(response, 500, error.what());
     } catch (const std::exception &error) {
         // Anything else (out of memory, a library's failure) is for the log, not the caller.
-        std::cerr << "lokbackup serve: unexpected error: " << error.what() << "\n";
+        log_line("unexpected error: " + printable(error.what()));
         send_error(response, 500, "internal error", "", "lokbackup serve's log has the details.");
+    } catch (...) {
+        log_line("unexpected error of unknown type");
+        send_error(response, 500, "internal error");
     }
+}
+
+namespace
+{
+
+// "Application/JSON; charset=utf-8" -> "application/json"
+std::string media_type(const std::string &content_type)
+{
+    std::string type = content_type.substr(0, content_type.find(';'));
+    type.erase(type.find_last_not_of(" \t") + 1);
+    type.erase(0, type.find_first_not_of(" \t"));
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return type;
+}
+
+} // namespace
+
+void check_body_is_json(const httplib::Request &request)
+{
+    bool has_length = request.has_header("Content-Length");
+    bool chunked = request.has_header("Transfer-Encoding");
+    bool sends_body =
+        request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+    if (sends_body && !has_length && !chunked)
+        throw HttpError(400, "the request has no Content-Length header",
+                        "Send a JSON body (Content-Type: application/json), or Content-Length: 0 "
+                        "for none (curl -X POST sends neither: use curl -d '{}').");
+    bool has_body = chunked || (has_length && request.get_header_value("Content-Length") != "0");
+    if (!request.has_header("Content-Type") && !has_body)
+        return;
+    std::string type = media_type(request.get_header_value("Content-Type"));
+    if (type != "application/json")
+        throw HttpError(415,
+                        type.empty() ? "the request body has no Content-Type"
+                                     : "the request body is " + type + ", not JSON",
+                        "Send JSON, with Content-Type: application/json.");
 }
 
 Json json_body(const httplib::Request &request)
 {
     if (request.body.empty())
         return Json::object();
-    std::string type = request.get_header_value("Content-Type");
-    if (type.rfind("application/json", 0) != 0)
-        throw HttpError(415, "the request body must be JSON",
-                        "Send Content-Type: application/json.");
     Json body = Json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
         throw HttpError(400, "the request body is not a JSON object");

@@ -23,7 +23,11 @@ void send_error(httplib::Response &response, int status, const std::string &mess
 // response. Every route runs inside it: the one place where a request's errors end.
 void respond(httplib::Response &response, const std::function<void()> &handler);
 
-// The body as a JSON object (an empty body is {}); HttpError 400/415 otherwise.
+// Before httplib reads a body: HttpError 400 for a POST, PUT or PATCH without Content-Length
+// (httplib would refuse it as malformed), 415 for a body or Content-Type that is not JSON.
+void check_body_is_json(const httplib::Request &request);
+// The body as a JSON object (an empty body is {}), after check_body_is_json(); HttpError 400
+// otherwise.
 Json json_body(const httplib::Request &request);
 // A string field of `body`: std::nullopt when absent; HttpError 400 when not a string.
 std::optional<std::string> string_field(const Json &body, const char *field);

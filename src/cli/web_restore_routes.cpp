@@ -38,6 +38,12 @@ std::string target_of(const Json &body, const BackupPlan &plan)
     if (target.empty() || target.size() > max_database_name)
         throw HttpError(400, "invalid target database name \"" + target + "\"",
                         "A database name has 1 to 63 bytes.");
+    // A restore into a template would put the backup's objects into every new database.
+    if (target == "template0" || target == "template1")
+        throw HttpError(400, "database \"" + target + "\" is a template database",
+                        "Restore into a database other than template0, template1 and the catalog "
+                        "database (\"" +
+                            plan.catalog_database + "\").");
     if (target == plan.catalog_database)
         throw HttpError(400, "database \"" + target + "\" holds the lokbackup catalog",
                         "Restore into another database; the lokbackup program can overwrite the "
@@ -45,17 +51,13 @@ std::string target_of(const Json &body, const BackupPlan &plan)
     return target;
 }
 
-// The server checks the password again, as for a login.
-void confirm_password(const WebApp &app, const Login &login)
+// The server checks the password again, as for a login, and so guesses are slowed down alike.
+void confirm_password(WebApp &app, const httplib::Request &request, const Login &login)
 {
-    try {
-        connect_as(app.settings.connection, login);
-    } catch (const HttpError &error) {
-        if (error.status != 401)
-            throw;
-        throw HttpError(403, "the password was not accepted",
-                        "A restore connects as you: type your PostgreSQL password again.");
-    }
+    attempt_login(app.logins, login, request.remote_addr,
+                  HttpError(403, "the password was not accepted",
+                            "A restore connects as you: type your PostgreSQL password again."),
+                  [&] { connect_as(app.settings.connection, login); });
 }
 
 // Creates `target`, or makes sure that the caller means to overwrite it. Returns whether it
@@ -92,7 +94,7 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
     BackupPlan plan = plan_of(app, request, *session);
     std::string target = target_of(body, plan);
     app.restores.check_can_start(target);
-    confirm_password(app, login);
+    confirm_password(app, request, login);
 
     ConnectionOptions as_user = app.settings.connection;
     as_user.user = login.user;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/web_access.hpp"
+#include "cli/web_login_throttle.hpp"
 #include "cli/web_request.hpp"
 #include "cli/web_restores.hpp"
 #include "cli/web_sessions.hpp"
@@ -15,6 +16,7 @@ struct WebApp {
     WebSettings settings;
     SessionStore sessions;
     RestoreJobs restores;
+    LoginThrottle logins; // of logins and of the password checks of restores
 };
 
 using AppHandler = void (*)(WebApp &, const httplib::Request &, httplib::Response &);
@@ -27,6 +29,9 @@ inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
     };
 }
 
+// httplib's hooks around the routes: the checks before routing, its own refusals, the last
+// resort for exceptions and the request log.
+void install_boundary(httplib::Server &server, WebApp &app);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);
 // /api/admin/backups...

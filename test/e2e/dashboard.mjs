@@ -62,8 +62,9 @@ try {
   await page.fill('#password', 'not the password');
   await page.click('#login-button');
   await page.waitForSelector('#login-error:not([hidden])');
-  check(/password authentication failed/.test(await page.textContent('#login-error')),
-    'a wrong password shows PostgreSQL\'s reason');
+  const loginError = await page.textContent('#login-error');
+  check(/login failed/.test(loginError) && !/password authentication|\.s\.PGSQL|port \d/.test(loginError),
+    'a wrong password shows that the login failed, and nothing of PostgreSQL\'s reason', loginError);
   await screenshot(page, '01-login-failed');
   await page.fill('#password', password);
   await page.click('#login-button');

@@ -14,6 +14,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use HTTP::Tiny;
+use IO::Select;
 use IO::Socket::INET;
 use IPC::Run ();
 use JSON::PP ();
@@ -21,6 +22,7 @@ use LokbackupTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes ();
 
 my @started;
 
@@ -83,20 +85,60 @@ END
     $_->stop for @started;
 }
 
-# One request written by hand, for what HTTP::Tiny will not send (a Host header of its own).
-# Returns { status, body }.
+# One request written by hand, byte for byte, for what HTTP::Tiny will not send (a Host header of
+# its own, bytes that are not UTF-8, a request cut short). Reads the answer until it is complete
+# or serve closes the connection, for at most `timeout` seconds (serve keeps a connection open
+# after a request it could not parse); `answer => 0` closes the connection at once, for a request
+# that serve would wait to see the rest of. (Closing only the sending side is no shortcut: httplib
+# then drops its answer.) Returns { status, headers, body }, headers with lower-case names; status
+# is undef when serve answered nothing.
 sub raw_request
 {
-    my ($self, $request) = @_;
+    my ($self, $request, %options) = @_;
     my $socket = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port})
       or die "cannot connect to serve: $!";
+    binmode $socket;
     print $socket $request;
-    local $/;
-    my $answer = <$socket>;
+    my $answer = '';
+    my $response;
+    if ($options{answer} // 1)
+    {
+        my $select = IO::Select->new($socket);
+        my $deadline = Time::HiRes::time() + ($options{timeout} // $LokbackupTest::default_timeout);
+        while ((my $left = $deadline - Time::HiRes::time()) > 0)
+        {
+            last unless $select->can_read($left);
+            last unless sysread($socket, $answer, 65536, length $answer);
+            $response = parse_response($answer);
+            # An answer to HEAD has a Content-Length but no body.
+            last if $response->{complete} || (defined $response->{body} && $request =~ /\AHEAD /);
+        }
+    }
     close $socket;
-    my ($status) = $answer =~ m{^HTTP/1\.\d (\d+)};
-    my ($body) = $answer =~ /\r\n\r\n(.*)\z/s;
-    return { status => $status, body => $body };
+    $response = parse_response($answer);
+    delete $response->{complete};
+    return $response;
+}
+
+# { status, headers, body, complete }: complete once the body has its Content-Length.
+sub parse_response
+{
+    my ($answer) = @_;
+    # A 100 Continue before the answer is not the answer.
+    $answer =~ s{\AHTTP/1\.\d 100 [^\r]*\r\n\r\n}{};
+    my ($head, $body) = split /\r\n\r\n/, $answer, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
+    my %headers = map { /^([^:]+):\s*(.*)$/ ? (lc $1 => $2) : () } split /\r\n/, $head // '';
+    my $complete = defined $body && defined $headers{'content-length'}
+      && length($body) >= $headers{'content-length'};
+    return { status => $status, headers => \%headers, body => $body, complete => $complete };
+}
+
+# Whether the serve process still runs.
+sub running
+{
+    my ($self) = @_;
+    return $self->{harness} && $self->{harness}->pumpable;
 }
 
 sub client

@@ -58,12 +58,12 @@ like($anonymous->call(GET => '/login')->{headers}{'content-security-policy'},
 # --- logins are PostgreSQL's ---
 $r = $anonymous->login('admin', 'wrong password');
 is($r->{status}, 401, 'a wrong password: 401');
-like($r->{json}{error}, qr/password authentication failed for user "admin"/,
-    "a wrong password: PostgreSQL's reason");
+like($serve->log_text, qr/password authentication failed for user "admin"/,
+    "a wrong password: PostgreSQL's reason is in serve's log");
 $r = $anonymous->login('trusted', 'any password at all');
 is($r->{status}, 401, 'a role that pg_hba.conf trusts is refused');
-like($r->{json}{error}, qr/without checking a password/, '... saying why');
-like($r->{json}{hint}, qr/trust, peer or ident/, '... and what to change');
+like($serve->log_text, qr/without checking a password.*trust, peer or ident/,
+    "... serve's log says why and what to change");
 $r = $anonymous->login('admin', '');
 is($r->{status}, 400, 'an empty password: 400');
 $r = $anonymous->call(POST => '/api/auth/login', undef,
@@ -199,6 +199,15 @@ $r = $admin->call(POST => "/api/admin/backups/$app_id/restore",
     { password => $password{admin}, target => 'postgres', confirmTarget => 'postgres' });
 is($r->{status}, 400, 'a restore into the catalog database: 400');
 like($r->{json}{error}, qr/holds the lokbackup catalog/, '... saying why');
+for my $template ('template0', 'template1')
+{
+    $r = $admin->call(POST => "/api/admin/backups/$app_id/restore",
+        { password => $password{admin}, target => $template, confirmTarget => $template });
+    is($r->{status}, 400, "a restore into $template: 400");
+    like($r->{json}{error}, qr/"$template" is a template database/, '... saying why');
+    like($r->{json}{hint}, qr/other than template0, template1 and the catalog database/,
+        '... and what is allowed');
+}
 $r = $admin->call(POST => "/api/admin/backups/$app_id/restore", { password => $password{admin} },
     csrf => 0);
 is($r->{status}, 403, 'a restore without the CSRF token: 403');
@@ -264,9 +273,9 @@ is($admin->call(POST => "/api/admin/backups/$app_id/restore", { password => $pas
 # --- roles without lokbackup_admin ---
 my $viewer = $serve->client;
 $r = $viewer->login('viewer', $password{viewer});
-is($r->{status}, 403, 'a role without lokbackup_admin cannot log in: 403');
-like($r->{json}{error}, qr/"viewer" is not a member of lokbackup_admin/, '... saying why');
-like($r->{json}{hint}, qr/GRANT lokbackup_admin TO "viewer"/, '... and how to change it');
+is($r->{status}, 401, 'a role without lokbackup_admin cannot log in: 401, as for a wrong password');
+like($serve->log_text, qr/"viewer" is not a member of lokbackup_admin.*GRANT lokbackup_admin TO "viewer"/,
+    "... serve's log says why and how to change it");
 is($viewer->call(GET => '/api/auth/session')->{status}, 401, '... and has no session');
 
 # Privileges are the database's at every call: revoked after the login, they are gone.
