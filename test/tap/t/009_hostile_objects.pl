@@ -13,6 +13,7 @@ use JSON::PP ();
 use LokbackupTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ServeTest;
 use Test::More;
 
 # Uncompressed objects, so that a planted object can keep the recorded size exactly.
@@ -60,6 +61,19 @@ like($restore->{stderr}, qr/checksum mismatch: .*; nothing was restored/,
     'it says the object is not the one backed up');
 is(markers_touched(), '', 'no planted command ran');
 is(user_relations($node, 'target'), $target_before, 'the target is unchanged');
+
+# The dashboard replays through the same restore, as the OS user of lokbackup serve.
+my $dba_password = 'dba-secret-1234';
+$node->safe_psql('postgres', "CREATE ROLE dba LOGIN SUPERUSER PASSWORD '$dba_password'");
+ServeTest::prepend_hba($node, 'local all dba scram-sha-256');
+my $web = ServeTest->start($node)->client;
+$web->login('dba', $dba_password);
+my $r = $web->call(POST => "/api/admin/backups/$backup->{id}/restore", { password => $dba_password });
+is($r->{status}, 202, 'a dashboard restore of the planted object starts');
+$r = $web->poll("/api/admin/restores/$r->{json}{restore}{id}",
+    sub { $_[0]{json}{restore}{status} ne 'running' });
+is($r->{json}{restore}{status}, 'failed', 'and fails');
+is(markers_touched(), '', 'no planted command ran in the restore of lokbackup serve');
 write_bytes($object, $intact);
 
 # --- --from a directory where the attacker also wrote a matching manifest ---
