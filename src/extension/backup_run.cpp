@@ -4,6 +4,7 @@ extern "C" {
 #include "postgres.h"
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "utils/timestamp.h"
 }
 
@@ -98,6 +99,18 @@ static void create_backups(Run &run)
     end_catalog_work();
 }
 
+// A refused run has no row to fail or notify: the server log is its only trace, and for a
+// scheduled run nobody else hears of it. A WARNING, so that a watch for warnings sees it.
+static void log_refusal(const Run &run, const ErrorData *error)
+{
+    const char *run_kind = strcmp(run.type, scheduled_run_type) == 0 ? "scheduled" : run.type;
+    ereport(WARNING, (errcode(error->sqlerrcode),
+                      errmsg("lokbackup: the %s backup run requested by %s was refused: %s",
+                             run_kind, run.requested_by, error->message),
+                      errdetail("No backup was made, and no notification was sent."),
+                      error->hint ? errhint("%s", error->hint) : 0));
+}
+
 static void answer(const Run &run, const char *refusal)
 {
     SharedState *state = shared_state();
@@ -174,6 +187,8 @@ bool serve_request(void (*handle_interrupts)())
         ErrorData *error = CopyErrorData();
         FlushErrorState();
         AbortCurrentTransaction();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        log_refusal(run, error);
         refusal = error->message;
     }
     PG_END_TRY();

@@ -158,26 +158,28 @@ static List *named_databases()
     if (!valid)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("lokbackup.databases is not a valid list of database names")));
-    Oid types[] = {TEXTOID};
-    ListCell *cell;
-    foreach (cell, names) {
-        const char *name = static_cast<const char *>(lfirst(cell));
-        Datum values[] = {CStringGetTextDatum(name)};
-        execute("SELECT datallowconn AND NOT datistemplate FROM pg_catalog.pg_database "
-                "WHERE datname = $1",
-                1, types, values, nullptr, SPI_OK_SELECT);
-        if (SPI_processed == 0)
-            ereport(ERROR,
-                    (errcode(ERRCODE_UNDEFINED_DATABASE),
-                     errmsg("database \"%s\" named in lokbackup.databases does not exist", name),
-                     errhint("Correct lokbackup.databases and reload the configuration.")));
-        if (strcmp(text_column(0, 1), "t") != 0)
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("database \"%s\" named in lokbackup.databases cannot be backed "
-                                   "up: it is a template or does not allow connections",
-                                   name)));
-    }
     return names;
+}
+
+char *database_refusal(const char *database)
+{
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(database)};
+    execute("SELECT datallowconn, datistemplate FROM pg_catalog.pg_database WHERE datname = $1", 1,
+            types, values, nullptr, SPI_OK_SELECT);
+    const char *problem = nullptr;
+    if (SPI_processed == 0)
+        problem = "does not exist";
+    else if (strcmp(text_column(0, 2), "t") == 0)
+        problem = "is a template";
+    else if (strcmp(text_column(0, 1), "t") != 0)
+        problem = "does not allow connections";
+    if (problem == nullptr)
+        return nullptr;
+    return MemoryContextStrdup(
+        caller_context,
+        psprintf("database \"%s\" %s: correct lokbackup.databases and reload the configuration",
+                 database, problem));
 }
 
 List *databases_to_back_up()

@@ -153,10 +153,17 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
 
     begin_catalog_work("lokbackup: starting a backup");
     running.backup = mark_in_progress(id);
+    // Checked as the backup starts, not as the run is requested: a database dropped in between
+    // fails with this error too, rather than with pg_dump's.
+    char *refusal = running.backup.database ? database_refusal(running.backup.database) : nullptr;
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     running.started = GetCurrentTimestamp();
     running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
+    if (refusal != nullptr) {
+        end_as_failed(running, refusal);
+        return;
+    }
     show_progress_of(running);
 
     run_for_child(start_child, slot, running);
