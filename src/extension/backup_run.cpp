@@ -127,9 +127,29 @@ static void answer(const Run &run, const char *refusal)
         slot.run_id = run.run_id;
         slot.backup_count = run.backup_count;
         memcpy(slot.backup_ids, run.backup_ids, sizeof(int64) * run.backup_count);
+        slot.failed_count = 0;
+        slot.failed_backups[0] = '\0';
+        slot.first_error[0] = '\0';
     }
     LWLockRelease(state->lock);
     ConditionVariableBroadcast(&state->slot_changed);
+}
+
+// Tells the slot that a backup of the run failed, for a caller waiting for the run's end.
+static void note_failure(const RunningBackup &running)
+{
+    const char *database = running.backup.database;
+    char *which = database ? psprintf(INT64_FORMAT " of database \"%s\"", running.id, database)
+                           : psprintf(INT64_FORMAT " of the roles", running.id);
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    RequestSlot &slot = state->slot;
+    if (slot.failed_count++ == 0)
+        strlcpy(slot.first_error, running.failure, sizeof(slot.first_error));
+    else
+        strlcat(slot.failed_backups, ", ", sizeof(slot.failed_backups));
+    strlcat(slot.failed_backups, which, sizeof(slot.failed_backups));
+    LWLockRelease(state->lock);
 }
 
 static void finish_run(const Run &run)
@@ -161,8 +181,12 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
     while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
         for (RunningBackup &running : slots)
-            if (running.active && running.ended)
-                any_completed = record_backup(running) || any_completed;
+            if (running.active && running.ended) {
+                if (record_backup(running))
+                    any_completed = true;
+                else
+                    note_failure(running);
+            }
         if (!slots[database_slot].active && next < run.backup_count)
             start_backup(slots, database_slot, run.backup_ids[next++]);
     }

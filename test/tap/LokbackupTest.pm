@@ -41,7 +41,7 @@ our @EXPORT = qw(
   manifest_agrees
   create_node storage_dir catalog_database reload_settings
   poll_until wait_until wait_for_status
-  run_backup start_backup backup_row backup_rows run_backups backup_of
+  run_backup run_backup_allow_failures start_backup backup_row backup_rows run_backups backup_of
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
@@ -176,16 +176,40 @@ sub parse_ids
     return [ split /,/, $array ];
 }
 
-# lokbackup_run(wait => true): the ids of the run's backups, once all have finished.
+# lokbackup_run(wait => true): the ids of the run's backups, once all have completed. Dies when
+# one failed (lokbackup_run raises an error then): use run_backup_allow_failures.
 sub run_backup
 {
     my ($node, $type) = @_;
+    return run_and_wait($node, $type, 0);
+}
+
+# lokbackup_run(wait => true) for a run whose backups may fail: the ids of the run's backups, once
+# all have finished, whatever their status.
+sub run_backup_allow_failures
+{
+    my ($node, $type) = @_;
+    return run_and_wait($node, $type, 1);
+}
+
+sub run_and_wait
+{
+    my ($node, $type, $allow_failures) = @_;
     $type //= 'manual';
+    my $catalog = catalog_database($node);
+    my ($ret, $stdout, $stderr) = $node->psql(
+        $catalog,
+        "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)",
+        timeout => $default_timeout);
+    return parse_ids($stdout) if $ret == 0;
+    die "lokbackup_run(wait => true) failed: $stderr"
+      unless $allow_failures && $stderr =~ /HINT:.*lokbackup_list\(status => 'failed'\)/;
+    # The error names the failed backups only; the run is the newest.
     return parse_ids(
         $node->safe_psql(
-            catalog_database($node),
-            "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)",
-            timeout => $default_timeout));
+            $catalog,
+            "SELECT array_agg(id ORDER BY id) FROM lokbackup_backups"
+              . " WHERE run_id = (SELECT max(run_id) FROM lokbackup_backups)"));
 }
 
 # lokbackup_run() without waiting: the ids of the run's backups, once the worker created them.
