@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -339,6 +340,17 @@ StartedBackup mark_in_progress(int64 id)
     started.type = copy_out(text_column(0, 6));
     started.started_at = copy_out(text_column(0, 7));
     return started;
+}
+
+void end_backup_sessions(const char *application_name)
+{
+    // Only the bootstrap superuser's: anyone may choose an application_name.
+    Oid types[] = {TEXTOID, OIDOID};
+    Datum values[] = {CStringGetTextDatum(application_name),
+                      ObjectIdGetDatum(BOOTSTRAP_SUPERUSERID)};
+    execute("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
+            "WHERE application_name = $1 AND usesysid = $2 AND pid <> pg_catalog.pg_backend_pid()",
+            2, types, values, nullptr, SPI_OK_SELECT);
 }
 
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256)

@@ -93,6 +93,9 @@ struct StartedBackup {
     char *started_at; // ISO 8601 UTC
 };
 StartedBackup mark_in_progress(int64 id);
+// Terminates the server sessions that the bootstrap superuser opened under `application_name`:
+// those of a backup that was ended (backup_session_name()).
+void end_backup_sessions(const char *application_name);
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256);
 void mark_failed(int64 id, const char *error);
 

@@ -337,10 +337,12 @@ bool record_backup(RunningBackup &running)
 {
     clear_progress(running.id);
     begin_catalog_work("lokbackup: recording a backup");
-    if (running.completed)
+    if (running.completed) {
         mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256);
-    else
+    } else {
         mark_failed(running.id, running.failure);
+        end_backup_sessions(backup_session_name(running.id));
+    }
     end_catalog_work();
 
     const StartedBackup &backup = running.backup;

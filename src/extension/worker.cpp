@@ -91,9 +91,11 @@ static void recover_interrupted_backups(const char *reason)
 {
     begin_catalog_work("lokbackup: failing interrupted backups");
     List *unfinished = fail_unfinished_backups(reason);
+    ListCell *cell;
+    foreach (cell, unfinished)
+        end_backup_sessions(backup_session_name(static_cast<UnfinishedBackup *>(lfirst(cell))->id));
     end_catalog_work();
 
-    ListCell *cell;
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
         ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " failed: %s", backup->id, reason)));
