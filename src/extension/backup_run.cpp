@@ -138,9 +138,8 @@ static void answer(const Run &run, const char *refusal)
 // Tells the slot that a backup of the run failed, for a caller waiting for the run's end.
 static void note_failure(const RunningBackup &running)
 {
-    const char *database = running.backup.database;
-    char *which = database ? psprintf(INT64_FORMAT " of database \"%s\"", running.id, database)
-                           : psprintf(INT64_FORMAT " of the roles", running.id);
+    char *which =
+        psprintf(INT64_FORMAT " of %s", running.id, backup_subject(running.backup.database));
     SharedState *state = shared_state();
     LWLockAcquire(state->lock, LW_EXCLUSIVE);
     RequestSlot &slot = state->slot;

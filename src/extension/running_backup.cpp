@@ -333,6 +333,27 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
     PG_END_TRY();
 }
 
+char *backup_subject(const char *database)
+{
+    return database ? psprintf("database \"%s\"", database) : pstrdup("the roles");
+}
+
+void log_backup_failure(int64 id, const char *database, const char *error)
+{
+    ereport(WARNING, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+                      errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", id,
+                             backup_subject(database), error)));
+}
+
+static void log_backup_completion(const RunningBackup &running)
+{
+    TimestampTz now = GetCurrentTimestamp();
+    ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s completed: " UINT64_FORMAT
+                         " bytes stored (" UINT64_FORMAT " dumped) in %.1f s",
+                         running.id, backup_subject(running.backup.database), running.stored_bytes,
+                         running.raw_bytes, (now - running.started) / 1e6)));
+}
+
 bool record_backup(RunningBackup &running)
 {
     clear_progress(running.id);
@@ -346,9 +367,10 @@ bool record_backup(RunningBackup &running)
     end_catalog_work();
 
     const StartedBackup &backup = running.backup;
-    if (!running.completed) {
-        ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", running.id,
-                             backup.database ? backup.database : "the roles", running.failure)));
+    if (running.completed) {
+        log_backup_completion(running);
+    } else {
+        log_backup_failure(running.id, backup.database, running.failure);
         remove_now(backup.object_key);
     }
     FinishedBackup finished{running.id,

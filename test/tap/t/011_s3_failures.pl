@@ -102,7 +102,7 @@ for my $row (@{ run_backups($node, $ids) })
 }
 is_deeply($s3->open_uploads($bucket), [], 'wrong secret: no multipart upload is open');
 ok( $node->log_contains(
-        qr/lokbackup: backup \d+ of big failed: .*S3 rejected the credentials/, $log_offset),
+        qr/lokbackup: backup \d+ of database "big" failed: .*S3 rejected the credentials/, $log_offset),
     'wrong secret: the server log has the failure');
 
 # --- 5. S3 goes away in the middle of a multipart upload, for longer than the retries last ---
