@@ -186,14 +186,20 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
                 else
                     note_failure(running);
             }
-        if (!slots[database_slot].active && next < run.backup_count)
+        if (!slots[database_slot].active && next < run.backup_count) {
+            handle_interrupts();
             start_backup(slots, database_slot, run.backup_ids[next++]);
+        }
     }
     return any_completed;
 }
 
 bool serve_request(void (*handle_interrupts)())
 {
+    // A reload signalled while the worker was busy (a run, a lock wait) is applied before the
+    // next run reads its settings: the worker goes from one run to the next without waiting for
+    // its latch, where it would otherwise apply it.
+    handle_interrupts();
     Run run{};
     if (!take_request(run))
         return false;

@@ -452,13 +452,15 @@ sub stop_failure_pattern
       : qr/the lokbackup worker was stopped|terminating connection due to administrator command/;
 }
 
-# Holds an ACCESS EXCLUSIVE lock on `table` in `database` from a session of its own, so that a
-# pg_dump of that database blocks on it. Returns the session, for release_lock().
+# Holds a lock on `table` in `database` from a session of its own, ACCESS EXCLUSIVE unless `mode`
+# says otherwise, so that a pg_dump of that database blocks on it. Returns the session, for
+# release_lock().
 sub hold_lock
 {
-    my ($node, $database, $table) = @_;
+    my ($node, $database, $table, $mode) = @_;
+    $mode //= 'ACCESS EXCLUSIVE';
     my $session = $node->background_psql($database);
-    $session->query_safe("BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE;");
+    $session->query_safe("BEGIN; LOCK TABLE $table IN $mode MODE;");
     return $session;
 }
 
