@@ -45,7 +45,7 @@ our @EXPORT = qw(
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
-  hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
+  reject_connections hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
   populate_app_database user_relations dump_database dumps_equal sql_literal node_env
 );
 
@@ -450,6 +450,29 @@ sub stop_failure_pattern
     return $mode eq 'immediate'
       ? qr/interrupted by server restart|server closed the connection unexpectedly|immediate shutdown/
       : qr/the lokbackup worker was stopped|terminating connection due to administrator command/;
+}
+
+my %hba_original;    # node name -> its pg_hba.conf as init wrote it
+
+# Makes pg_hba.conf reject every connection to `database`, pg_dump's too (the bootstrap superuser
+# is not exempt), or accept them again when `reject` is false: a backup of that database then fails
+# at once, always the same way. Returns true once a new connection is refused (or accepted).
+sub reject_connections
+{
+    my ($node, $database, $reject) = @_;
+    my $hba = $node->data_dir . '/pg_hba.conf';
+    my $original = $hba_original{ $node->name } //= slurp_file($hba);
+    open my $fh, '>', $hba or die "cannot write $hba: $!";
+    print $fh ($reject ? "local $database all reject\n" : ''), $original;
+    close $fh or die "cannot close $hba: $!";
+    $node->reload;
+
+    # The postmaster reads pg_hba.conf again when it handles the SIGHUP.
+    return wait_until(
+        sub {
+            my ($ret) = $node->psql($database, 'SELECT 1');
+            return ($ret != 0) == !!$reject;
+        });
 }
 
 # Holds a lock on `table` in `database` from a session of its own, ACCESS EXCLUSIVE unless `mode`
