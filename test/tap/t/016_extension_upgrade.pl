@@ -25,7 +25,9 @@ is( $node->safe_psql('postgres',
 
 # 0.2.0: the plan's command is quoted for a shell.
 $node->safe_psql('postgres', q{CREATE DATABASE "$(touch pwned)"});
-reload_settings($node, 'lokbackup.databases' => '$(touch pwned)');
+# A list entry with characters an identifier cannot have unquoted is double-quoted, as in
+# search_path.
+reload_settings($node, 'lokbackup.databases' => '"$(touch pwned)"');
 my $ids = run_backup($node);
 my $row = backup_of($node, $ids, '$(touch pwned)');
 is($row->{status}, 'completed', 'a backup on the updated catalog completes');
