@@ -88,7 +88,7 @@ ConnectionOptions::environment(const std::string &database, const std::string &m
 {
     std::vector<std::pair<std::string, std::string>> variables = {
         {"PGDATABASE", database},
-        {"PGAPPNAME", "lokbackup"},
+        {"PGAPPNAME", application_name},
         {"PGOPTIONS", server_options(more_options)}};
     if (host)
         variables.emplace_back("PGHOST", *host);
@@ -119,7 +119,8 @@ Connection::Connection(const ConnectionOptions &options, const std::string &data
 {
     std::string options_value = server_options("");
     std::vector<const char *> keywords = {"dbname", "application_name", "options"};
-    std::vector<const char *> values = {database.c_str(), "lokbackup", options_value.c_str()};
+    std::vector<const char *> values = {database.c_str(), options.application_name.c_str(),
+                                        options_value.c_str()};
     auto add = [&](const char *keyword, const std::optional<std::string> &value) {
         if (value) {
             keywords.push_back(keyword);

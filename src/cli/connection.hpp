@@ -22,6 +22,7 @@ struct ConnectionOptions {
     std::optional<std::string> port;
     std::optional<std::string> user;
     std::string catalog_database = "postgres";
+    std::string application_name = "lokbackup";
 
     static std::vector<OptionSpec> specs();
     // The part of a command's --help that describes specs().

@@ -14,6 +14,7 @@ ConnectionOptions options_for(const BackupRequest &request)
     options.host = request.socket_dir;
     options.port = std::to_string(request.port);
     options.user = request.user;
+    options.application_name = backup_application_name(request.id);
     return options;
 }
 

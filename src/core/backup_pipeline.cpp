@@ -62,7 +62,7 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     dump.environment = {{"PGHOST", request.socket_dir},
                         {"PGPORT", std::to_string(request.port)},
                         {"PGUSER", request.user},
-                        {"PGAPPNAME", "lokbackup"}};
+                        {"PGAPPNAME", backup_application_name(request.id)}};
     if (request.database.empty()) {
         dump.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
                      conninfo_for_database(request.connect_database)};

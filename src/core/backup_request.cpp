@@ -67,6 +67,11 @@ std::string backup_request_to_json(const BackupRequest &request)
     return json_text(request_document, json);
 }
 
+std::string backup_application_name(std::int64_t id)
+{
+    return "lokbackup backup " + std::to_string(id);
+}
+
 BackupRequest backup_request_from_json(const std::string &json)
 {
     JsonReader reader(request_document, json);

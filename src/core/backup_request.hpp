@@ -33,6 +33,11 @@ struct BackupRequest {
 };
 
 std::string backup_request_to_json(const BackupRequest &request);
+
+// The application_name of every server session of backup `id` (pg_dump's or pg_dumpall's, and
+// the one that holds pg_dump's snapshot): the worker finds them by it, to end them when it ends
+// the backup, since a killed pg_dump leaves its session waiting for a lock on an old snapshot.
+std::string backup_application_name(std::int64_t id);
 BackupRequest backup_request_from_json(const std::string &json);
 
 struct BackupEvent {

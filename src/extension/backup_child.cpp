@@ -80,6 +80,11 @@ ChildEvent parse_child_event(const char *line)
     });
 }
 
+char *backup_session_name(int64 id)
+{
+    return core_call([&] { return palloc_string(backup_application_name(id)); });
+}
+
 void kill_backup_child(int slot)
 {
     if (children[slot])

@@ -40,6 +40,9 @@ struct ChildEvent {
 };
 ChildEvent parse_child_event(const char *line);
 
+// The application_name of the server sessions of backup `id` (backup_request.hpp in core).
+char *backup_session_name(int64 id);
+
 // SIGKILL to the child in `slot` and everything it started (its process group).
 void kill_backup_child(int slot);
 // Reaps the child in `slot`, which frees the slot; returns NULL when it exited with code 0 (or no

@@ -4,6 +4,7 @@ extern "C" {
 #include "postgres.h"
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "utils/timestamp.h"
 }
 
@@ -98,6 +99,18 @@ static void create_backups(Run &run)
     end_catalog_work();
 }
 
+// A refused run has no row to fail or notify: the server log is its only trace, and for a
+// scheduled run nobody else hears of it. A WARNING, so that a watch for warnings sees it.
+static void log_refusal(const Run &run, const ErrorData *error)
+{
+    const char *run_kind = strcmp(run.type, scheduled_run_type) == 0 ? "scheduled" : run.type;
+    ereport(WARNING, (errcode(error->sqlerrcode),
+                      errmsg("lokbackup: the %s backup run requested by %s was refused: %s",
+                             run_kind, run.requested_by, error->message),
+                      errdetail("No backup was made, and no notification was sent."),
+                      error->hint ? errhint("%s", error->hint) : 0));
+}
+
 static void answer(const Run &run, const char *refusal)
 {
     SharedState *state = shared_state();
@@ -114,9 +127,28 @@ static void answer(const Run &run, const char *refusal)
         slot.run_id = run.run_id;
         slot.backup_count = run.backup_count;
         memcpy(slot.backup_ids, run.backup_ids, sizeof(int64) * run.backup_count);
+        slot.failed_count = 0;
+        slot.failed_backups[0] = '\0';
+        slot.first_error[0] = '\0';
     }
     LWLockRelease(state->lock);
     ConditionVariableBroadcast(&state->slot_changed);
+}
+
+// Tells the slot that a backup of the run failed, for a caller waiting for the run's end.
+static void note_failure(const RunningBackup &running)
+{
+    char *which =
+        psprintf(INT64_FORMAT " of %s", running.id, backup_subject(running.backup.database));
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    RequestSlot &slot = state->slot;
+    if (slot.failed_count++ == 0)
+        strlcpy(slot.first_error, running.failure, sizeof(slot.first_error));
+    else
+        strlcat(slot.failed_backups, ", ", sizeof(slot.failed_backups));
+    strlcat(slot.failed_backups, which, sizeof(slot.failed_backups));
+    LWLockRelease(state->lock);
 }
 
 static void finish_run(const Run &run)
@@ -148,16 +180,26 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
     while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
         for (RunningBackup &running : slots)
-            if (running.active && running.ended)
-                any_completed = record_backup(running) || any_completed;
-        if (!slots[database_slot].active && next < run.backup_count)
+            if (running.active && running.ended) {
+                if (record_backup(running))
+                    any_completed = true;
+                else
+                    note_failure(running);
+            }
+        if (!slots[database_slot].active && next < run.backup_count) {
+            handle_interrupts();
             start_backup(slots, database_slot, run.backup_ids[next++]);
+        }
     }
     return any_completed;
 }
 
 bool serve_request(void (*handle_interrupts)())
 {
+    // A reload signalled while the worker was busy (a run, a lock wait) is applied before the
+    // next run reads its settings: the worker goes from one run to the next without waiting for
+    // its latch, where it would otherwise apply it.
+    handle_interrupts();
     Run run{};
     if (!take_request(run))
         return false;
@@ -174,6 +216,8 @@ bool serve_request(void (*handle_interrupts)())
         ErrorData *error = CopyErrorData();
         FlushErrorState();
         AbortCurrentTransaction();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        log_refusal(run, error);
         refusal = error->message;
     }
     PG_END_TRY();

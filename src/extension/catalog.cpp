@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -158,26 +159,28 @@ static List *named_databases()
     if (!valid)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("lokbackup.databases is not a valid list of database names")));
-    Oid types[] = {TEXTOID};
-    ListCell *cell;
-    foreach (cell, names) {
-        const char *name = static_cast<const char *>(lfirst(cell));
-        Datum values[] = {CStringGetTextDatum(name)};
-        execute("SELECT datallowconn AND NOT datistemplate FROM pg_catalog.pg_database "
-                "WHERE datname = $1",
-                1, types, values, nullptr, SPI_OK_SELECT);
-        if (SPI_processed == 0)
-            ereport(ERROR,
-                    (errcode(ERRCODE_UNDEFINED_DATABASE),
-                     errmsg("database \"%s\" named in lokbackup.databases does not exist", name),
-                     errhint("Correct lokbackup.databases and reload the configuration.")));
-        if (strcmp(text_column(0, 1), "t") != 0)
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("database \"%s\" named in lokbackup.databases cannot be backed "
-                                   "up: it is a template or does not allow connections",
-                                   name)));
-    }
     return names;
+}
+
+char *database_refusal(const char *database)
+{
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(database)};
+    execute("SELECT datallowconn, datistemplate FROM pg_catalog.pg_database WHERE datname = $1", 1,
+            types, values, nullptr, SPI_OK_SELECT);
+    const char *problem = nullptr;
+    if (SPI_processed == 0)
+        problem = "does not exist";
+    else if (strcmp(text_column(0, 2), "t") == 0)
+        problem = "is a template";
+    else if (strcmp(text_column(0, 1), "t") != 0)
+        problem = "does not allow connections";
+    if (problem == nullptr)
+        return nullptr;
+    return MemoryContextStrdup(
+        caller_context,
+        psprintf("database \"%s\" %s: correct lokbackup.databases and reload the configuration",
+                 database, problem));
 }
 
 List *databases_to_back_up()
@@ -337,6 +340,17 @@ StartedBackup mark_in_progress(int64 id)
     started.type = copy_out(text_column(0, 6));
     started.started_at = copy_out(text_column(0, 7));
     return started;
+}
+
+void end_backup_sessions(const char *application_name)
+{
+    // Only the bootstrap superuser's: anyone may choose an application_name.
+    Oid types[] = {TEXTOID, OIDOID};
+    Datum values[] = {CStringGetTextDatum(application_name),
+                      ObjectIdGetDatum(BOOTSTRAP_SUPERUSERID)};
+    execute("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
+            "WHERE application_name = $1 AND usesysid = $2 AND pid <> pg_catalog.pg_backend_pid()",
+            2, types, values, nullptr, SPI_OK_SELECT);
 }
 
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256)

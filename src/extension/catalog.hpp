@@ -40,8 +40,12 @@ struct UnfinishedBackup {
 List *fail_unfinished_backups(const char *reason);
 
 // Names of the databases to back up (lokbackup.databases, or every connectable non-template
-// database). Raises an error naming a listed database that does not exist or refuses connections.
+// database). A listed database that cannot be backed up is named all the same: its backup fails
+// alone (database_refusal()), so that it never stops the backups of the others.
 List *databases_to_back_up();
+// Why `database` cannot be backed up (it does not exist, is a template or does not allow
+// connections), with what to do; NULL when it can be.
+char *database_refusal(const char *database);
 
 int64 next_run_id();
 struct NewBackup {
@@ -89,6 +93,9 @@ struct StartedBackup {
     char *started_at; // ISO 8601 UTC
 };
 StartedBackup mark_in_progress(int64 id);
+// Terminates the server sessions that the bootstrap superuser opened under `application_name`:
+// those of a backup that was ended (backup_session_name()).
+void end_backup_sessions(const char *application_name);
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256);
 void mark_failed(int64 id, const char *error);
 

@@ -150,6 +150,21 @@ static bool finished(const RequestSlot &slot, uint64 seq)
     return slot.finished_seq >= seq;
 }
 
+// With wait => true a failed backup fails the call, so that a script sees it in its exit status
+// (psql -v ON_ERROR_STOP=1) rather than in ids it would have to look up.
+static void refuse_failed_backups(const RequestSlot &end, int backup_count)
+{
+    ereport(ERROR,
+            (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+             end.failed_count == 1 ? errmsg("backup %s failed", end.failed_backups)
+                                   : errmsg("%d of the %d backups failed: %s", end.failed_count,
+                                            backup_count, end.failed_backups),
+             end.failed_count == 1 ? errdetail("%s", end.first_error)
+                                   : errdetail("The first failed with: %s", end.first_error),
+             errhint("SELECT * FROM lokbackup_list(status => 'failed') shows each failed backup "
+                     "and its error.")));
+}
+
 static Datum run(FunctionCallInfo fcinfo)
 {
     const char *type = checked_type(fcinfo);
@@ -172,10 +187,15 @@ static Datum run(FunctionCallInfo fcinfo)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the lokbackup worker refused the backup: %s",
                                slot->answered_seq == seq ? slot->refusal : "see the server log")));
-    if (wait && wait_for_slot(seq, finished)->interrupted_seq >= seq)
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("the lokbackup worker stopped before the backups had finished"),
-                        errhint("lokbackup_list() shows how each of them ended.")));
+    if (wait) {
+        RequestSlot *end = wait_for_slot(seq, finished);
+        if (end->interrupted_seq >= seq)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("the lokbackup worker stopped before the backups had finished"),
+                            errhint("lokbackup_list() shows how each of them ended.")));
+        if (end->failed_count > 0)
+            refuse_failed_backups(*end, slot->backup_count);
+    }
 
     Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * slot->backup_count));
     for (int i = 0; i < slot->backup_count; i++)

@@ -153,10 +153,17 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
 
     begin_catalog_work("lokbackup: starting a backup");
     running.backup = mark_in_progress(id);
+    // Checked as the backup starts, not as the run is requested: a database dropped in between
+    // fails with this error too, rather than with pg_dump's.
+    char *refusal = running.backup.database ? database_refusal(running.backup.database) : nullptr;
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     running.started = GetCurrentTimestamp();
     running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
+    if (refusal != nullptr) {
+        end_as_failed(running, refusal);
+        return;
+    }
     show_progress_of(running);
 
     run_for_child(start_child, slot, running);
@@ -326,20 +333,44 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
     PG_END_TRY();
 }
 
+char *backup_subject(const char *database)
+{
+    return database ? psprintf("database \"%s\"", database) : pstrdup("the roles");
+}
+
+void log_backup_failure(int64 id, const char *database, const char *error)
+{
+    ereport(WARNING, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+                      errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", id,
+                             backup_subject(database), error)));
+}
+
+static void log_backup_completion(const RunningBackup &running)
+{
+    TimestampTz now = GetCurrentTimestamp();
+    ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s completed: " UINT64_FORMAT
+                         " bytes stored (" UINT64_FORMAT " dumped) in %.1f s",
+                         running.id, backup_subject(running.backup.database), running.stored_bytes,
+                         running.raw_bytes, (now - running.started) / 1e6)));
+}
+
 bool record_backup(RunningBackup &running)
 {
     clear_progress(running.id);
     begin_catalog_work("lokbackup: recording a backup");
-    if (running.completed)
+    if (running.completed) {
         mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256);
-    else
+    } else {
         mark_failed(running.id, running.failure);
+        end_backup_sessions(backup_session_name(running.id));
+    }
     end_catalog_work();
 
     const StartedBackup &backup = running.backup;
-    if (!running.completed) {
-        ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", running.id,
-                             backup.database ? backup.database : "the roles", running.failure)));
+    if (running.completed) {
+        log_backup_completion(running);
+    } else {
+        log_backup_failure(running.id, backup.database, running.failure);
         remove_now(backup.object_key);
     }
     FinishedBackup finished{running.id,

@@ -41,8 +41,14 @@ void start_backup(RunningBackup *slots, int slot, int64 id);
 // the backups, not the worker. `handle_interrupts` runs whenever the worker's latch is set.
 void follow_backups(RunningBackup *slots, void (*handle_interrupts)());
 
-// Records the outcome of an ended backup, notifies it, and frees its slot; returns whether the
-// backup completed.
+// Records the outcome of an ended backup, logs and notifies it, and frees its slot; returns
+// whether the backup completed.
 bool record_backup(RunningBackup &backup);
+
+// What a backup of `database` (NULL: the roles) is of, in messages: database "app", the roles.
+char *backup_subject(const char *database);
+// Logs a failed backup as a WARNING with an SQLSTATE, so that a watch for warnings and errors in
+// the server log sees every failure.
+void log_backup_failure(int64 id, const char *database, const char *error);
 
 } // namespace lokbackup::pg

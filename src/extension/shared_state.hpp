@@ -42,6 +42,12 @@ struct RequestSlot {
     char refusal[1024]; // the worker's reason when it refused request answered_seq
     int backup_count;
     int64 backup_ids[max_backups_per_run];
+    // What lokbackup_run(wait => true) reports of the backups of the running request that failed:
+    // how many, which ("12 of database "app", 13 of the roles", cut where it is full), and the
+    // error of the first.
+    int failed_count;
+    char failed_backups[1024];
+    char first_error[1024];
 };
 
 struct Progress {

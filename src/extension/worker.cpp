@@ -22,6 +22,7 @@ extern "C" {
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/notifier.hpp"
+#include "extension/running_backup.hpp"
 #include "extension/storage_removal.hpp"
 
 extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
@@ -91,12 +92,14 @@ static void recover_interrupted_backups(const char *reason)
 {
     begin_catalog_work("lokbackup: failing interrupted backups");
     List *unfinished = fail_unfinished_backups(reason);
+    ListCell *cell;
+    foreach (cell, unfinished)
+        end_backup_sessions(backup_session_name(static_cast<UnfinishedBackup *>(lfirst(cell))->id));
     end_catalog_work();
 
-    ListCell *cell;
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
-        ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " failed: %s", backup->id, reason)));
+        log_backup_failure(backup->id, backup->database, reason);
         if (backup->object_key != nullptr)
             remove_now(backup->object_key);
         FinishedBackup failed{backup->id, backup->database, backup->type,      false, reason, 0,

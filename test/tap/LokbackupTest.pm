@@ -41,11 +41,11 @@ our @EXPORT = qw(
   manifest_agrees
   create_node storage_dir catalog_database reload_settings
   poll_until wait_until wait_for_status
-  run_backup start_backup backup_row backup_rows run_backups backup_of
+  run_backup run_backup_allow_failures start_backup backup_row backup_rows run_backups backup_of
   object_path stored_files partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
-  hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
+  reject_connections hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
   populate_app_database user_relations dump_database dumps_equal sql_literal node_env
 );
 
@@ -176,16 +176,40 @@ sub parse_ids
     return [ split /,/, $array ];
 }
 
-# lokbackup_run(wait => true): the ids of the run's backups, once all have finished.
+# lokbackup_run(wait => true): the ids of the run's backups, once all have completed. Dies when
+# one failed (lokbackup_run raises an error then): use run_backup_allow_failures.
 sub run_backup
 {
     my ($node, $type) = @_;
+    return run_and_wait($node, $type, 0);
+}
+
+# lokbackup_run(wait => true) for a run whose backups may fail: the ids of the run's backups, once
+# all have finished, whatever their status.
+sub run_backup_allow_failures
+{
+    my ($node, $type) = @_;
+    return run_and_wait($node, $type, 1);
+}
+
+sub run_and_wait
+{
+    my ($node, $type, $allow_failures) = @_;
     $type //= 'manual';
+    my $catalog = catalog_database($node);
+    my ($ret, $stdout, $stderr) = $node->psql(
+        $catalog,
+        "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)",
+        timeout => $default_timeout);
+    return parse_ids($stdout) if $ret == 0;
+    die "lokbackup_run(wait => true) failed: $stderr"
+      unless $allow_failures && $stderr =~ /HINT:.*lokbackup_list\(status => 'failed'\)/;
+    # The error names the failed backups only; the run is the newest.
     return parse_ids(
         $node->safe_psql(
-            catalog_database($node),
-            "SELECT lokbackup_run(" . sql_literal($type) . ", wait => true)",
-            timeout => $default_timeout));
+            $catalog,
+            "SELECT array_agg(id ORDER BY id) FROM lokbackup_backups"
+              . " WHERE run_id = (SELECT max(run_id) FROM lokbackup_backups)"));
 }
 
 # lokbackup_run() without waiting: the ids of the run's backups, once the worker created them.
@@ -428,13 +452,38 @@ sub stop_failure_pattern
       : qr/the lokbackup worker was stopped|terminating connection due to administrator command/;
 }
 
-# Holds an ACCESS EXCLUSIVE lock on `table` in `database` from a session of its own, so that a
-# pg_dump of that database blocks on it. Returns the session, for release_lock().
+my %hba_original;    # node name -> its pg_hba.conf as init wrote it
+
+# Makes pg_hba.conf reject every connection to `database`, pg_dump's too (the bootstrap superuser
+# is not exempt), or accept them again when `reject` is false: a backup of that database then fails
+# at once, always the same way. Returns true once a new connection is refused (or accepted).
+sub reject_connections
+{
+    my ($node, $database, $reject) = @_;
+    my $hba = $node->data_dir . '/pg_hba.conf';
+    my $original = $hba_original{ $node->name } //= slurp_file($hba);
+    open my $fh, '>', $hba or die "cannot write $hba: $!";
+    print $fh ($reject ? "local $database all reject\n" : ''), $original;
+    close $fh or die "cannot close $hba: $!";
+    $node->reload;
+
+    # The postmaster reads pg_hba.conf again when it handles the SIGHUP.
+    return wait_until(
+        sub {
+            my ($ret) = $node->psql($database, 'SELECT 1');
+            return ($ret != 0) == !!$reject;
+        });
+}
+
+# Holds a lock on `table` in `database` from a session of its own, ACCESS EXCLUSIVE unless `mode`
+# says otherwise, so that a pg_dump of that database blocks on it. Returns the session, for
+# release_lock().
 sub hold_lock
 {
-    my ($node, $database, $table) = @_;
+    my ($node, $database, $table, $mode) = @_;
+    $mode //= 'ACCESS EXCLUSIVE';
     my $session = $node->background_psql($database);
-    $session->query_safe("BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE;");
+    $session->query_safe("BEGIN; LOCK TABLE $table IN $mode MODE;");
     return $session;
 }
 

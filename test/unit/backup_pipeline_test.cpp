@@ -119,7 +119,8 @@ TEST_F(BackupPipelineTest, ConnectsThroughTheEnvironmentOnly)
     EXPECT_NE(environment.find("PGHOST=/run/postgresql\n"), std::string::npos);
     EXPECT_NE(environment.find("PGPORT=5433\n"), std::string::npos);
     EXPECT_NE(environment.find("PGUSER=postgres\n"), std::string::npos);
-    EXPECT_NE(environment.find("PGAPPNAME=lokbackup\n"), std::string::npos);
+    // The worker ends the sessions of a backup it ends by this name.
+    EXPECT_NE(environment.find("PGAPPNAME=lokbackup backup 42\n"), std::string::npos);
 }
 
 TEST_F(BackupPipelineTest, PlainScriptIsRenderedInOneTransactionByPgRestore)

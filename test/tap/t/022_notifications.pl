@@ -32,32 +32,12 @@ my $node = create_node(
 $node->safe_psql('postgres', 'CREATE DATABASE app');
 $node->safe_psql('app', 'CREATE TABLE held (id int); INSERT INTO held VALUES (1)');
 
-# The backup of app fails at once and always the same way: pg_hba.conf rejects every connection
-# to app, pg_dump's too (the bootstrap superuser is not exempt from pg_hba.conf). The roles dump
+# The backup of app fails at once and always the same way (reject_connections); the roles dump
 # connects elsewhere and completes.
-my $hba = $node->data_dir . '/pg_hba.conf';
-my $hba_original = slurp_file($hba);
-
 sub reject_app
 {
     my ($reject) = @_;
-    open my $fh, '>', $hba or die "cannot write $hba: $!";
-    print $fh ($reject ? "local app all reject\n" : ''), $hba_original;
-    close $fh or die "cannot close $hba: $!";
-    $node->reload;
-
-    # The postmaster reads pg_hba.conf again when it handles the SIGHUP: wait until a new
-    # connection to app is refused (or accepted again).
-    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
-    my $refused;
-    for (;;)
-    {
-        my ($ret) = $node->psql('app', 'SELECT 1');
-        $refused = $ret != 0 ? 1 : 0;
-        last if $refused == ($reject ? 1 : 0) || Time::HiRes::time() > $deadline;
-        Time::HiRes::usleep(100_000);
-    }
-    ok($refused == ($reject ? 1 : 0),
+    ok(reject_connections($node, 'app', $reject),
         $reject ? 'pg_hba.conf now rejects connections to app' : 'pg_hba.conf accepts app again');
     return;
 }
@@ -65,7 +45,7 @@ sub reject_app
 # Runs a backup and waits for it; returns the run's rows: the roles first, then app.
 sub run_and_rows
 {
-    return run_backups($node, run_backup($node));
+    return run_backups($node, run_backup_allow_failures($node));
 }
 
 my $iso_utc = qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
