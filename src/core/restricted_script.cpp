@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "core/random_hex.hpp"
 
+#include <cstring>
+
 namespace lokbackup
 {
 
@@ -120,15 +122,20 @@ void RestrictedScript::write(const char *data, std::size_t size)
                 at_line_start_ = false;
                 unchanged_from = i + 1;
             }
-            continue;
-        }
-        if (at_line_start_ && byte == '\\') {
+        } else if (!at_line_start_) {
+            // The rest of a line passes unlooked at: skip to its end.
+            const void *newline = std::memchr(data + i, '\n', size - i);
+            if (newline == nullptr)
+                break;
+            i = static_cast<std::size_t>(static_cast<const char *>(newline) - data);
+            at_line_start_ = true;
+        } else if (byte == '\\') {
             psql_input_.write(data + unchanged_from, i - unchanged_from);
             holding_ = true;
             held_.assign(1, byte);
-            continue;
+        } else {
+            at_line_start_ = byte == '\n';
         }
-        at_line_start_ = byte == '\n';
     }
     if (!holding_ && unchanged_from < size)
         psql_input_.write(data + unchanged_from, size - unchanged_from);
