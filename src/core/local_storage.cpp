@@ -181,11 +181,7 @@ class LocalObjectWriter : public ObjectWriter
 
     void write_file(const char *data, std::size_t size)
     {
-        try {
-            write_all(fd_.get(), data, size);
-        } catch (const Error &e) {
-            throw Error("cannot write " + partial_ + ": " + e.what());
-        }
+        write_all(fd_.get(), data, size, partial_);
     }
 
     fs::path path_;

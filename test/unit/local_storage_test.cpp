@@ -109,6 +109,16 @@ TEST_F(LocalStorageTest, WrittenObjectReadsBack)
     EXPECT_FALSE(fs::exists(root() / (key + ".partial")));
 }
 
+// A full disk is reported as what it is: a failed write of the object's file.
+TEST_F(LocalStorageTest, AFailedWriteNamesTheFile)
+{
+    fs::path partial = root() / (key + ".partial");
+    fs::create_directories(partial.parent_path());
+    fs::create_symlink("/dev/full", partial);
+    EXPECT_EQ(error_message([&] { put(key, test::mixed_data(3 * 1024 * 1024)); }),
+              "could not write to " + partial.string() + ": No space left on device");
+}
+
 TEST_F(LocalStorageTest, EmptyObjectIsAnObject)
 {
     put("empty", "");
