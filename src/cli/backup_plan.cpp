@@ -107,7 +107,8 @@ std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Opti
     if (spec.rfind("s3://", 0) == 0)
         return open_storage(StorageConfig(spec, s3, print_storage_log));
     std::filesystem::path root = std::filesystem::absolute(spec);
-    // Checked first because opening a local storage creates its directory when it is missing.
+    // Checked first: listing a directory that does not exist finds nothing, which would be reported
+    // as no backup in it.
     if (!std::filesystem::is_directory(root))
         throw Error("--from " + spec + ": no such directory");
     return open_storage(StorageConfig(root.string()));

@@ -31,9 +31,6 @@ std::unique_ptr<ObjectReader> open_location(const std::string &location)
     if (!path.is_absolute())
         throw Error("cannot read backup location \"" + location +
                     "\": only absolute paths are supported");
-    // Checked first because opening a local storage creates its directory when it is missing.
-    if (!std::filesystem::exists(path))
-        throw Error("backup object not found: " + location);
     return open_storage(StorageConfig(path.parent_path().string()))->open(path.filename().string());
 }
 

@@ -82,23 +82,45 @@ bool make_directory(const fs::path &directory)
     return false;
 }
 
-void make_directories(const fs::path &directory)
+// The root is never created: a missing one is a mistyped path or a file system that is not
+// mounted, and creating it would put backups on the wrong disk (the root file system).
+void check_root(const fs::path &root)
 {
+    struct stat status;
+    if (::stat(root.c_str(), &status) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            throw Error("storage directory \"" + root.string() +
+                        "\" does not exist (a mistyped path, or a file system that is not "
+                        "mounted?): create it, owned by the server's operating-system user, mode "
+                        "0700");
+        throw_system_error("cannot use storage directory " + root.string());
+    }
+    if (!S_ISDIR(status.st_mode))
+        throw Error("storage directory \"" + root.string() + "\" is not a directory");
+}
+
+// Creates `directory` and the directories between it and `root`, which must exist.
+void make_directories_below(const fs::path &root, const fs::path &directory)
+{
+    if (directory == root) {
+        check_root(root);
+        return;
+    }
     if (make_directory(directory))
         return;
-    make_directories(directory.parent_path());
+    make_directories_below(root, directory.parent_path());
     if (!make_directory(directory))
         throw_system_error("cannot create directory " + directory.string());
 }
 
-// Opens "<path>.partial" for writing, creating the directories above it.
-int create_partial_file(const fs::path &directory, const std::string &partial)
+// Opens "<path>.partial" for writing, creating the directories between the root and it.
+int create_partial_file(const fs::path &root, const fs::path &directory, const std::string &partial)
 {
     // remove() prunes directories that become empty; if it prunes this one between its creation
     // and the open, creating it again is enough.
     constexpr int attempts = 3;
     for (int attempt = 1;; ++attempt) {
-        make_directories(directory);
+        make_directories_below(root, directory);
         int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd >= 0)
             return fd;
@@ -110,9 +132,9 @@ int create_partial_file(const fs::path &directory, const std::string &partial)
 class LocalObjectWriter : public ObjectWriter
 {
   public:
-    explicit LocalObjectWriter(const fs::path &path)
+    LocalObjectWriter(const fs::path &root, const fs::path &path)
         : path_(path), partial_(path.string() + std::string(partial_suffix)),
-          fd_(create_partial_file(path.parent_path(), partial_))
+          fd_(create_partial_file(root, path.parent_path(), partial_))
     {
         buffer_.reserve(write_buffer_size);
     }
@@ -159,11 +181,7 @@ class LocalObjectWriter : public ObjectWriter
 
     void write_file(const char *data, std::size_t size)
     {
-        try {
-            write_all(fd_.get(), data, size);
-        } catch (const Error &e) {
-            throw Error("cannot write " + partial_ + ": " + e.what());
-        }
+        write_all(fd_.get(), data, size, partial_);
     }
 
     fs::path path_;
@@ -213,11 +231,13 @@ class LocalObjectReader : public ObjectReader
 class LocalStorage : public Storage
 {
   public:
-    explicit LocalStorage(fs::path root) : root_(std::move(root)) { make_directories(root_); }
+    // The root is checked as an object is written, not here: reading, listing and removing in a
+    // missing root find nothing, and a root that is unmounted after opening is refused too.
+    explicit LocalStorage(fs::path root) : root_(std::move(root)) {}
 
     std::unique_ptr<ObjectWriter> create(const std::string &key) override
     {
-        return std::make_unique<LocalObjectWriter>(path_of(key));
+        return std::make_unique<LocalObjectWriter>(root_, path_of(key));
     }
 
     std::unique_ptr<ObjectReader> open(const std::string &key) override
@@ -299,6 +319,13 @@ fs::path normal_root(const std::string &directory)
 std::unique_ptr<Storage> open_local_storage(const std::string &directory)
 {
     return std::make_unique<LocalStorage>(normal_root(directory));
+}
+
+void create_storage_directory(const std::string &directory)
+{
+    fs::path root = normal_root(directory);
+    if (!make_directory(root))
+        throw_system_error("cannot create storage directory " + root.string());
 }
 
 } // namespace lokbackup

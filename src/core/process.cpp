@@ -297,14 +297,14 @@ void Process::kill_group(int signal) noexcept
     ::kill(own_group_ ? -pid_ : pid_, signal);
 }
 
-void write_all(int fd, const char *data, std::size_t size)
+void write_all(int fd, const char *data, std::size_t size, const std::string &destination)
 {
     while (size > 0) {
         ssize_t written = ::write(fd, data, size);
         if (written < 0) {
             if (errno == EINTR)
                 continue;
-            throw_system_error("could not write to a pipe");
+            throw_system_error("could not write to " + destination);
         }
         data += written;
         size -= static_cast<std::size_t>(written);

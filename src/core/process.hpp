@@ -74,7 +74,9 @@ class Process
     std::optional<ExitStatus> status_;
 };
 
-// Writes all of `data` to `fd`, retrying on EINTR and short writes; throws Error on failure.
-void write_all(int fd, const char *data, std::size_t size);
+// Writes all of `data` to `fd`, retrying on EINTR and short writes; throws Error on failure,
+// naming `destination` (a file's path; by default the pipe to a process).
+void write_all(int fd, const char *data, std::size_t size,
+               const std::string &destination = "a pipe");
 
 } // namespace lokbackup

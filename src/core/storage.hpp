@@ -89,8 +89,9 @@ struct StorageConfig {
     StorageLog log;   // may be empty
 };
 
-// Opens the storage that `config.spec` names: a local directory (created with mode 0700 if
-// missing) or an S3 bucket (not contacted until used). Throws InvalidValue saying what is allowed.
+// Opens the storage that `config.spec` names: a local directory (which must exist before an
+// object is written: it is never created) or an S3 bucket (not contacted until used). Throws
+// InvalidValue saying what is allowed.
 std::unique_ptr<Storage> open_storage(const StorageConfig &config);
 // Checks the form of `spec` without touching storage; throws InvalidValue saying what is allowed.
 void check_storage_spec(const std::string &spec);

@@ -130,7 +130,7 @@ static char dump_user[NAMEDATALEN];
 
 static void start_child(int slot, RunningBackup &running)
 {
-    char *storage = storage_spec();
+    char *storage = backup_storage_spec();
     ChildRequest request{running.id,
                          &running.backup,
                          storage,

@@ -93,9 +93,14 @@ bool is_secret_setting(const char *name)
     return false;
 }
 
+bool storage_is_default()
+{
+    return storage_setting == nullptr || storage_setting[0] == '\0';
+}
+
 char *storage_spec()
 {
-    if (storage_setting != nullptr && storage_setting[0] != '\0')
+    if (!storage_is_default())
         return pstrdup(storage_setting);
     char *parent = pstrdup(DataDir);
     get_parent_directory(parent);

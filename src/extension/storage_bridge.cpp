@@ -5,6 +5,7 @@ extern "C" {
 }
 
 #include "core/codec.hpp"
+#include "core/local_storage.hpp"
 #include "core/object_key.hpp"
 #include "extension/boundary.hpp"
 #include "extension/settings.hpp"
@@ -56,6 +57,14 @@ char *object_key_for(const ObjectKeyFields &fields)
                              parse_compression(fields.compression)};
         return palloc_string(object_key(parts));
     });
+}
+
+char *backup_storage_spec()
+{
+    char *spec = storage_spec();
+    if (storage_is_default())
+        core_call([&] { create_storage_directory(spec); });
+    return spec;
 }
 
 char *storage_location(const char *storage, const char *object_key)

@@ -21,6 +21,11 @@ struct ObjectKeyFields {
 };
 char *object_key_for(const ObjectKeyFields &fields);
 
+// The storage spec a backup writes to. The default directory is created here (mode 0700) when it
+// is missing: it is the only storage directory lokbackup creates, since a configured one that is
+// missing is a mistyped path or a file system that is not mounted.
+char *backup_storage_spec();
+
 // Where a restore finds the object: an absolute path for local storage, a presigned URL valid
 // for an hour for S3.
 char *storage_location(const char *storage, const char *object_key);

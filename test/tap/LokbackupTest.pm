@@ -76,6 +76,8 @@ sub create_node
     $node->init(allows_streaming => $options{streaming} // 0);
     if ($preload)
     {
+        # lokbackup creates no configured storage directory: it must exist, as a DBA makes it.
+        mkdir(storage_dir($node), 0700) or die "cannot create " . storage_dir($node) . ": $!";
         $node->append_conf(
             'postgresql.conf',
             join('',

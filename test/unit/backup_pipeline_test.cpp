@@ -46,6 +46,7 @@ class BackupPipelineTest : public ::testing::Test
         request_.type = "manual";
         request_.object_key = "app/2026/11/app-manual-20261125T030000Z-42.sql.zst";
         request_.storage = (dir_.path() / "storage").string();
+        std::filesystem::create_directory(request_.storage);
         request_.pg_bin_dir = bin().string();
         request_.socket_dir = "/run/postgresql";
         request_.port = 5433;

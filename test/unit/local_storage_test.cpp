@@ -1,3 +1,4 @@
+#include "core/local_storage.hpp"
 #include "core/storage.hpp"
 
 #include "test_support.hpp"
@@ -20,8 +21,7 @@ const std::string key = "sales/2026/11/sales-daily-20261125T030000Z-42.sql.zst";
 class LocalStorageTest : public ::testing::Test
 {
   protected:
-    // Below the temporary directory, so that opening the storage has to create the root.
-    fs::path root() const { return dir.path() / "backups"; }
+    fs::path root() const { return dir.path(); }
 
     void put(const std::string &object_key, std::string_view data)
     {
@@ -58,11 +58,44 @@ mode_t permissions(const fs::path &path)
     return status.st_mode & 07777;
 }
 
-TEST_F(LocalStorageTest, OpeningCreatesAPrivateRoot)
+TEST_F(LocalStorageTest, DescriptionNamesTheRoot)
 {
-    EXPECT_TRUE(fs::is_directory(root()));
-    EXPECT_EQ(permissions(root()), 0700u);
     EXPECT_EQ(storage->describe(), "local directory " + root().string());
+}
+
+// A missing root is a mistyped path or a file system that is not mounted: creating it would put
+// backups on the wrong disk.
+TEST(LocalStorageRoot, AMissingRootIsRefusedAndNotCreated)
+{
+    test::TempDir dir;
+    fs::path root = dir.path() / "not-mounted" / "backups";
+    std::unique_ptr<Storage> storage = open_storage(StorageConfig{root.string()});
+    EXPECT_EQ(error_message([&] { storage->create(key); }),
+              "storage directory \"" + root.string() +
+                  "\" does not exist (a mistyped path, or a file system that is not mounted?): "
+                  "create it, owned by the server's operating-system user, mode 0700");
+    EXPECT_FALSE(fs::exists(root.parent_path()));
+}
+
+TEST(LocalStorageRoot, ARootRemovedAfterOpeningIsNotCreatedAgain)
+{
+    test::TempDir dir;
+    fs::path root = dir.path() / "backups";
+    fs::create_directory(root);
+    std::unique_ptr<Storage> storage = open_storage(StorageConfig{root.string()});
+    fs::remove(root);
+    EXPECT_THROW(storage->create(key), Error);
+    EXPECT_FALSE(fs::exists(root));
+}
+
+TEST(LocalStorageRoot, TheDefaultDirectoryIsCreatedPrivate)
+{
+    test::TempDir dir;
+    fs::path directory = dir.path() / "lokbackup";
+    create_storage_directory(directory.string());
+    EXPECT_TRUE(fs::is_directory(directory));
+    EXPECT_EQ(permissions(directory), 0700u);
+    EXPECT_NO_THROW(create_storage_directory(directory.string())) << "it may exist already";
 }
 
 TEST_F(LocalStorageTest, WrittenObjectReadsBack)
@@ -74,6 +107,16 @@ TEST_F(LocalStorageTest, WrittenObjectReadsBack)
     EXPECT_EQ(permissions(root() / key), 0600u);
     EXPECT_EQ(permissions(root() / "sales" / "2026"), 0700u);
     EXPECT_FALSE(fs::exists(root() / (key + ".partial")));
+}
+
+// A full disk is reported as what it is: a failed write of the object's file.
+TEST_F(LocalStorageTest, AFailedWriteNamesTheFile)
+{
+    fs::path partial = root() / (key + ".partial");
+    fs::create_directories(partial.parent_path());
+    fs::create_symlink("/dev/full", partial);
+    EXPECT_EQ(error_message([&] { put(key, test::mixed_data(3 * 1024 * 1024)); }),
+              "could not write to " + partial.string() + ": No space left on device");
 }
 
 TEST_F(LocalStorageTest, EmptyObjectIsAnObject)

@@ -23,6 +23,7 @@ class RestorePipelineTest : public ::testing::TestWithParam<Compression>
   protected:
     void SetUp() override
     {
+        std::filesystem::create_directory(dir_.path() / "storage");
         storage_ = open_storage(StorageConfig{(dir_.path() / "storage").string()});
         data_ = test::mixed_data(3 * 1024 * 1024 + 12345); // several 1 MiB reads
         expected_ = store(data_);
