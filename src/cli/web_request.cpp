@@ -3,9 +3,7 @@
 #include "cli/connection.hpp"
 #include "cli/web_errors.hpp"
 #include "cli/web_log.hpp"
-
-#include <algorithm>
-#include <cctype>
+#include "core/text.hpp"
 
 namespace lokbackup::cli
 {
@@ -60,12 +58,7 @@ namespace
 // "Application/JSON; charset=utf-8" -> "application/json"
 std::string media_type(const std::string &content_type)
 {
-    std::string type = content_type.substr(0, content_type.find(';'));
-    type.erase(type.find_last_not_of(" \t") + 1);
-    type.erase(0, type.find_first_not_of(" \t"));
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return type;
+    return to_lower(trim(std::string_view(content_type).substr(0, content_type.find(';'))));
 }
 
 } // namespace

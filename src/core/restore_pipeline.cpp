@@ -34,14 +34,18 @@ std::string larger_than_recorded(const ExpectedObject &expected)
            " bytes of the backup's record";
 }
 
-// Refuses an object whose size the storage tells and that is not the recorded one, before any of
-// its bytes is used.
-void check_told_size(const ObjectReader &object, const ExpectedObject &expected)
+std::string size_mismatch(std::uint64_t size, const ExpectedObject &expected)
+{
+    return "size mismatch: the object has " + std::to_string(size) +
+           " bytes, the backup's record says " + std::to_string(expected.size);
+}
+
+// Empty unless the storage tells the object's size and it is not the recorded one: checked before
+// any of its bytes is used.
+std::string told_size_mismatch(const ObjectReader &object, const ExpectedObject &expected)
 {
     std::optional<std::uint64_t> told = object.size();
-    if (told && *told != expected.size)
-        throw Error("size mismatch: the object has " + std::to_string(*told) +
-                    " bytes, the backup's record says " + std::to_string(expected.size));
+    return told && *told != expected.size ? size_mismatch(*told, expected) : "";
 }
 
 // Hashes every stored byte and feeds it to `decompressor` until that fails. The rest is still
@@ -76,8 +80,7 @@ Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decompress
 std::string mismatch(const Scan &scan, const ExpectedObject &expected)
 {
     if (scan.size != expected.size)
-        return "size mismatch: the object has " + std::to_string(scan.size) +
-               " bytes, the backup's record says " + std::to_string(expected.size);
+        return size_mismatch(scan.size, expected);
     if (scan.sha256 != expected.sha256)
         return "checksum mismatch: the object's SHA-256 is " + scan.sha256 +
                ", the backup's record says " + expected.sha256;
@@ -177,11 +180,9 @@ class SigpipeBlocked
 void run_restore(ObjectReader &object, const ExpectedObject &expected, const Replay &replay,
                  const RestoreProgress &progress)
 {
-    try {
-        check_told_size(object, expected);
-    } catch (const Error &error) {
-        throw Error(error.what() + nothing_restored);
-    }
+    std::string told = told_size_mismatch(object, expected);
+    if (!told.empty())
+        throw Error(told + nothing_restored);
     ProcessSpec spec = replay.process;
     spec.pipe_stdin = true;
     SigpipeBlocked sigpipe_blocked;
@@ -225,7 +226,9 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
 
 void verify_object(ObjectReader &object, const ExpectedObject &expected)
 {
-    check_told_size(object, expected);
+    std::string told = told_size_mismatch(object, expected);
+    if (!told.empty())
+        throw Error(told);
     NullSink discard;
     auto decompressor = make_decompressor(expected.compression, discard);
     Scan found = scan(object, expected, *decompressor, nullptr);

@@ -123,13 +123,16 @@ my @slow = map {
     IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $serve->{port})
       or die "cannot connect to serve: $!"
 } 1 .. 24;
+# The pause between two bytes is what makes these clients slow: it paces them, nothing waits on
+# it (the check below waits for serve's answer, with its own timeout).
+my $seconds_between_bytes = 0.5;
 my $trickler = fork // die "cannot fork: $!";
 if ($trickler == 0)
 {
     while (1)
     {
         syswrite($_, 'G') for @slow;
-        Time::HiRes::sleep(0.5);
+        Time::HiRes::sleep($seconds_between_bytes);
     }
 }
 my $session_check = HTTP::Tiny->new(timeout => 30)->get("$serve->{base}/api/auth/session",
