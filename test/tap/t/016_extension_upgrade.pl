@@ -17,7 +17,7 @@ my $backups_before = $node->safe_psql('postgres',
 
 $node->safe_psql('postgres', 'ALTER EXTENSION lokbackup UPDATE');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'lokbackup'"),
-    '0.2.0', 'the extension is at 0.2.0');
+    '0.3.0', 'the extension is at 0.3.0');
 is( $node->safe_psql('postgres',
         'SELECT string_agg(id || status || sha256, \',\' ORDER BY id) FROM lokbackup_backups'),
     $backups_before,
