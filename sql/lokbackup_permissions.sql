@@ -11,8 +11,10 @@ SELECT lokbackup_delete(1);
 SELECT count(*) FROM lokbackup_backups;
 SELECT count(*) FROM lokbackup_audit;
 SELECT * FROM lokbackup_dashboard;
-SELECT lokbackup_storage_location('x');
-SELECT lokbackup_storage_remove('x');
+SELECT lokbackup_storage_location('x', NULL, NULL, NULL, 'x');
+SELECT lokbackup_storage_remove('x', NULL, NULL, NULL, 'x');
+SELECT lokbackup_queue_removal(1);
+SELECT count(*) FROM lokbackup_removals;
 RESET ROLE;
 
 -- An admin can read and plan, but not reach the internal storage functions or write the catalog.
@@ -20,7 +22,10 @@ SET ROLE lokbackup_alice;
 SELECT count(*) > 0 AS can_list FROM lokbackup_list();
 SELECT completed > 0 AS can_read_stats FROM lokbackup_stats();
 SELECT backup_id > 0 AS can_plan FROM lokbackup_restore_plan('latest', 'contrib_regression');
-SELECT lokbackup_storage_remove('x');
+SELECT lokbackup_storage_remove('x', NULL, NULL, NULL, 'x');
+SELECT lokbackup_queue_removal(1);
+SELECT count(*) >= 0 AS can_see_removals FROM lokbackup_removals;
+DELETE FROM lokbackup_removals;
 DELETE FROM lokbackup_audit;
 UPDATE lokbackup_backups SET status = 'completed';
 RESET ROLE;

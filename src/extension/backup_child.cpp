@@ -24,8 +24,8 @@ static std::string request_json(const ChildRequest &request)
     json.connect_database = request.connect_database;
     json.type = backup.type;
     json.object_key = backup.object_key;
-    json.storage = request.storage;
-    json.s3 = s3_options(); // the keys travel on the child's stdin, never in its argv
+    json.storage = backup.storage.spec;   // the row's: the backup is written where its row says
+    json.s3 = s3_options(backup.storage); // the keys travel on the child's stdin, never in argv
     json.format = parse_dump_format(backup.format);
     json.compression = parse_compression(backup.compression);
     json.compression_level = backup.compression_level;

@@ -14,8 +14,7 @@ namespace lokbackup::pg
 
 struct ChildRequest {
     int64 id;
-    const StartedBackup *backup;
-    const char *storage;
+    const StartedBackup *backup; // written to its row's storage
     const char *connect_database;
     const char *pg_bin_dir;
     const char *socket_dir;

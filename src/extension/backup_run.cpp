@@ -28,6 +28,7 @@ struct Run {
     int64 run_id;
     int backup_count;
     int64 *backup_ids;
+    RowStorage storage; // the storage in force as the run's rows are created
 };
 
 static bool take_request(Run &run)
@@ -65,7 +66,8 @@ static int64 create_backup(Run &run, const char *database, const char *format)
                      format,
                      compression_setting_name(),
                      compression_level_setting,
-                     run.requested_by};
+                     run.requested_by,
+                     run.storage};
     int64 id = insert_backup(backup);
     ObjectKeyFields key{database, type, run.requested_at, id, format, backup.compression};
     set_object_key(id, object_key_for(key));
@@ -88,6 +90,7 @@ static void create_backups(Run &run)
                                max_backups_per_run - 1, count - 1),
                         errhint("Name fewer databases in lokbackup.databases.")));
     run.run_id = next_run_id();
+    run.storage = storage_in_force();
     run.backup_ids = static_cast<int64 *>(MemoryContextAlloc(run_context, sizeof(int64) * count));
     run.backup_count = 0;
     // pg_dumpall --globals-only writes plain SQL only.

@@ -17,6 +17,8 @@ extern "C" {
 }
 
 #include "extension/settings.hpp"
+#include "extension/storage_bridge.hpp"
+#include "extension/storage_removal.hpp"
 
 namespace lokbackup::pg
 {
@@ -30,11 +32,16 @@ static MemoryContext caller_context = nullptr;
 // created in another schema between two transactions.
 static const char *extension_schema = nullptr;
 
+// Whether the catalog records each row's storage (it has been updated to 0.3.0); -1: not looked
+// up yet in this SPI connection.
+static int records_storage = -1;
+
 void connect_catalog()
 {
     caller_context = CurrentMemoryContext;
     SPI_connect();
     extension_schema = nullptr;
+    records_storage = -1;
 }
 
 void disconnect_catalog()
@@ -62,6 +69,25 @@ void end_catalog_work()
     MemoryContextSwitchTo(caller_context);
     pgstat_report_stat(false);
     pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
+void run_chore(void (*chore)(void *argument), void *argument, const char *what)
+{
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        chore(argument);
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        AbortCurrentTransaction();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        ereport(WARNING, (errmsg("lokbackup: %s failed: %s", what, error->message)));
+    }
+    PG_END_TRY();
 }
 
 void pin_search_path()
@@ -206,23 +232,78 @@ int64 next_run_id()
     return int64_column(0, 1);
 }
 
+// New binaries may run before ALTER EXTENSION lokbackup UPDATE: backups go on meanwhile, written
+// to the storage in force as 0.2.0 did, without the columns that a 0.2.0 catalog lacks.
+static bool catalog_records_storage()
+{
+    if (records_storage < 0) {
+        Oid types[] = {TEXTOID};
+        Datum values[] = {CStringGetTextDatum(table("lokbackup_removals"))};
+        execute("SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, types, values, nullptr,
+                SPI_OK_SELECT);
+        records_storage = strcmp(text_column(0, 1), "t") == 0 ? 1 : 0;
+    }
+    return records_storage == 1;
+}
+
+static Datum nullable_text(const char *text)
+{
+    return text ? CStringGetTextDatum(text) : (Datum)0;
+}
+
+static char null_flag(const void *value)
+{
+    return value ? ' ' : 'n';
+}
+
+// Reads the four storage columns that start at `column` (storage, s3_endpoint, s3_region,
+// s3_path_style) into memory that outlives SPI.
+static RowStorage row_storage_columns(int row, int column)
+{
+    bool isnull = false;
+    Datum path_style =
+        SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column + 3, &isnull);
+    return RowStorage{copy_out(text_column(row, column)), copy_out(text_column(row, column + 1)),
+                      copy_out(text_column(row, column + 2)), !isnull && DatumGetBool(path_style)};
+}
+
 int64 insert_backup(const NewBackup &backup)
 {
+    bool with_storage = catalog_records_storage();
     char *sql = psprintf("INSERT INTO %s (run_id, type, contents, database, format, compression, "
-                         "compression_level, requested_by) "
+                         "compression_level, requested_by%s) "
                          "VALUES ($1, $2, CASE WHEN $3 IS NULL THEN 'roles' ELSE 'database' END, "
-                         "$3, $4, $5, $6, $7) RETURNING id",
-                         table("lokbackup_backups"));
-    Oid types[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID};
+                         "$3, $4, $5, $6, $7%s) RETURNING id",
+                         table("lokbackup_backups"),
+                         with_storage ? ", storage, s3_endpoint, s3_region, s3_path_style" : "",
+                         with_storage ? ", $8, $9, $10, $11" : "");
+    const RowStorage &storage = backup.storage;
+    Oid types[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+                   TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID};
     Datum values[] = {Int64GetDatum(backup.run_id),
                       CStringGetTextDatum(backup.type),
-                      backup.database ? CStringGetTextDatum(backup.database) : (Datum)0,
+                      nullable_text(backup.database),
                       CStringGetTextDatum(backup.format),
                       CStringGetTextDatum(backup.compression),
                       Int32GetDatum(backup.compression_level),
-                      CStringGetTextDatum(backup.requested_by)};
-    const char nulls[] = {' ', ' ', backup.database ? ' ' : 'n', ' ', ' ', ' ', ' '};
-    execute(sql, 7, types, values, nulls, SPI_OK_INSERT_RETURNING);
+                      CStringGetTextDatum(backup.requested_by),
+                      CStringGetTextDatum(storage.spec),
+                      nullable_text(storage.s3_endpoint),
+                      nullable_text(storage.s3_region),
+                      BoolGetDatum(storage.s3_path_style)};
+    // A directory has no S3 addressing: s3_path_style is NULL with the region.
+    const char nulls[] = {' ',
+                          ' ',
+                          null_flag(backup.database),
+                          ' ',
+                          ' ',
+                          ' ',
+                          ' ',
+                          ' ',
+                          null_flag(storage.s3_endpoint),
+                          null_flag(storage.s3_region),
+                          null_flag(storage.s3_region)};
+    execute(sql, with_storage ? 11 : 7, types, values, nulls, SPI_OK_INSERT_RETURNING);
     return int64_column(0, 1);
 }
 
@@ -321,11 +402,13 @@ void mark_rotated(int64 id, const char *actor, const char *reason)
 
 StartedBackup mark_in_progress(int64 id)
 {
+    bool with_storage = catalog_records_storage();
     char *sql =
         psprintf("UPDATE %s SET status = 'in_progress', started_at = now() WHERE id = $1 "
                  "RETURNING database, object_key, format, compression, compression_level, type, "
-                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                 table("lokbackup_backups"));
+                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')%s",
+                 table("lokbackup_backups"),
+                 with_storage ? ", storage, s3_endpoint, s3_region, s3_path_style" : "");
     Oid types[] = {INT8OID};
     Datum values[] = {Int64GetDatum(id)};
     execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
@@ -339,6 +422,13 @@ StartedBackup mark_in_progress(int64 id)
     started.compression_level = pg_strtoint32(text_column(0, 5));
     started.type = copy_out(text_column(0, 6));
     started.started_at = copy_out(text_column(0, 7));
+    if (with_storage) {
+        started.storage = row_storage_columns(0, 8);
+    } else {
+        MemoryContext previous = MemoryContextSwitchTo(caller_context);
+        started.storage = storage_in_force();
+        MemoryContextSwitchTo(previous);
+    }
     return started;
 }
 
@@ -372,6 +462,76 @@ void mark_failed(int64 id, const char *error)
     Oid types[] = {INT8OID, TEXTOID};
     Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(error)};
     execute(sql, 2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void queue_removal(int64 id, const char *object_key)
+{
+    if (!catalog_records_storage()) {
+        remove_after_commit(storage_in_force(), object_key);
+        return;
+    }
+    char *sql = psprintf("SELECT %s($1)", table("lokbackup_queue_removal"));
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);
+}
+
+QueuedRemoval *due_removals(bool all, int limit, int *count)
+{
+    *count = 0;
+    if (!catalog_records_storage())
+        return nullptr;
+    char *sql = psprintf("SELECT id, object_key, attempts, storage, s3_endpoint, s3_region, "
+                         "s3_path_style FROM %s WHERE $1 OR next_attempt_at <= now() "
+                         "ORDER BY next_attempt_at, id LIMIT $2",
+                         table("lokbackup_removals"));
+    Oid types[] = {BOOLOID, INT4OID};
+    Datum values[] = {BoolGetDatum(all), Int32GetDatum(limit)};
+    execute(sql, 2, types, values, nullptr, SPI_OK_SELECT);
+    *count = static_cast<int>(SPI_processed);
+    auto *removals = static_cast<QueuedRemoval *>(
+        MemoryContextAllocZero(caller_context, sizeof(QueuedRemoval) * (SPI_processed + 1)));
+    for (uint64 row = 0; row < SPI_processed; row++) {
+        removals[row].id = int64_column(row, 1);
+        removals[row].object_key = copy_out(text_column(row, 2));
+        removals[row].attempts = pg_strtoint32(text_column(row, 3));
+        removals[row].storage = row_storage_columns(row, 4);
+    }
+    return removals;
+}
+
+char **running_object_keys(int *count)
+{
+    char *sql = psprintf("SELECT object_key FROM %s WHERE status IN ('pending', 'in_progress') "
+                         "AND object_key IS NOT NULL",
+                         table("lokbackup_backups"));
+    execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    *count = static_cast<int>(SPI_processed);
+    auto *keys = static_cast<char **>(
+        MemoryContextAllocZero(caller_context, sizeof(char *) * (SPI_processed + 1)));
+    for (uint64 row = 0; row < SPI_processed; row++)
+        keys[row] = copy_out(text_column(row, 1));
+    return keys;
+}
+
+void forget_removal(int64 id)
+{
+    char *sql = psprintf("DELETE FROM %s WHERE id = $1", table("lokbackup_removals"));
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_DELETE);
+}
+
+void postpone_removal(int64 id, const char *error, int64 retry_after_seconds)
+{
+    char *sql = psprintf("UPDATE %s SET attempts = attempts + 1, last_error = $2, "
+                         "last_attempt_at = now(), "
+                         "next_attempt_at = now() + $3 * interval '1 second' WHERE id = $1",
+                         table("lokbackup_removals"));
+    Oid types[] = {INT8OID, TEXTOID, INT8OID};
+    Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(error),
+                      Int64GetDatum(retry_after_seconds)};
+    execute(sql, 3, types, values, nullptr, SPI_OK_UPDATE);
 }
 
 } // namespace lokbackup::pg

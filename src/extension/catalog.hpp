@@ -8,6 +8,8 @@ extern "C" {
 #include "nodes/pg_list.h"
 }
 
+#include "extension/row_storage.hpp"
+
 namespace lokbackup::pg
 {
 
@@ -21,6 +23,10 @@ void pin_search_path();
 // Opens a transaction, connects SPI and reports `activity` in pg_stat_activity.
 void begin_catalog_work(const char *activity);
 void end_catalog_work();
+// Runs one of the worker's chores (rotation, retried removals, the sweep), which does its catalog
+// work in transactions of its own. An error in it must not stop the worker: it aborts the open
+// transaction and is logged as "WARNING:  lokbackup: <what> failed: <message>".
+void run_chore(void (*chore)(void *argument), void *argument, const char *what);
 // Connects SPI inside the caller's transaction (for SQL functions).
 void connect_catalog();
 void disconnect_catalog();
@@ -56,6 +62,7 @@ struct NewBackup {
     const char *compression;
     int compression_level;
     const char *requested_by;
+    RowStorage storage; // where the backup is to be written
 };
 int64 insert_backup(const NewBackup &backup);
 void set_object_key(int64 id, const char *object_key);
@@ -91,6 +98,7 @@ struct StartedBackup {
     int compression_level;
     char *type;
     char *started_at; // ISO 8601 UTC
+    RowStorage storage;
 };
 StartedBackup mark_in_progress(int64 id);
 // Terminates the server sessions that the bootstrap superuser opened under `application_name`:
@@ -98,5 +106,29 @@ StartedBackup mark_in_progress(int64 id);
 void end_backup_sessions(const char *application_name);
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256);
 void mark_failed(int64 id, const char *error);
+
+// Has the objects of backup `id` removed: a row in lokbackup_removals, written in this
+// transaction so that a committed deletion is never forgotten, which the worker retries until
+// storage says the objects are gone; and a first attempt once the transaction commits
+// (storage_removal.hpp). A catalog not yet updated to 0.3.0 has no removal table: there the
+// objects are removed from the storage in force once the transaction commits, as 0.2.0 did.
+void queue_removal(int64 id, const char *object_key);
+
+struct QueuedRemoval {
+    int64 id;
+    char *object_key;
+    RowStorage storage;
+    int attempts; // failed attempts so far
+};
+// The removals due for an attempt (with `all`, every one), those due longest first, at most
+// `limit`; sets *count. None on a catalog not yet updated to 0.3.0.
+QueuedRemoval *due_removals(bool all, int limit, int *count);
+// The object keys of the pending and running backups; sets *count.
+char **running_object_keys(int *count);
+
+// Storage said the objects are gone: the removal is done.
+void forget_removal(int64 id);
+// The attempt failed with `error`: the next one is due in `retry_after_seconds`.
+void postpone_removal(int64 id, const char *error, int64 retry_after_seconds);
 
 } // namespace lokbackup::pg

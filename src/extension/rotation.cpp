@@ -15,7 +15,6 @@ extern "C" {
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
 #include "extension/settings.hpp"
-#include "extension/storage_removal.hpp"
 
 #include <vector>
 
@@ -67,7 +66,7 @@ static Expired *plan(const RotationCandidate *candidates, int candidate_count, i
 }
 
 // Plans the rotation over the catalog and, unless `dry_run`, marks the expired backups deleted
-// (audited as `actor`) and has their objects removed when the transaction commits.
+// (audited as `actor`) and queues the removal of their objects (queue_removal()).
 static Expired *rotate(bool dry_run, const char *actor, int *count)
 {
     int candidate_count = 0;
@@ -77,34 +76,26 @@ static Expired *rotate(bool dry_run, const char *actor, int *count)
         for (int i = 0; i < *count; i++) {
             mark_rotated(expired[i].backup->id, actor, expired[i].reason);
             if (expired[i].backup->object_key != nullptr)
-                remove_after_commit(expired[i].backup->object_key);
+                queue_removal(expired[i].backup->id, expired[i].backup->object_key);
         }
     }
     return expired;
 }
 
+static void rotate_as_worker(void *)
+{
+    begin_catalog_work("lokbackup: rotating backups");
+    int count = 0;
+    Expired *expired = rotate(false, "lokbackup rotation", &count);
+    end_catalog_work();
+    for (int i = 0; i < count; i++)
+        ereport(LOG, (errmsg("lokbackup: rotated away backup " INT64_FORMAT ": %s",
+                             expired[i].backup->id, expired[i].reason)));
+}
+
 void rotate_after_run()
 {
-    MemoryContext context = CurrentMemoryContext;
-    PG_TRY();
-    {
-        begin_catalog_work("lokbackup: rotating backups");
-        int count = 0;
-        Expired *expired = rotate(false, "lokbackup rotation", &count);
-        end_catalog_work();
-        for (int i = 0; i < count; i++)
-            ereport(LOG, (errmsg("lokbackup: rotated away backup " INT64_FORMAT ": %s",
-                                 expired[i].backup->id, expired[i].reason)));
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(context);
-        ErrorData *error = CopyErrorData();
-        FlushErrorState();
-        AbortCurrentTransaction();
-        ereport(WARNING, (errmsg("lokbackup: rotation failed: %s", error->message)));
-    }
-    PG_END_TRY();
+    run_chore(rotate_as_worker, nullptr, "rotation");
 }
 
 } // namespace lokbackup::pg

@@ -130,10 +130,9 @@ static char dump_user[NAMEDATALEN];
 
 static void start_child(int slot, RunningBackup &running)
 {
-    char *storage = backup_storage_spec();
+    prepare_backup_storage(running.backup.storage);
     ChildRequest request{running.id,
                          &running.backup,
-                         storage,
                          catalog_database_setting,
                          server_bin_directory(),
                          first_socket_directory(),
@@ -363,6 +362,8 @@ bool record_backup(RunningBackup &running)
     } else {
         mark_failed(running.id, running.failure);
         end_backup_sessions(backup_session_name(running.id));
+        // What the failed writer left (a partial file, an open multipart upload) goes.
+        queue_removal(running.id, running.backup.object_key);
     }
     end_catalog_work();
 
@@ -371,7 +372,6 @@ bool record_backup(RunningBackup &running)
         log_backup_completion(running);
     } else {
         log_backup_failure(running.id, backup.database, running.failure);
-        remove_now(backup.object_key);
     }
     FinishedBackup finished{running.id,
                             backup.database,

@@ -93,18 +93,18 @@ bool is_secret_setting(const char *name)
     return false;
 }
 
-bool storage_is_default()
+char *default_storage_directory()
 {
-    return storage_setting == nullptr || storage_setting[0] == '\0';
+    char *parent = pstrdup(DataDir);
+    get_parent_directory(parent);
+    return psprintf("%s/lokbackup", parent);
 }
 
 char *storage_spec()
 {
-    if (!storage_is_default())
-        return pstrdup(storage_setting);
-    char *parent = pstrdup(DataDir);
-    get_parent_directory(parent);
-    return psprintf("%s/lokbackup", parent);
+    if (storage_setting == nullptr || storage_setting[0] == '\0')
+        return default_storage_directory();
+    return pstrdup(storage_setting);
 }
 
 // Runs a core check from a GUC check hook. A check hook reports through GUC_check_errdetail and

@@ -51,7 +51,7 @@ bool is_secret_setting(const char *name);
 // The storage spec in force: lokbackup.storage, or its default, a directory beside the data
 // directory (outside it, so that a backup never lands in the data it backs up).
 char *storage_spec();
-// Whether lokbackup.storage is empty, so that storage_spec() is the default directory.
-bool storage_is_default();
+// The default storage directory: "lokbackup" beside the data directory.
+char *default_storage_directory();
 
 } // namespace lokbackup::pg

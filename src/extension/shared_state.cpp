@@ -33,6 +33,11 @@ void initialize_shared_memory()
     LWLockRelease(AddinShmemInitLock);
 }
 
+bool shared_state_ready()
+{
+    return state != nullptr;
+}
+
 SharedState *shared_state()
 {
     if (state == nullptr)

@@ -71,5 +71,8 @@ struct SharedState {
 void request_shared_memory();
 void initialize_shared_memory();
 SharedState *shared_state();
+// Whether shared_state() is there (lokbackup was loaded through shared_preload_libraries), for
+// the callers that must not raise an error.
+bool shared_state_ready();
 
 } // namespace lokbackup::pg

@@ -7,6 +7,7 @@ extern "C" {
 #include "core/codec.hpp"
 #include "core/local_storage.hpp"
 #include "core/object_key.hpp"
+#include "core/s3_address.hpp"
 #include "extension/boundary.hpp"
 #include "extension/settings.hpp"
 
@@ -24,12 +25,25 @@ static std::string setting_or_environment(const char *setting, const char *varia
     return value ? value : "";
 }
 
-S3Options s3_options()
+RowStorage storage_in_force()
+{
+    RowStorage storage{storage_spec(), nullptr, nullptr, false};
+    if (core_call([&] { return is_s3_spec(storage.spec); })) {
+        storage.s3_endpoint =
+            s3_endpoint_setting[0] != '\0' ? pstrdup(s3_endpoint_setting) : nullptr;
+        storage.s3_region = pstrdup(s3_region_setting);
+        storage.s3_path_style = s3_path_style_setting;
+    }
+    return storage;
+}
+
+S3Options s3_options(const RowStorage &storage)
 {
     S3Options options;
-    options.endpoint = s3_endpoint_setting;
-    options.region = s3_region_setting;
-    options.path_style = s3_path_style_setting;
+    options.endpoint = storage.s3_endpoint ? storage.s3_endpoint : "";
+    if (storage.s3_region != nullptr)
+        options.region = storage.s3_region;
+    options.path_style = storage.s3_path_style;
     options.access_key_id = setting_or_environment(s3_access_key_id_setting, "AWS_ACCESS_KEY_ID");
     options.secret_access_key =
         setting_or_environment(s3_secret_access_key_setting, "AWS_SECRET_ACCESS_KEY");
@@ -40,9 +54,9 @@ S3Options s3_options()
     return options;
 }
 
-StorageConfig storage_config(const char *spec)
+StorageConfig storage_config(const RowStorage &storage)
 {
-    return StorageConfig(spec, s3_options());
+    return StorageConfig(storage.spec, s3_options(storage));
 }
 
 char *object_key_for(const ObjectKeyFields &fields)
@@ -59,21 +73,20 @@ char *object_key_for(const ObjectKeyFields &fields)
     });
 }
 
-char *backup_storage_spec()
+void prepare_backup_storage(const RowStorage &storage)
 {
-    char *spec = storage_spec();
-    if (storage_is_default())
-        core_call([&] { create_storage_directory(spec); });
-    return spec;
+    if (strcmp(storage.spec, default_storage_directory()) == 0)
+        core_call([&] { create_storage_directory(storage.spec); });
 }
 
-char *storage_location(const char *storage, const char *object_key)
+char *storage_location(const RowStorage &storage, const char *object_key)
 {
     return core_call(
         [&] { return palloc_string(open_storage(storage_config(storage))->location(object_key)); });
 }
 
-char *storage_presigned_url(const char *storage, const char *object_key, int64 valid_for_seconds)
+char *storage_presigned_url(const RowStorage &storage, const char *object_key,
+                            int64 valid_for_seconds)
 {
     return core_call([&] {
         return palloc_string(

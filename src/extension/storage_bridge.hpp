@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include "core/storage.hpp"
+#include "extension/row_storage.hpp"
 
 namespace lokbackup::pg
 {
@@ -21,24 +22,29 @@ struct ObjectKeyFields {
 };
 char *object_key_for(const ObjectKeyFields &fields);
 
-// The storage spec a backup writes to. The default directory is created here (mode 0700) when it
-// is missing: it is the only storage directory lokbackup creates, since a configured one that is
-// missing is a mistyped path or a file system that is not mounted.
-char *backup_storage_spec();
+// The storage in force: lokbackup.storage (or its default directory) with, for S3, the
+// lokbackup.s3_endpoint, s3_region and s3_path_style settings.
+RowStorage storage_in_force();
+
+// Makes `storage` ready for a backup to write to: the default directory is created here (mode
+// 0700) when it is missing. It is the only storage directory lokbackup creates, since a configured
+// one that is missing is a mistyped path or a file system that is not mounted.
+void prepare_backup_storage(const RowStorage &storage);
 
 // Where a restore finds the object: an absolute path for local storage, a presigned URL valid
 // for an hour for S3.
-char *storage_location(const char *storage, const char *object_key);
+char *storage_location(const RowStorage &storage, const char *object_key);
 // A URL that fetches the object without credentials for `valid_for_seconds`.
-char *storage_presigned_url(const char *storage, const char *object_key, int64 valid_for_seconds);
+char *storage_presigned_url(const RowStorage &storage, const char *object_key,
+                            int64 valid_for_seconds);
 // Raises an error when the compression level is not allowed for the compression.
 void check_compression_level(const char *compression, int level);
 
 // For core_call() lambdas and the backup child's request only (these build C++ objects and call
-// nothing in PostgreSQL): the storage to open for `spec`, with the lokbackup.s3_* settings and,
-// for credentials left empty, the server's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-// AWS_SESSION_TOKEN environment variables.
-S3Options s3_options();
-StorageConfig storage_config(const char *spec);
+// nothing in PostgreSQL): how to reach `storage`, with the row's endpoint, region and addressing,
+// the other lokbackup.s3_* settings and, for credentials left empty, the server's
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN environment variables.
+S3Options s3_options(const RowStorage &storage);
+StorageConfig storage_config(const RowStorage &storage);
 
 } // namespace lokbackup::pg

@@ -3,74 +3,73 @@
 extern "C" {
 #include "access/xact.h"
 #include "nodes/pg_list.h"
+#include "storage/latch.h"
 #include "utils/memutils.h"
-#include "utils/timestamp.h"
 }
 
 #include "core/backup_objects.hpp"
+#include "core/removal_retry.hpp"
 #include "extension/boundary.hpp"
-#include "extension/settings.hpp"
+#include "extension/catalog.hpp"
+#include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
 
 namespace lokbackup::pg
 {
 
+// Removes the object and its manifest now (and what an interrupted upload left: an open S3
+// multipart upload is aborted). Returns NULL, or what went wrong.
+static char *remove_now(const RowStorage &storage, const char *object_key)
+{
+    char problem[1024] = "";
+    // Not core_call(): a failure here is reported to the caller, not raised (see the header).
+    try {
+        remove_backup_objects(*open_storage(storage_config(storage)), object_key);
+    } catch (const std::exception &e) {
+        strlcpy(problem, e.what(), sizeof(problem));
+    }
+    return problem[0] == '\0' ? nullptr : pstrdup(problem);
+}
+
+static void warn_removal_failed(const char *object_key, const char *problem)
+{
+    ereport(WARNING,
+            (errmsg("lokbackup: could not remove backup object %s: %s", object_key, problem),
+             errhint("The removal waits in lokbackup_removals; the lokbackup worker tries it again "
+                     "until it succeeds.")));
+}
+
 // A removal waits for the end of the (sub)transaction that asked for it.
 struct PendingRemoval {
     SubTransactionId subtransaction;
+    RowStorage storage;
     char *object_key;
 };
 
 static List *removals = NIL; // of PendingRemoval, in TopMemoryContext
 static bool callbacks_registered = false;
 
-// Object keys whose removal failed (storage unreachable), for retry_failed_removals(); bounded,
-// since only the worker retries and a backend's list ends with the backend.
-static List *failed_removals = NIL; // in TopMemoryContext
-static const int max_failed_removals = 1000;
-
-bool remove_now(const char *object_key)
+static void free_removal(PendingRemoval *removal)
 {
-    char *storage = storage_spec();
-    char problem[1024] = "";
-    // Not core_call(): a failure here is logged, not raised (see the header).
-    try {
-        remove_backup_objects(*open_storage(storage_config(storage)), object_key);
-    } catch (const std::exception &e) {
-        strlcpy(problem, e.what(), sizeof(problem));
-    }
-    if (problem[0] == '\0')
-        return true;
-    ereport(WARNING,
-            (errmsg("lokbackup: could not remove backup object %s: %s", object_key, problem),
-             errhint("The worker tries again every minute while it runs.")));
-    if (list_length(failed_removals) < max_failed_removals) {
-        MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext);
-        failed_removals = lappend(failed_removals, pstrdup(object_key));
-        MemoryContextSwitchTo(previous);
-    }
-    return false;
+    pfree(const_cast<char *>(removal->storage.spec));
+    if (removal->storage.s3_endpoint)
+        pfree(const_cast<char *>(removal->storage.s3_endpoint));
+    if (removal->storage.s3_region)
+        pfree(const_cast<char *>(removal->storage.s3_region));
+    pfree(removal->object_key);
+    pfree(removal);
 }
 
-void retry_failed_removals()
+// Runs in a commit callback, where an error must not be raised.
+static void wake_worker()
 {
-    // Each try may take as long as the S3 retries allow: not more than once a minute, so that the
-    // worker stays free to take requests while storage is down.
-    static TimestampTz last_try = 0;
-    TimestampTz now = GetCurrentTimestamp();
-    if (failed_removals == NIL || !TimestampDifferenceExceeds(last_try, now, 60 * 1000))
+    if (!shared_state_ready())
         return;
-    last_try = now;
-    List *retrying = failed_removals;
-    failed_removals = NIL;
-    ListCell *cell;
-    foreach (cell, retrying) {
-        auto *object_key = static_cast<char *>(lfirst(cell));
-        if (remove_now(object_key))
-            ereport(LOG,
-                    (errmsg("lokbackup: removed backup object %s on a later try", object_key)));
-    }
-    list_free_deep(retrying);
+    SharedState *state = shared_state();
+    LWLockAcquire(state->lock, LW_SHARED);
+    if (state->worker_latch != nullptr)
+        SetLatch(state->worker_latch);
+    LWLockRelease(state->lock);
 }
 
 static void on_transaction_end(XactEvent event, void *argument)
@@ -82,11 +81,16 @@ static void on_transaction_end(XactEvent event, void *argument)
     ListCell *cell;
     foreach (cell, pending) {
         auto *removal = static_cast<PendingRemoval *>(lfirst(cell));
-        if (event == XACT_EVENT_COMMIT)
-            remove_now(removal->object_key);
-        pfree(removal->object_key);
+        if (event == XACT_EVENT_COMMIT) {
+            char *problem = remove_now(removal->storage, removal->object_key);
+            if (problem != nullptr)
+                warn_removal_failed(removal->object_key, problem);
+        }
+        free_removal(removal);
     }
-    list_free_deep(pending);
+    if (event == XACT_EVENT_COMMIT && pending != NIL)
+        wake_worker();
+    list_free(pending);
 }
 
 // A rolled-back subtransaction (ROLLBACK TO SAVEPOINT, a PL/pgSQL exception block) takes its
@@ -105,13 +109,12 @@ static void on_subtransaction_end(SubXactEvent event, SubTransactionId subtransa
             removal->subtransaction = parent;
         } else {
             removals = foreach_delete_current(removals, cell);
-            pfree(removal->object_key);
-            pfree(removal);
+            free_removal(removal);
         }
     }
 }
 
-void remove_after_commit(const char *object_key)
+void remove_after_commit(const RowStorage &storage, const char *object_key)
 {
     if (!callbacks_registered) {
         RegisterXactCallback(on_transaction_end, nullptr);
@@ -121,9 +124,57 @@ void remove_after_commit(const char *object_key)
     MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext);
     auto *removal = static_cast<PendingRemoval *>(palloc(sizeof(PendingRemoval)));
     removal->subtransaction = GetCurrentSubTransactionId();
+    removal->storage = RowStorage{
+        pstrdup(storage.spec), storage.s3_endpoint ? pstrdup(storage.s3_endpoint) : nullptr,
+        storage.s3_region ? pstrdup(storage.s3_region) : nullptr, storage.s3_path_style};
     removal->object_key = pstrdup(object_key);
     removals = lappend(removals, removal);
     MemoryContextSwitchTo(previous);
+}
+
+// More than this many removals in one pass wait for the next: the worker has requests to serve.
+static const int removals_per_pass = 100;
+
+// Tries one queued removal and records its outcome; returns whether it succeeded.
+static bool retry_removal(const QueuedRemoval &removal)
+{
+    char *problem = remove_now(removal.storage, removal.object_key);
+    int64 delay = 0;
+    if (problem != nullptr)
+        delay = core_call([&] { return removal_retry_delay(removal.attempts + 1).count(); });
+    begin_catalog_work("lokbackup: recording a removal");
+    if (problem == nullptr)
+        forget_removal(removal.id);
+    else
+        postpone_removal(removal.id, problem, delay);
+    end_catalog_work();
+    if (problem == nullptr) {
+        ereport(LOG, (errmsg("lokbackup: removed backup object %s", removal.object_key)));
+        return true;
+    }
+    ereport(WARNING, (errmsg("lokbackup: could not remove backup object %s (attempt %d): %s",
+                             removal.object_key, removal.attempts + 1, problem),
+                      errhint("The lokbackup worker tries again in " INT64_FORMAT
+                              " seconds; lokbackup_removals shows what waits.",
+                              delay)));
+    return false;
+}
+
+static void retry_due_removals(void *argument)
+{
+    bool all = *static_cast<bool *>(argument);
+    begin_catalog_work("lokbackup: looking for removals to retry");
+    int count = 0;
+    QueuedRemoval *due = due_removals(all, removals_per_pass, &count);
+    end_catalog_work();
+    for (int i = 0; i < count; i++)
+        if (!retry_removal(due[i]))
+            break;
+}
+
+void retry_queued_removals(bool all)
+{
+    run_chore(retry_due_removals, &all, "retrying removals");
 }
 
 } // namespace lokbackup::pg

@@ -1,7 +1,10 @@
 // Removing backups from storage. An object is removed only once the transaction that marked its
 // row deleted has committed: a deletion that rolls back leaves its backup whole, and a committed
-// one never leaves a completed row without its object. A removal that fails then is logged (the
-// row is deleted; what is left in storage is named in the log) rather than raised, since the
+// one never leaves a completed row without its object. The same transaction writes a row in
+// lokbackup_removals (queue_removal() in catalog.hpp), so that a removal that fails after the
+// commit (storage unreachable, a directory not writable) is not forgotten, not even across a
+// restart: the worker tries it again, with growing waits, until storage says the objects are
+// gone, and only then drops the row. A failed attempt is logged, not raised, since the
 // transaction can no longer be undone.
 #pragma once
 
@@ -9,17 +12,18 @@ extern "C" {
 #include "postgres.h"
 }
 
+#include "extension/row_storage.hpp"
+
 namespace lokbackup::pg
 {
 
-// Removes the object and its manifest when the current transaction commits.
-void remove_after_commit(const char *object_key);
+// Removes the object and its manifest from `storage` when the current transaction commits, then
+// wakes the worker to settle the removal's row.
+void remove_after_commit(const RowStorage &storage, const char *object_key);
 
-// Removes the object and its manifest now (and what an interrupted upload left: an open S3
-// multipart upload is aborted); on failure logs a WARNING, remembers the key for
-// retry_failed_removals() and returns false.
-bool remove_now(const char *object_key);
-// Tries the failed removals again, at most once a minute (the worker calls it when it wakes).
-void retry_failed_removals();
+// Tries the removals of lokbackup_removals that are due (with `all`, every one: the worker does
+// so as it starts). A pass stops at the first failure, so that a storage that is down costs the
+// worker one attempt, not one per removal. Never raises: a failure is logged as a WARNING.
+void retry_queued_removals(bool all);
 
 } // namespace lokbackup::pg

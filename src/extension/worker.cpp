@@ -93,15 +93,18 @@ static void recover_interrupted_backups(const char *reason)
     begin_catalog_work("lokbackup: failing interrupted backups");
     List *unfinished = fail_unfinished_backups(reason);
     ListCell *cell;
-    foreach (cell, unfinished)
-        end_backup_sessions(backup_session_name(static_cast<UnfinishedBackup *>(lfirst(cell))->id));
+    foreach (cell, unfinished) {
+        auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
+        end_backup_sessions(backup_session_name(backup->id));
+        // What the interrupted writer left (a partial file, an open multipart upload) goes.
+        if (backup->object_key != nullptr)
+            queue_removal(backup->id, backup->object_key);
+    }
     end_catalog_work();
 
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
         log_backup_failure(backup->id, backup->database, reason);
-        if (backup->object_key != nullptr)
-            remove_now(backup->object_key);
         FinishedBackup failed{backup->id, backup->database, backup->type,      false, reason, 0,
                               0,          backup->started,  backup->started_at};
         notify_finished_backup(failed);
@@ -154,14 +157,18 @@ static void worker_loop()
         MemoryContextSwitchTo(loop_context);
         MemoryContextReset(loop_context);
         reap_notifiers();
-        retry_failed_removals();
         long sleep_ms = idle_wakeup_ms;
+        bool starting = false;
         if (!catalog_recovered && catalog_ready()) {
             recover_interrupted_backups("interrupted by server restart");
             catalog_recovered = true;
+            starting = true;
             start_schedule();
         }
         if (catalog_recovered) {
+            // At start every queued removal is tried: what failed before a restart may have been
+            // mended meanwhile (a file system mounted again, permissions corrected).
+            retry_queued_removals(starting);
             sleep_ms = request_due_run(idle_wakeup_ms);
             // After a run, look again at once: the schedule may be due, or a request waiting.
             if (serve_request(handle_interrupts))

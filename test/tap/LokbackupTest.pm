@@ -270,12 +270,14 @@ sub backup_of
     return $row;
 }
 
-# Absolute path of a stored object, as the server resolves it.
+# Absolute path of a stored object, as the server resolves it: in the storage its row records.
 sub object_path
 {
     my ($node, $object_key) = @_;
     return $node->safe_psql(catalog_database($node),
-        "SELECT lokbackup_storage_location(" . sql_literal($object_key) . ")");
+        "SELECT lokbackup_storage_location(storage, s3_endpoint, s3_region, s3_path_style, "
+          . "object_key) FROM lokbackup_backups WHERE object_key = "
+          . sql_literal($object_key));
 }
 
 # Every file below the storage directory, as paths relative to it, sorted.

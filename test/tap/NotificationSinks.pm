@@ -157,7 +157,8 @@ sub fabricate_backup
     my $id = $node->safe_psql(catalog_database($node), <<"SQL");
 INSERT INTO lokbackup_backups
     (run_id, type, status, contents, database, format, compression, compression_level, size,
-     raw_size, sha256, requested_by, requested_at, started_at, finished_at, error, pinned)
+     raw_size, sha256, requested_by, requested_at, started_at, finished_at, error, pinned,
+     storage)
 VALUES
     (nextval('lokbackup_run_seq'), '$type', '$status',
      CASE WHEN $database IS NULL THEN 'roles' ELSE 'database' END, $database, 'plain',
@@ -165,7 +166,7 @@ VALUES
      @{[ $completed ? '1000, 5000, repeat(\'ab\', 32)' : 'NULL, NULL, NULL' ]},
      '$requested_by', ($finished) - interval '1 minute', ($finished) - interval '1 minute',
      $finished_at, @{[ defined $o{error} ? sql_literal($o{error}) : 'NULL' ]},
-     @{[ $o{pinned} ? 'true' : 'false' ]})
+     @{[ $o{pinned} ? 'true' : 'false' ]}, @{[ sql_literal(storage_dir($node)) ]})
 RETURNING id
 SQL
 
