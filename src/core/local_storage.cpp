@@ -252,6 +252,29 @@ class LocalStorage : public Storage
         remove_file(path_of(key).string() + std::string(partial_suffix));
     }
 
+    std::vector<IncompleteUpload> incomplete_uploads() override
+    {
+        std::vector<IncompleteUpload> uploads;
+        try {
+            if (!fs::exists(root_))
+                return uploads;
+            for (const fs::directory_entry &entry : fs::recursive_directory_iterator(root_)) {
+                std::string name = entry.path().lexically_relative(root_).generic_string();
+                struct stat status;
+                if (!entry.is_regular_file() || !ends_with(name, partial_suffix) ||
+                    ::stat(entry.path().c_str(), &status) != 0)
+                    continue;
+                name.resize(name.size() - partial_suffix.size());
+                uploads.push_back({name, "", status.st_mtime});
+            }
+        } catch (const fs::filesystem_error &e) {
+            throw Error("cannot list " + root_.string() + ": " + e.code().message());
+        }
+        return uploads;
+    }
+
+    void discard_upload(const IncompleteUpload &upload) override { discard_incomplete(upload.key); }
+
     std::vector<std::string> list(const std::string &prefix) override
     {
         // Only the directory that the prefix names needs walking.

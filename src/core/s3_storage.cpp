@@ -1,11 +1,15 @@
 #include "core/s3_storage.hpp"
 
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 #include "core/s3_client.hpp"
 #include "core/s3_error.hpp"
 #include "core/s3_object_reader.hpp"
 #include "core/s3_object_writer.hpp"
 #include "core/xml_text.hpp"
+
+#include <cstdio>
+#include <ctime>
 
 namespace lokbackup
 {
@@ -38,6 +42,18 @@ sigv4::Credentials credentials(const S3Options &options)
                            "lokbackup.s3_secret_access_key, or AWS_ACCESS_KEY_ID and "
                            "AWS_SECRET_ACCESS_KEY in the environment");
     return {options.access_key_id, options.secret_access_key, options.session_token};
+}
+
+// An upload's <Initiated>, "2026-12-02T23:00:00.000Z". One that cannot be read counts as just
+// begun: a sweep of old uploads then leaves it alone rather than abort a running one.
+std::time_t initiated_time(const std::string &text)
+{
+    CivilTime time;
+    if (text.empty() || text.back() != 'Z' ||
+        std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &time.year, &time.month, &time.day,
+                    &time.hour, &time.minute, &time.second) != 6)
+        return std::time(nullptr);
+    return static_cast<std::time_t>(seconds_from_civil(time));
 }
 
 // The GET of an object, signed anew for each connection.
@@ -82,37 +98,27 @@ class S3Storage : public Storage
     void discard_incomplete(const std::string &key) override
     {
         std::string in_bucket = object_key(key);
-        std::string what = "list the multipart uploads of " + address().name(in_bucket);
-        sigv4::Parameters query = {{"uploads", ""}, {"prefix", in_bucket}};
-        for (;;) {
-            std::string body;
-            try {
-                body = client_->send({"GET", "", query, {}, {}}, what).body;
-            } catch (const S3Error &error) {
-                // Some S3-compatible stores (s3rver) cannot list uploads; removing a backup must
-                // not fail for that.
-                if (error.status() != 501)
-                    throw;
-                if (log_)
-                    log_(std::string(error.what()) + ": incomplete uploads are left to the "
-                                                     "bucket's lifecycle rules");
-                return;
-            }
-            for (std::string_view upload : xml_elements(body, "Upload")) {
-                // The prefix also matches longer keys, whose uploads are not this key's.
-                if (xml_value(upload, "Key") == in_bucket)
-                    abort_multipart_upload(*client_, in_bucket, xml_value(upload, "UploadId"));
-            }
-            std::string next_key = xml_value(body, "NextKeyMarker");
-            std::string next_upload = xml_value(body, "NextUploadIdMarker");
-            if (xml_value(body, "IsTruncated") != "true" ||
-                (next_key.empty() && next_upload.empty()))
-                return;
-            query = {{"uploads", ""},
-                     {"prefix", in_bucket},
-                     {"key-marker", next_key},
-                     {"upload-id-marker", next_upload}};
+        for (const IncompleteUpload &upload : list_uploads(
+                 in_bucket, "list the multipart uploads of " + address().name(in_bucket))) {
+            // The prefix also matches longer keys, whose uploads are not this key's.
+            if (upload.key == in_bucket)
+                abort_multipart_upload(*client_, in_bucket, upload.upload_id);
         }
+    }
+
+    std::vector<IncompleteUpload> incomplete_uploads() override
+    {
+        std::string in_bucket = address().list_prefix("");
+        std::vector<IncompleteUpload> uploads =
+            list_uploads(in_bucket, "list the multipart uploads in " + address().name(in_bucket));
+        for (IncompleteUpload &upload : uploads)
+            upload.key = address().storage_key(upload.key);
+        return uploads;
+    }
+
+    void discard_upload(const IncompleteUpload &upload) override
+    {
+        abort_multipart_upload(*client_, object_key(upload.key), upload.upload_id);
     }
 
     std::vector<std::string> list(const std::string &prefix) override
@@ -153,6 +159,41 @@ class S3Storage : public Storage
 
   private:
     const S3Address &address() const { return client_->address(); }
+
+    // The open multipart uploads whose key in the bucket starts with `in_bucket`, with that key.
+    std::vector<IncompleteUpload> list_uploads(const std::string &in_bucket,
+                                               const std::string &what)
+    {
+        std::vector<IncompleteUpload> uploads;
+        sigv4::Parameters query = {{"uploads", ""}, {"prefix", in_bucket}};
+        for (;;) {
+            std::string body;
+            try {
+                body = client_->send({"GET", "", query, {}, {}}, what).body;
+            } catch (const S3Error &error) {
+                // Some S3-compatible stores (s3rver) cannot list uploads; removing a backup must
+                // not fail for that.
+                if (error.status() != 501)
+                    throw;
+                if (log_)
+                    log_(std::string(error.what()) + ": incomplete uploads are left to the "
+                                                     "bucket's lifecycle rules");
+                return uploads;
+            }
+            for (std::string_view upload : xml_elements(body, "Upload"))
+                uploads.push_back({xml_value(upload, "Key"), xml_value(upload, "UploadId"),
+                                   initiated_time(xml_value(upload, "Initiated"))});
+            std::string next_key = xml_value(body, "NextKeyMarker");
+            std::string next_upload = xml_value(body, "NextUploadIdMarker");
+            if (xml_value(body, "IsTruncated") != "true" ||
+                (next_key.empty() && next_upload.empty()))
+                return uploads;
+            query = {{"uploads", ""},
+                     {"prefix", in_bucket},
+                     {"key-marker", next_key},
+                     {"upload-id-marker", next_upload}};
+        }
+    }
 
     std::string object_key(const std::string &key) const
     {

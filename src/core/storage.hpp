@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +37,13 @@ class ObjectReader
     virtual std::optional<std::uint64_t> size() const = 0;
 };
 
+// What an interrupted writer left behind: an open S3 multipart upload, a local ".partial" file.
+struct IncompleteUpload {
+    std::string key;       // the storage key of the object it was writing
+    std::string upload_id; // S3's; empty for the local driver
+    std::time_t started;   // S3: when the upload was initiated; local: the file's last change
+};
+
 class Storage
 {
   public:
@@ -47,6 +55,10 @@ class Storage
     virtual void remove(const std::string &key) = 0;
     // Removes what an interrupted writer of `key` may have left behind.
     virtual void discard_incomplete(const std::string &key) = 0;
+    // Every incomplete upload in this storage (below its prefix), in no particular order.
+    virtual std::vector<IncompleteUpload> incomplete_uploads() = 0;
+    // Ends one incomplete upload; one that is gone already is not an error.
+    virtual void discard_upload(const IncompleteUpload &upload) = 0;
     // Keys of every complete object whose key starts with `prefix`, in no particular order.
     virtual std::vector<std::string> list(const std::string &prefix) = 0;
     // Where a restore finds the object: an absolute path for the local driver, a presigned URL

@@ -24,6 +24,7 @@ extern "C" {
 #include "extension/notifier.hpp"
 #include "extension/running_backup.hpp"
 #include "extension/storage_removal.hpp"
+#include "extension/upload_sweep.hpp"
 
 extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
 
@@ -169,6 +170,7 @@ static void worker_loop()
             // At start every queued removal is tried: what failed before a restart may have been
             // mended meanwhile (a file system mounted again, permissions corrected).
             retry_queued_removals(starting);
+            sweep_uploads_when_due();
             sleep_ms = request_due_run(idle_wakeup_ms);
             // After a run, look again at once: the schedule may be due, or a request waiting.
             if (serve_request(handle_interrupts))

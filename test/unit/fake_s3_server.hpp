@@ -121,16 +121,21 @@ class FakeS3
             keys.push_back(upload.key);
         return keys;
     }
-    std::string start_upload(const std::string &key)
+    // `initiated`, "2026-12-02T23:00:00.000Z", is what a listing of uploads shows as its start;
+    // empty: nothing (an upload started by the driver shows none either).
+    std::string start_upload(const std::string &key, const std::string &initiated = "")
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        return new_upload(key);
+        std::string id = new_upload(key);
+        uploads_[id].initiated = initiated;
+        return id;
     }
 
   private:
     struct Upload {
         std::string key;
         std::map<int, std::string> parts;
+        std::string initiated;
     };
 
     static std::string lower(std::string text)
@@ -265,7 +270,7 @@ class FakeS3
     std::string new_upload(const std::string &key)
     {
         std::string id = "upload-" + std::to_string(++upload_count_);
-        uploads_[id] = {key, {}};
+        uploads_[id] = {key, {}, {}};
         return id;
     }
 
@@ -329,7 +334,10 @@ class FakeS3
         for (const auto &[id, upload] : uploads_) {
             if (upload.key.rfind(prefix, 0) == 0)
                 body +=
-                    "<Upload><Key>" + upload.key + "</Key><UploadId>" + id + "</UploadId></Upload>";
+                    "<Upload><Key>" + upload.key + "</Key><UploadId>" + id + "</UploadId>" +
+                    (upload.initiated.empty() ? ""
+                                              : "<Initiated>" + upload.initiated + "</Initiated>") +
+                    "</Upload>";
         }
         return {200, {}, body + "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>"};
     }

@@ -8,6 +8,7 @@
 #include "core/s3_error.hpp"
 #include "core/s3_object_writer.hpp"
 #include "core/s3_storage.hpp"
+#include "core/upload_sweep.hpp"
 #include "core/xml_text.hpp"
 
 #include "fake_s3_server.hpp"
@@ -534,6 +535,32 @@ TEST_F(S3StorageTest, FailedPartAbortsTheUpload)
               1u);
     EXPECT_TRUE(fake.objects().empty());
     EXPECT_FALSE(contains(message, secret));
+}
+
+TEST_F(S3StorageTest, SweepAbortsOnlyOldUploadsBelowThePrefixThatNoBackupWrites)
+{
+    fake.start_upload("pg/db/old", "2026-11-30T10:00:00.000Z");
+    fake.start_upload("pg/db/running", "2026-11-30T10:00:00.000Z");
+    fake.start_upload("pg/db/fresh", "2026-12-02T09:00:00.000Z");
+    fake.start_upload("pg/db/unknown-start");
+    fake.start_upload("other/db/old", "2026-11-30T10:00:00.000Z");
+    std::time_t now = 1796205600; // 2026-12-02T10:00:00Z
+
+    std::vector<IncompleteUpload> listed = storage->incomplete_uploads();
+    std::vector<std::string> keys;
+    for (const IncompleteUpload &upload : listed)
+        keys.push_back(upload.key);
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"db/fresh", "db/old", "db/running", "db/unknown-start"}));
+
+    SweepResult result = sweep_stale_uploads(*storage, {"db/running"}, now);
+    EXPECT_EQ(result.found, 4u);
+    EXPECT_EQ(result.discarded, 1u);
+    std::vector<std::string> open = fake.open_uploads();
+    std::sort(open.begin(), open.end());
+    EXPECT_EQ(open, (std::vector<std::string>{"other/db/old", "pg/db/fresh", "pg/db/running",
+                                              "pg/db/unknown-start"}));
 }
 
 TEST_F(S3StorageTest, UnfinishedWriterAbortsItsUpload)

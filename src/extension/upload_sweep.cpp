@@ -1,0 +1,48 @@
+#include "extension/upload_sweep.hpp"
+
+extern "C" {
+#include "postgres.h"
+#include "utils/timestamp.h"
+}
+
+#include "core/upload_sweep.hpp"
+#include "extension/boundary.hpp"
+#include "extension/catalog.hpp"
+#include "extension/storage_bridge.hpp"
+
+#include <string>
+#include <vector>
+
+namespace lokbackup::pg
+{
+
+static const long sweep_interval_ms = 24L * 60 * 60 * 1000;
+
+static void sweep(void *)
+{
+    begin_catalog_work("lokbackup: looking for running backups");
+    int running_count = 0;
+    char **running_keys = running_object_keys(&running_count);
+    end_catalog_work();
+    RowStorage storage = storage_in_force();
+    std::time_t now = timestamptz_to_time_t(GetCurrentTimestamp());
+    SweepResult result = core_call([&] {
+        std::vector<std::string> keys(running_keys, running_keys + running_count);
+        return sweep_stale_uploads(*open_storage(storage_config(storage)), keys, now);
+    });
+    ereport(LOG, (errmsg("lokbackup: swept incomplete uploads in %s: %zu found, %zu older than a "
+                         "day discarded",
+                         storage.spec, result.found, result.discarded)));
+}
+
+void sweep_uploads_when_due()
+{
+    static TimestampTz last_sweep = 0;
+    TimestampTz now = GetCurrentTimestamp();
+    if (last_sweep != 0 && !TimestampDifferenceExceeds(last_sweep, now, sweep_interval_ms))
+        return;
+    last_sweep = now;
+    run_chore(sweep, nullptr, "the sweep of incomplete uploads");
+}
+
+} // namespace lokbackup::pg
