@@ -149,7 +149,10 @@ static bool retry_removal(const QueuedRemoval &removal)
         postpone_removal(removal.id, problem, delay);
     end_catalog_work();
     if (problem == nullptr) {
-        ereport(LOG, (errmsg("lokbackup: removed backup object %s", removal.object_key)));
+        // Most removals succeed at their first attempt, after commit; only a retry's is news.
+        if (removal.attempts > 0)
+            ereport(LOG, (errmsg("lokbackup: removed backup object %s after %d failed attempts",
+                                 removal.object_key, removal.attempts)));
         return true;
     }
     ereport(WARNING, (errmsg("lokbackup: could not remove backup object %s (attempt %d): %s",

@@ -35,7 +35,7 @@ ok((grep { $_ eq $key } @{ $s3->keys($bucket) }), 'the backup is in the bucket')
 is( $node->safe_psql('postgres',
         "SELECT concat_ws(' ', storage, s3_endpoint, s3_region, s3_path_style) "
           . "FROM lokbackup_backups WHERE id = $backup->{id}"),
-    "s3://$bucket/$prefix " . $s3->endpoint . " us-east-1 true",
+    "s3://$bucket/$prefix " . $s3->endpoint . " us-east-1 t",
     'its row records the bucket, prefix, endpoint, region and addressing');
 unlike($node->safe_psql('postgres', 'SELECT row_to_json(b) FROM lokbackup_backups b'),
     qr/\Q@{[ $s3->secret ]}\E/, 'and no secret');
