@@ -151,8 +151,11 @@ static bool retry_removal(const QueuedRemoval &removal)
     if (problem == nullptr) {
         // Most removals succeed at their first attempt, after commit; only a retry's is news.
         if (removal.attempts > 0)
-            ereport(LOG, (errmsg("lokbackup: removed backup object %s after %d failed attempts",
-                                 removal.object_key, removal.attempts)));
+            ereport(
+                LOG,
+                (errmsg(
+                    "lokbackup: removed backup object %s on a later try, after %d failed attempts",
+                    removal.object_key, removal.attempts)));
         return true;
     }
     ereport(WARNING, (errmsg("lokbackup: could not remove backup object %s (attempt %d): %s",
