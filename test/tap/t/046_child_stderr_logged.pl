@@ -1,7 +1,7 @@
 # What the backup child and the pg_dump under it write to stderr reaches the server log through
-# the worker, one LOG line each: with the log_line_prefix like every other line, naming the backup,
-# and with control bytes escaped, so that a database's name cannot put an escape sequence in the
-# log. Nothing of it reaches the log bare.
+# the worker, one LOG line each: with the log_line_prefix like every other line, naming the backup
+# by its id, and with control bytes escaped, so that a database's name cannot put an escape
+# sequence in the log. Nothing of it reaches the log bare.
 use strict;
 use warnings FATAL => 'all';
 
@@ -44,18 +44,16 @@ is($evil->{status}, 'failed', 'the backup of the hostile name fails');
 
 my $prefix = qr/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[\d+\] sqlstate=00000 /;
 like(
-    wait_for_log_line($node, qr/backup $broken->{id} of database "broken": pg_dump/, $offset)
-      // '',
-    qr/^${prefix}LOG:  lokbackup: backup $broken->{id} of database "broken": pg_dump: error: .*reject/,
-    "pg_dump's error is a LOG line with the log_line_prefix and the backup's id");
+    wait_for_log_line($node, qr/lokbackup: stderr of backup $broken->{id}: /, $offset) // '',
+    qr/^${prefix}LOG:  lokbackup: stderr of backup $broken->{id}: (lokbackup|pg_dump): error: .*database "broken"/,
+    "the child's error is a LOG line with the log_line_prefix and the backup's id");
 
-my $escaped = quotemeta 'bro\x1b[31mken';
+my $escaped = quotemeta 'database "bro\x1b[31mken"';
 my $evil_line =
-  wait_for_log_line($node, qr/backup $evil->{id} of database ".*": pg_dump/, $offset) // '';
-like($evil_line, qr/^${prefix}LOG:  lokbackup: backup $evil->{id} of .*: pg_dump: .*$escaped/,
-    "pg_dump's line about the hostile name shows its escape byte as \\x1b");
-unlike((split /: pg_dump/, $evil_line, 2)[1] // '', qr/\x1b/,
-    'and holds no raw escape byte');
+  wait_for_log_line($node, qr/lokbackup: stderr of backup $evil->{id}: /, $offset) // '';
+like($evil_line, qr/^${prefix}LOG:  lokbackup: stderr of backup $evil->{id}: .*$escaped/,
+    "the line about the hostile name shows its escape byte as \\x1b");
+unlike($evil_line, qr/\x1b/, 'and holds no raw escape byte');
 
 my @bare =
   grep { /^pg_dump|^lokbackup: / } split /\n/, slurp_file($node->logfile, $offset);
