@@ -96,7 +96,8 @@ BEGIN
             IF failed_count > 0 THEN
                 RAISE EXCEPTION 'there is no completed backup of database "%" that did not fail verification', database
                     USING ERRCODE = 'no_data_found',
-                          DETAIL = format('%s completed backups failed verification.', failed_count),
+                          DETAIL = format('%s completed %s failed verification.', failed_count,
+                                          CASE WHEN failed_count = 1 THEN 'backup' ELSE 'backups' END),
                           HINT = 'lokbackup_status shows why; a backup whose object is intact again passes "lokbackup verify ID".';
             END IF;
             RAISE EXCEPTION 'there is no completed backup of database "%"', database
