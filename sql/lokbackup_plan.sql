@@ -34,3 +34,19 @@ SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups), '0 second
 SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups), '8 days');
 SELECT lokbackup_download_url((SELECT max(id) FROM lokbackup_backups));
 SELECT count(*) AS download_audits FROM lokbackup_audit WHERE action = 'download_url';
+
+-- lokbackup_record_verification(): what `lokbackup verify` found. Bad input is refused; a backup
+-- that failed verification is never 'latest', and a later pass clears it.
+SELECT max(id) AS newest_postgres FROM lokbackup_backups WHERE database = 'postgres' AND status = 'completed' \gset
+SELECT lokbackup_record_verification(NULL, true);
+SELECT lokbackup_record_verification(:newest_postgres, NULL);
+SELECT lokbackup_record_verification(:newest_postgres, true, 'checksum mismatch');
+SELECT lokbackup_record_verification(:newest_postgres, false);
+SELECT lokbackup_record_verification(99999999, true);
+SELECT lokbackup_record_verification(:newest_postgres, false, 'checksum mismatch: test');
+SELECT verification, verified_at IS NOT NULL AS verified, verification_error
+FROM lokbackup_status WHERE id = :newest_postgres;
+SELECT backup_id <> :newest_postgres AS latest_skips_it FROM lokbackup_restore_plan('latest', 'postgres');
+SELECT action, detail FROM lokbackup_audit WHERE action = 'verify' ORDER BY id DESC LIMIT 1;
+SELECT lokbackup_record_verification(:newest_postgres, true);
+SELECT backup_id = :newest_postgres AS latest_again FROM lokbackup_restore_plan('latest', 'postgres');

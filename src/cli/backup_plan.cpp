@@ -29,11 +29,16 @@ bool is_backup_id(const std::string &text)
 
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
+    // The verification columns are read through to_jsonb(): a catalog that ALTER EXTENSION has
+    // not updated to 0.3.0 yet lacks them, and its backups must still restore.
     QueryResult result = catalog.query(
         catalog.with_extension_schema(
-            "SELECT backup_id, database, contents, location, manifest_location, sha256, size, "
-            "raw_size, format, compression, catalog_database "
-            "FROM @extschema@.lokbackup_restore_plan($1::text, $2::text)"),
+            "SELECT p.backup_id, p.database, p.contents, p.location, p.manifest_location, "
+            "p.sha256, p.size, p.raw_size, p.format, p.compression, p.catalog_database, "
+            "coalesce(to_jsonb(b) ->> 'verification_error', '') AS verification_error, "
+            "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at "
+            "FROM @extschema@.lokbackup_restore_plan($1::text, $2::text) p "
+            "JOIN @extschema@.lokbackup_backups b ON b.id = p.backup_id"),
         {selector.which, selector.database});
     if (result.rows() != 1)
         throw Error("the catalog has no backup for \"" + selector.which + "\"");
@@ -49,7 +54,24 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     plan.format = parse_dump_format(result.value(0, "format"));
     plan.compression = parse_compression(result.value(0, "compression"));
     plan.catalog_database = result.value(0, "catalog_database");
+    plan.verification_error = result.value(0, "verification_error");
+    plan.verified_at = result.value(0, "verified_at");
     return plan;
+}
+
+// 'latest' never names a backup that failed verification (lokbackup_find_backup()); an id may.
+void check_not_failed_verification(const BackupPlan &plan)
+{
+    if (plan.verification_error.empty())
+        return;
+    std::string id = std::to_string(plan.id);
+    throw Error("backup " + id + " failed verification at " + plan.verified_at + ": " +
+                plan.verification_error +
+                "; nothing was restored. Once its object is intact again in storage, \"lokbackup "
+                "verify " +
+                id +
+                "\" passes and clears this; or restore another backup (\"latest\" skips the "
+                "ones that failed verification)");
 }
 
 // The keys come from the environment, as for the AWS command-line tools: never from argv, where
@@ -198,12 +220,14 @@ std::vector<OptionSpec> selector_option_specs()
 }
 
 BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
-                       const std::function<Connection &()> &catalog)
+                       const std::function<Connection &()> &catalog, BackupUse use)
 {
     BackupPlan plan = selector.from_storage
                           ? plan_from_storage(*selector.from_storage, selector, catalog_database)
                           : plan_from_catalog(catalog(), selector);
     check_pinned_sha256(plan, selector);
+    if (use == BackupUse::restore)
+        check_not_failed_verification(plan);
     return plan;
 }
 

@@ -29,6 +29,10 @@ struct BackupPlan {
     DumpFormat format = DumpFormat::plain;
     Compression compression = Compression::zstd;
     std::string catalog_database; // the database that holds the lokbackup catalog
+    // From the catalog: when a verify found the backup damaged, its error and time (empty
+    // otherwise, and with --from).
+    std::string verification_error;
+    std::string verified_at;
 
     bool is_roles() const { return contents == "roles"; }
     ExpectedObject expected() const { return {sha256, size, compression}; }
@@ -52,10 +56,15 @@ struct BackupSelector {
 std::vector<OptionSpec> selector_option_specs();
 extern const char *const storage_option_help;
 
+// What the backup is found for: a restore refuses a backup that failed verification, a verify
+// reads it again.
+enum class BackupUse { restore, verify };
+
 // From the manifests in the --from directory, or else from the catalog, through the connection
 // that `catalog` returns (called only then). `catalog_database` is the database that holds, or
 // would hold, the catalog.
 BackupPlan find_backup(const BackupSelector &selector, const std::string &catalog_database,
-                       const std::function<Connection &()> &catalog);
+                       const std::function<Connection &()> &catalog,
+                       BackupUse use = BackupUse::restore);
 
 } // namespace lokbackup::cli

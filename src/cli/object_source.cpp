@@ -41,7 +41,7 @@ std::string read_small_object(ObjectReader &reader, const std::string &what)
     while (std::size_t got = reader.read(buffer, sizeof buffer)) {
         text.append(buffer, got);
         if (text.size() > small_object_limit)
-            throw Error(what + " is larger than 1 MiB, which no manifest is");
+            throw BackupDamaged(what + " is larger than 1 MiB, which no manifest is");
     }
     return text;
 }

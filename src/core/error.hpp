@@ -29,6 +29,15 @@ class Unsupported : public Error
     using Error::Error;
 };
 
+// What storage holds is not what was backed up: the object or its manifest is missing, has another
+// size or checksum, or does not decompress. Distinct from a failure to read (the network, a
+// permission), which says nothing about the backup: only this marks it failed verification.
+class BackupDamaged : public Error
+{
+  public:
+    using Error::Error;
+};
+
 // Raises Error with the message and the text of errno.
 [[noreturn]] void throw_system_error(const std::string &what);
 

@@ -200,7 +200,7 @@ class LocalObjectReader : public ObjectReader
         if (fd_.get() >= 0)
             return;
         if (errno == ENOENT)
-            throw Error("backup object not found: " + path_.string());
+            throw BackupDamaged("backup object not found: " + path_.string());
         throw_system_error("cannot open " + path_.string());
     }
 

@@ -56,6 +56,8 @@ class Process
     void close_stdin();
     // Hands the read end of the child's stdout over to the caller (to chain it into another child).
     int take_stdout() { return std::exchange(stdout_fd_, -1); }
+    // Hands the read end of the child's stderr over to the caller, who then closes it.
+    int take_stderr() { return std::exchange(stderr_fd_, -1); }
 
     // Blocks until the child exits (retrying on EINTR).
     ExitStatus wait();

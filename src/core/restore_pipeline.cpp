@@ -59,7 +59,7 @@ Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decompress
     std::vector<char> buffer(read_size);
     while (std::size_t got = object.read(buffer.data(), buffer.size())) {
         if (got > expected.size - result.size)
-            throw Error(larger_than_recorded(expected));
+            throw BackupDamaged(larger_than_recorded(expected));
         hash.update(buffer.data(), got);
         result.size += got;
         if (result.downstream_error.empty()) {
@@ -228,19 +228,19 @@ void verify_object(ObjectReader &object, const ExpectedObject &expected)
 {
     std::string told = told_size_mismatch(object, expected);
     if (!told.empty())
-        throw Error(told);
+        throw BackupDamaged(told);
     NullSink discard;
     auto decompressor = make_decompressor(expected.compression, discard);
     Scan found = scan(object, expected, *decompressor, nullptr);
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
-        throw Error(problem);
+        throw BackupDamaged(problem);
     if (!found.downstream_error.empty())
-        throw Error(corrupt(found.downstream_error));
+        throw BackupDamaged(corrupt(found.downstream_error));
     try {
         decompressor->finish();
     } catch (const Error &error) {
-        throw Error(corrupt(error.what()));
+        throw BackupDamaged(corrupt(error.what()));
     }
 }
 

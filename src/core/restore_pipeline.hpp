@@ -37,7 +37,8 @@ using RestoreProgress = std::function<void(std::uint64_t stored_bytes_read)>;
 void run_restore(ObjectReader &object, const ExpectedObject &expected, const Replay &replay,
                  const RestoreProgress &progress);
 
-// Re-reads the object and compares size and SHA-256; throws Error describing any difference.
+// Re-reads the object and compares size and SHA-256; throws BackupDamaged describing any
+// difference, and Error when the object cannot be read.
 void verify_object(ObjectReader &object, const ExpectedObject &expected);
 
 } // namespace lokbackup

@@ -96,7 +96,7 @@ class S3ObjectReader : public ObjectReader
         }
         S3Error error = s3_error(what_, head.status, body);
         if (head.status == 404 && (error.code().empty() || error.code() == "NoSuchKey"))
-            throw Error("backup object not found: " + name_);
+            throw BackupDamaged("backup object not found: " + name_);
         if (head.status == 412)
             throw Error(what_ + ": the object changed while it was being read");
         throw error;

@@ -1,4 +1,4 @@
-// Small ASCII text helpers shared by the HTTP, signing and mail code.
+// Small ASCII text helpers shared by the HTTP, signing, mail and log code.
 #pragma once
 
 #include <string>
@@ -11,5 +11,9 @@ namespace lokbackup
 std::string to_lower(std::string_view text);
 // Without leading and trailing blanks (spaces, tabs, CR, LF).
 std::string_view trim(std::string_view text);
+// `text` that someone else wrote (a client's path, a child's stderr), safe to log: control bytes
+// and backslashes become \xNN, so that nobody can forge log lines or send escape sequences to an
+// operator's terminal.
+std::string printable(std::string_view text);
 
 } // namespace lokbackup

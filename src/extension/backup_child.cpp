@@ -1,12 +1,16 @@
 #include "extension/backup_child.hpp"
 
 #include "core/backup_request.hpp"
+#include "core/log_lines.hpp"
 #include "core/process.hpp"
 #include "extension/boundary.hpp"
 #include "extension/storage_bridge.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <optional>
+#include <unistd.h>
 
 namespace lokbackup::pg
 {
@@ -14,6 +18,27 @@ namespace lokbackup::pg
 // The running children by slot. A global, not a frame's local: an ereport never skips its
 // destructors. Only core_call() lambdas and noexcept calls touch it.
 static std::optional<Process> children[max_backup_children];
+
+// The stderr of each child, and of the pg_dump under it, read by the worker so that every line
+// reaches the server log through ereport (with log_line_prefix), not straight from the pipe.
+struct ChildStderr {
+    int fd = -1; // non-blocking; -1 once closed
+    std::optional<LogLines> lines;
+    std::vector<std::string> ready; // lines read, not yet handed to the worker
+};
+static ChildStderr child_stderr[max_backup_children];
+
+// Per backup: lines of up to 1000 bytes, 100 lines; enough for pg_dump's explanation of a failure.
+constexpr std::size_t stderr_line_bytes = 1000;
+constexpr std::size_t stderr_lines = 100;
+
+static void close_child_stderr(int slot) noexcept
+{
+    ChildStderr &stderr_of = child_stderr[slot];
+    if (stderr_of.fd >= 0)
+        close(stderr_of.fd);
+    stderr_of.fd = -1;
+}
 
 static std::string request_json(const ChildRequest &request)
 {
@@ -46,14 +71,65 @@ int start_backup_child(int slot, const char *program, const ChildRequest &reques
         spec.argv = {program, "backup-child"};
         spec.pipe_stdin = true;
         spec.pipe_stdout = true;
+        spec.pipe_stderr = true;
         spec.own_process_group = true;
         spec.die_with_parent = true;
         child.emplace(Process::spawn(spec));
+        close_child_stderr(slot);
+        child_stderr[slot].fd = child->take_stderr();
+        child_stderr[slot].lines.emplace(stderr_line_bytes, stderr_lines);
+        fcntl(child_stderr[slot].fd, F_SETFL, fcntl(child_stderr[slot].fd, F_GETFL) | O_NONBLOCK);
         std::string json = request_json(request);
         write_all(child->stdin_fd(), json.data(), json.size());
         child->close_stdin();
         return child->stdout_fd();
     });
+}
+
+int backup_child_stderr_fd(int slot)
+{
+    return child_stderr[slot].fd;
+}
+
+List *read_backup_child_stderr(int slot, bool to_end)
+{
+    ChildStderr &stderr_of = child_stderr[slot];
+    auto keep = [&](std::vector<std::string> lines) {
+        for (std::string &line : lines)
+            stderr_of.ready.push_back(std::move(line));
+    };
+    core_call([&] {
+        bool at_end = false;
+        char chunk[4096];
+        while (stderr_of.fd >= 0) {
+            ssize_t got = read(stderr_of.fd, chunk, sizeof chunk);
+            if (got < 0 && errno == EINTR)
+                continue;
+            // EAGAIN: nothing more for now. After the child ended, only a process it left behind
+            // can still hold the pipe: what that writes is not waited for.
+            if (got < 0) {
+                at_end = to_end || errno != EAGAIN;
+                break;
+            }
+            if (got == 0) {
+                at_end = true;
+                break;
+            }
+            keep(stderr_of.lines->feed(chunk, static_cast<std::size_t>(got)));
+            if (!to_end)
+                break;
+        }
+        if (at_end && stderr_of.lines) {
+            close_child_stderr(slot);
+            keep(stderr_of.lines->finish());
+            stderr_of.lines.reset();
+        }
+    });
+    List *lines = NIL;
+    for (const std::string &line : stderr_of.ready)
+        lines = lappend(lines, pstrdup(line.c_str()));
+    stderr_of.ready.clear();
+    return lines;
 }
 
 ChildEvent parse_child_event(const char *line)
@@ -112,8 +188,10 @@ void kill_backup_children()
 void end_backup_children()
 {
     kill_backup_children();
-    for (int slot = 0; slot < max_backup_children; slot++)
+    for (int slot = 0; slot < max_backup_children; slot++) {
         wait_backup_child(slot);
+        close_child_stderr(slot);
+    }
 }
 
 } // namespace lokbackup::pg

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "nodes/pg_list.h"
 }
 
 #include "extension/catalog.hpp"
@@ -28,6 +29,14 @@ constexpr int max_backup_children = 2;
 // Starts a child in `slot` (0 .. max_backup_children - 1, free) and hands it the request; returns
 // the descriptor of its stdout.
 int start_backup_child(int slot, const char *program, const ChildRequest &request);
+
+// The child's stderr in `slot` (it and the pg_dump under it write there), for the worker's wait;
+// -1 once it is closed.
+int backup_child_stderr_fd(int slot);
+// What the child in `slot` wrote to stderr: one read, or with `to_end` (the child has ended)
+// everything there is. Returns the complete lines, printable and bounded (core/log_lines.hpp),
+// as a List of char *; closes the stderr at its end.
+List *read_backup_child_stderr(int slot, bool to_end);
 
 enum class ChildEventKind { progress, completed, failed };
 struct ChildEvent {

@@ -145,14 +145,49 @@ static char *copy_out(const char *text)
     return text == nullptr ? nullptr : MemoryContextStrdup(caller_context, text);
 }
 
-List *fail_unfinished_backups(const char *reason)
+// Whether the catalog has lokbackup_backups.alive_at (0.3.0): until ALTER EXTENSION UPDATE, the
+// worker backs up with an older catalog.
+static bool catalog_has_alive_at()
 {
-    char *sql = psprintf("UPDATE %s SET status = 'failed', error = $1, "
-                         "finished_at = now(), started_at = coalesce(started_at, now()) "
-                         "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key, "
-                         "database, type, started_at, "
-                         "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(table("lokbackup_backups"))};
+    execute("SELECT FROM pg_catalog.pg_attribute WHERE attrelid = $1::pg_catalog.regclass "
+            "AND attname = 'alive_at' AND NOT attisdropped",
+            1, types, values, nullptr, SPI_OK_SELECT);
+    return SPI_processed == 1;
+}
+
+void mark_alive(int64 id)
+{
+    if (!catalog_has_alive_at())
+        return;
+    char *sql = psprintf("UPDATE %s SET alive_at = now() WHERE id = $1 AND status = 'in_progress'",
                          table("lokbackup_backups"));
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+List *fail_unfinished_backups(const char *reason, bool followed_until_now)
+{
+    // Found after a crash, a backup ended when the worker last saw it running, not now: the time
+    // the server was down is no part of its duration. The error says both times.
+    const char *finished_at = "now()";
+    const char *error = "$1";
+    if (!followed_until_now && catalog_has_alive_at()) {
+        finished_at = "coalesce(alive_at, started_at, now())";
+        error = "$1 || coalesce('; last seen running at ' || to_char(alive_at AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD HH24:MI:SS') || ' UTC, found interrupted at ' || "
+                "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '')";
+    }
+    char *sql =
+        psprintf("UPDATE %s SET status = 'failed', error = %s, finished_at = %s, "
+                 "started_at = coalesce(started_at, now()) "
+                 "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key, "
+                 "database, type, started_at, "
+                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                 "error",
+                 table("lokbackup_backups"), error, finished_at);
     Oid types[] = {TEXTOID};
     Datum values[] = {CStringGetTextDatum(reason)};
     execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
@@ -169,6 +204,7 @@ List *fail_unfinished_backups(const char *reason)
         backup->started = DatumGetTimestampTz(
             SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 5, &isnull));
         backup->started_at = copy_out(text_column(row, 6));
+        backup->error = copy_out(text_column(row, 7));
         unfinished = lappend(unfinished, backup);
     }
     MemoryContextSwitchTo(previous);

@@ -41,9 +41,15 @@ struct UnfinishedBackup {
     char *type;
     TimestampTz started;
     char *started_at; // ISO 8601 UTC
+    char *error;      // as recorded: the reason, and when it was last seen running
 };
 // Marks every pending or in_progress backup failed with `reason`; returns the UnfinishedBackups.
-List *fail_unfinished_backups(const char *reason);
+// `followed_until_now`: the worker itself followed them until now (it is stopping), so they end
+// now; otherwise (found after a crash or restart) they end when they were last seen running
+// (mark_alive()), and the error says when that was.
+List *fail_unfinished_backups(const char *reason, bool followed_until_now);
+// Notes that backup `id` is running now (a heartbeat; see fail_unfinished_backups()).
+void mark_alive(int64 id);
 
 // Names of the databases to back up (lokbackup.databases, or every connectable non-template
 // database). A listed database that cannot be backed up is named all the same: its backup fails

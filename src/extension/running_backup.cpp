@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -98,11 +99,24 @@ static void end_as_failed(RunningBackup &running, char *failure)
     running.failure = failure;
 }
 
+// Logs what the child in `slot` wrote to stderr since the last call; with `to_end` (the child is
+// gone), all the rest. One LOG line each, after log_line_prefix, naming the backup by its id
+// alone: the database's name may hold any byte, and the line is printable (core/log_lines.hpp).
+static void log_child_stderr(int slot, const RunningBackup &running, bool to_end)
+{
+    List *lines = read_backup_child_stderr(slot, to_end);
+    ListCell *cell;
+    foreach (cell, lines)
+        ereport(LOG, (errmsg("lokbackup: stderr of backup " INT64_FORMAT ": %s", running.id,
+                             static_cast<const char *>(lfirst(cell)))));
+}
+
 // Kills and reaps the child in `slot` and fails its backup with `failure`.
 static void fail_child(int slot, RunningBackup &running, char *failure)
 {
     kill_backup_child(slot);
     wait_backup_child(slot);
+    log_child_stderr(slot, running, true);
     end_as_failed(running, failure);
 }
 
@@ -199,6 +213,7 @@ static void handle_child_output(RunningBackup &running)
 static void end_child(int slot, RunningBackup &running)
 {
     char *exit = wait_backup_child(slot);
+    log_child_stderr(slot, running, true);
     running.ended = true;
     if (exit != nullptr && running.failure == nullptr)
         running.failure = psprintf("the backup process %s%s", exit,
@@ -248,39 +263,6 @@ static long enforce_deadlines(RunningBackup *slots)
     return nearest;
 }
 
-static bool any_ended(const RunningBackup *slots)
-{
-    for (int slot = 0; slot < max_backup_children; slot++)
-        if (slots[slot].active && slots[slot].ended)
-            return true;
-    return false;
-}
-
-// One wait for the worker's latch or output of any running child.
-static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*handle_interrupts)())
-{
-    WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, max_backup_children + 2);
-    AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
-    AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
-    for (int slot = 0; slot < max_backup_children; slot++)
-        if (slots[slot].active && !slots[slot].ended)
-            AddWaitEventToSet(set, WL_SOCKET_READABLE, slots[slot].fd, nullptr, &slots[slot]);
-    WaitEvent events[max_backup_children + 2];
-    int count = WaitEventSetWait(set, timeout_ms, events, lengthof(events), PG_WAIT_EXTENSION);
-    FreeWaitEventSet(set);
-
-    for (int i = 0; i < count; i++) {
-        if (events[i].events & WL_LATCH_SET) {
-            ResetLatch(MyLatch);
-            handle_interrupts();
-        }
-        if (events[i].events & WL_SOCKET_READABLE) {
-            auto *running = static_cast<RunningBackup *>(events[i].user_data);
-            run_for_child(read_child_output, static_cast<int>(running - slots), *running);
-        }
-    }
-}
-
 // What pg_stat_activity shows for the worker: the backups it follows.
 static void report_activity(const RunningBackup *slots)
 {
@@ -299,6 +281,89 @@ static void report_activity(const RunningBackup *slots)
     pgstat_report_activity(STATE_RUNNING, activity.data);
 }
 
+// How often the catalog learns that a running backup is still alive: the precision of the finish
+// time of a backup that a crash interrupted (fail_unfinished_backups()).
+static const long alive_interval_ms = 10 * 1000;
+static TimestampTz alive_recorded_at = 0;
+
+// Records that the running backups are alive when the last record is alive_interval_ms old;
+// returns `timeout_ms` shortened to the next record's time.
+static long record_alive(const RunningBackup *slots, long timeout_ms)
+{
+    TimestampTz now = GetCurrentTimestamp();
+    long due_ms = alive_interval_ms - TimestampDifferenceMilliseconds(alive_recorded_at, now);
+    if (due_ms <= 0) {
+        // A heartbeat that fails costs the precision of a crash's record, never the backups.
+        MemoryContext context = CurrentMemoryContext;
+        PG_TRY();
+        {
+            begin_catalog_work("lokbackup: recording that backups are running");
+            for (int slot = 0; slot < max_backup_children; slot++)
+                if (slots[slot].active && !slots[slot].ended)
+                    mark_alive(slots[slot].id);
+            end_catalog_work();
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(context);
+            ErrorData *error = CopyErrorData();
+            FlushErrorState();
+            AbortCurrentTransaction();
+            ereport(WARNING, (errcode(error->sqlerrcode),
+                              errmsg("lokbackup: could not record that backups are running: %s",
+                                     error->message)));
+        }
+        PG_END_TRY();
+        report_activity(slots);
+        alive_recorded_at = now;
+        due_ms = alive_interval_ms;
+    }
+    return timeout_ms < 0 || due_ms < timeout_ms ? due_ms : timeout_ms;
+}
+
+static bool any_ended(const RunningBackup *slots)
+{
+    for (int slot = 0; slot < max_backup_children; slot++)
+        if (slots[slot].active && slots[slot].ended)
+            return true;
+    return false;
+}
+
+// One wait for the worker's latch or output of any running child.
+static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*handle_interrupts)())
+{
+    constexpr int max_events = 2 * max_backup_children + 2;
+    WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, max_events);
+    AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
+    AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
+    for (int slot = 0; slot < max_backup_children; slot++) {
+        if (!slots[slot].active || slots[slot].ended)
+            continue;
+        AddWaitEventToSet(set, WL_SOCKET_READABLE, slots[slot].fd, nullptr, &slots[slot]);
+        if (backup_child_stderr_fd(slot) >= 0)
+            AddWaitEventToSet(set, WL_SOCKET_READABLE, backup_child_stderr_fd(slot), nullptr,
+                              &slots[slot]);
+    }
+    WaitEvent events[max_events];
+    int count = WaitEventSetWait(set, timeout_ms, events, lengthof(events), PG_WAIT_EXTENSION);
+    FreeWaitEventSet(set);
+
+    for (int i = 0; i < count; i++) {
+        if (events[i].events & WL_LATCH_SET) {
+            ResetLatch(MyLatch);
+            handle_interrupts();
+        }
+        if (events[i].events & WL_SOCKET_READABLE) {
+            auto *running = static_cast<RunningBackup *>(events[i].user_data);
+            int slot = static_cast<int>(running - slots);
+            if (events[i].fd == running->fd)
+                run_for_child(read_child_output, slot, *running);
+            else if (!running->ended)
+                log_child_stderr(slot, *running, false);
+        }
+    }
+}
+
 void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
 {
     report_activity(slots);
@@ -313,6 +378,7 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
             long timeout_ms = enforce_deadlines(slots);
             if (any_ended(slots))
                 break;
+            timeout_ms = record_alive(slots, timeout_ms);
             wait_for_children(slots, timeout_ms, handle_interrupts);
         }
     }

@@ -89,10 +89,10 @@ static void detach_worker(int code, Datum argument)
 // Backups a crash or restart interrupted are failed, notified, and their partial objects removed,
 // so that nothing stays pending or in_progress. (A worker that dies between failing a backup here
 // and starting its notifier loses that one notice.)
-static void recover_interrupted_backups(const char *reason)
+static void recover_interrupted_backups(const char *reason, bool followed_until_now)
 {
     begin_catalog_work("lokbackup: failing interrupted backups");
-    List *unfinished = fail_unfinished_backups(reason);
+    List *unfinished = fail_unfinished_backups(reason, followed_until_now);
     ListCell *cell;
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
@@ -105,8 +105,9 @@ static void recover_interrupted_backups(const char *reason)
 
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
-        log_backup_failure(backup->id, backup->database, reason);
-        FinishedBackup failed{backup->id, backup->database, backup->type,      false, reason, 0,
+        log_backup_failure(backup->id, backup->database, backup->error);
+        FinishedBackup failed{backup->id, backup->database, backup->type,
+                              false,      backup->error,    0,
                               0,          backup->started,  backup->started_at};
         notify_finished_backup(failed);
     }
@@ -133,7 +134,8 @@ static bool catalog_ready()
     end_backup_children();
     if (catalog_recovered)
         recover_interrupted_backups("backup cancelled: the lokbackup worker was stopped (server "
-                                    "shutdown or pg_terminate_backend)");
+                                    "shutdown or pg_terminate_backend)",
+                                    true);
     proc_exit(1);
 }
 
@@ -161,7 +163,7 @@ static void worker_loop()
         long sleep_ms = idle_wakeup_ms;
         bool starting = false;
         if (!catalog_recovered && catalog_ready()) {
-            recover_interrupted_backups("interrupted by server restart");
+            recover_interrupted_backups("interrupted by server restart", false);
             catalog_recovered = true;
             starting = true;
             start_schedule();

@@ -42,6 +42,10 @@ for my $database ('app', 'nolo')
         my ($what, $damage, $message) = @_;
         $what = "$database, $what";
         File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+        # A passing verify clears the failure that the previous damage recorded, which would
+        # otherwise refuse the restore before it reads the object (t/044).
+        is(run_lokbackup($node, [ 'verify', $backup->{id} ])->{exit}, 0,
+            "$what: the intact object verifies before the damage");
         $damage->($object);
 
         my $restore = run_lokbackup($node,
@@ -67,6 +71,8 @@ for my $database ('app', 'nolo')
         sub { truncate_file($_[0], int((-s $_[0]) / 2)) },
         qr/size mismatch|checksum mismatch|corrupt/);
     File::Copy::copy($intact, $object) or die "cannot copy $intact: $!";
+    is(run_lokbackup($node, [ 'verify', $backup->{id} ])->{exit}, 0,
+        "$database: the intact object verifies again");
 }
 
 # The intact object restores (the refusals above were about the damage, not the target).
