@@ -54,6 +54,7 @@ std::string backup_request_to_json(const BackupRequest &request)
         {"s3_part_size", request.s3.part_size},
         {"s3_max_attempts", request.s3.max_attempts},
         {"s3_retry_deadline_seconds", request.s3.retry_deadline_seconds},
+        {"s3_stall_timeout_seconds", request.s3.stall_timeout_seconds},
         {"format", dump_format_name(request.format)},
         {"compression", compression_name(request.compression)},
         {"compression_level", request.compression_level},
@@ -91,6 +92,7 @@ BackupRequest backup_request_from_json(const std::string &json)
     request.s3.part_size = reader.uint64("s3_part_size");
     request.s3.max_attempts = reader.integer("s3_max_attempts");
     request.s3.retry_deadline_seconds = reader.integer("s3_retry_deadline_seconds");
+    request.s3.stall_timeout_seconds = reader.integer("s3_stall_timeout_seconds");
     request.format = reader.enumeration("format", parse_dump_format);
     request.compression = reader.enumeration("compression", parse_compression);
     request.compression_level = reader.integer("compression_level");

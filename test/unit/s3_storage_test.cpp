@@ -766,7 +766,12 @@ TEST(S3Transport, RefusedConnectionIsRetriedThenReported)
     auto storage = open_storage(StorageConfig{
         "s3://test", options, [&log](const std::string &line) { log.push_back(line); }});
     std::string message = error_message([&] { storage->list(""); });
-    EXPECT_EQ(message.rfind("list s3://test/: ", 0), 0u) << message;
+    EXPECT_EQ(message.rfind("list s3://test/: cannot connect to the S3 endpoint "
+                            "http://127.0.0.1:9 (",
+                            0),
+              0u)
+        << message;
+    EXPECT_TRUE(contains(message, "check lokbackup.s3_endpoint")) << message;
     EXPECT_TRUE(contains(message, "(gave up after 2 attempts)")) << message;
     EXPECT_EQ(log.size(), 1u);
 }
