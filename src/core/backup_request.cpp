@@ -116,6 +116,11 @@ std::string backup_event_to_json(const BackupEvent &event)
         if (event.kind == BackupEvent::Kind::completed)
             json["sha256"] = event.sha256;
     }
+    if (event.kind == BackupEvent::Kind::progress) {
+        json["uploaded_bytes"] = event.uploaded_bytes;
+        json["waiting_since_ms"] = event.waiting_since_ms;
+        json["storage_problem"] = event.storage_problem;
+    }
     // The error text comes from pg_dump's stderr, which need not be UTF-8: replacing bad bytes
     // keeps the failure reportable.
     return json.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -133,6 +138,11 @@ BackupEvent backup_event_from_json(const std::string &line)
         event.stored_bytes = reader.uint64("stored_bytes");
         if (event.kind == BackupEvent::Kind::completed)
             event.sha256 = reader.string("sha256");
+    }
+    if (event.kind == BackupEvent::Kind::progress) {
+        event.uploaded_bytes = reader.uint64("uploaded_bytes");
+        event.waiting_since_ms = reader.int64("waiting_since_ms");
+        event.storage_problem = reader.string("storage_problem");
     }
     return event;
 }

@@ -78,6 +78,9 @@ struct S3Options {
 // Receives notices worth a line in a log, such as retried requests; never secrets. It may be
 // called from a thread of the driver.
 using StorageLog = std::function<void(const std::string &message)>;
+// Receives the size of each piece of an object that storage has acknowledged (an S3 part or
+// object uploaded, bytes written to a file); it may be called from a thread of the driver.
+using StorageAcknowledged = std::function<void(std::uint64_t bytes)>;
 
 struct StorageConfig {
     // Local-only callers write open_storage(StorageConfig{directory}).
@@ -85,9 +88,10 @@ struct StorageConfig {
         : spec(std::move(spec)), s3(std::move(s3)), log(std::move(log))
     {
     }
-    std::string spec; // an absolute directory path, or s3://bucket[/prefix]
-    S3Options s3;     // for an s3:// spec
-    StorageLog log;   // may be empty
+    std::string spec;                 // an absolute directory path, or s3://bucket[/prefix]
+    S3Options s3;                     // for an s3:// spec
+    StorageLog log;                   // may be empty
+    StorageAcknowledged acknowledged; // may be empty
 };
 
 // Opens the storage that `config.spec` names: a local directory (which must exist before an
