@@ -48,11 +48,14 @@ int backup_child(const std::vector<std::string> &argument_list)
     // Retried storage requests are logged on stderr, which is the server's log.
     BackupResult result = run_backup(
         request,
-        [](std::uint64_t raw_bytes, std::uint64_t stored_bytes) {
-            BackupEvent progress;
-            progress.raw_bytes = raw_bytes;
-            progress.stored_bytes = stored_bytes;
-            emit(progress);
+        [](const BackupProgress &progress) {
+            BackupEvent event;
+            event.raw_bytes = progress.raw_bytes;
+            event.stored_bytes = progress.stored_bytes;
+            event.uploaded_bytes = progress.uploaded_bytes;
+            event.waiting_since_ms = progress.waiting_since_ms;
+            event.storage_problem = progress.storage_problem;
+            emit(event);
         },
         print_storage_log, held ? std::optional<DumpSnapshot>(held->snapshot()) : std::nullopt);
 

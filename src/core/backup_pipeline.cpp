@@ -1,6 +1,7 @@
 #include "core/backup_pipeline.hpp"
 
 #include "core/backup_objects.hpp"
+#include "core/backup_progress.hpp"
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
@@ -169,24 +170,42 @@ std::size_t read_some(int fd, char *buffer, std::size_t capacity)
     }
 }
 
-// Passes the bytes on to `out` but leaves out's finish() to the caller.
+// Runs `call` into storage, telling `tracker` that the backup waits for storage meanwhile.
+template <typename Call> void waiting_for_storage(ProgressTracker &tracker, Call call)
+{
+    tracker.waiting_for_storage();
+    try {
+        call();
+    } catch (...) {
+        tracker.storage_answered();
+        throw;
+    }
+    tracker.storage_answered();
+}
+
+// Passes the bytes on to `out` (waiting for storage while it blocks) but leaves out's finish() to
+// the caller.
 class UnfinishedSink : public Sink
 {
   public:
-    explicit UnfinishedSink(Sink &out) : out_(out) {}
-    void write(const char *data, std::size_t size) override { out_.write(data, size); }
+    UnfinishedSink(Sink &out, ProgressTracker &tracker) : out_(out), tracker_(tracker) {}
+    void write(const char *data, std::size_t size) override
+    {
+        waiting_for_storage(tracker_, [&] { out_.write(data, size); });
+    }
     void finish() override {}
 
   private:
     Sink &out_;
+    ProgressTracker &tracker_;
 };
 
 // Streams the dump into `writer`, all but its finish(): the size and checksum are known before
 // the object's last bytes are sent, so that the manifest can go along with them.
 BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, ObjectWriter &writer,
-                        const ProgressCallback &progress)
+                        ProgressTracker &progress)
 {
-    UnfinishedSink unfinished(writer);
+    UnfinishedSink unfinished(writer, progress);
     HashingSink hashed(unfinished);
     auto compressor = make_compressor(request.compression, request.compression_level, hashed);
     std::vector<std::unique_ptr<SupervisedProcess>> stages;
@@ -203,17 +222,12 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
     BackupResult result;
     compressor->write(plan.opening.data(), plan.opening.size());
     result.raw_size += plan.opening.size();
-    auto last_progress = std::chrono::steady_clock::now();
     while (std::size_t got = read_some(output, buffer.data(), buffer.size())) {
         compressor->write(buffer.data(), got);
         result.raw_size += got;
+        progress.dumped(result.raw_size, hashed.bytes());
         if (got < short_read)
             nanosleep(&refill_pause, nullptr);
-        auto now = std::chrono::steady_clock::now();
-        if (progress && now - last_progress >= progress_interval) {
-            progress(result.raw_size, hashed.bytes());
-            last_progress = now;
-        }
     }
 
     for (auto &stage : stages)
@@ -227,6 +241,7 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
     compressor->finish();
     result.size = hashed.bytes();
     result.sha256 = hashed.hex_digest();
+    progress.dumped(result.raw_size, result.size);
     return result;
 }
 
@@ -243,10 +258,22 @@ void store_manifest(Storage &storage, const Manifest &manifest)
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
                         const StorageLog &storage_log, const std::optional<DumpSnapshot> &snapshot)
 {
-    StorageConfig config{request.storage, request.s3, storage_log};
-    auto storage = open_storage(config);
+    ProgressTracker tracker;
+    std::optional<ProgressReporter> reporter;
+    if (progress)
+        reporter.emplace(tracker, progress, progress_interval);
+    StorageLog log = [&tracker, &storage_log](const std::string &message) {
+        tracker.storage_problem(message);
+        if (storage_log)
+            storage_log(message);
+    };
+    // The manifest's bytes are not the object's: its storage acknowledges nothing.
+    StorageConfig config{request.storage, request.s3, log};
+    StorageConfig object_config = config;
+    object_config.acknowledged = [&tracker](std::uint64_t bytes) { tracker.acknowledged(bytes); };
+    auto storage = open_storage(object_config);
     auto writer = storage->create(request.object_key);
-    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, progress);
+    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker);
     // The manifest is sent while the object's last bytes are (after them, it cost every backup one
     // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
     // Until both are stored the backup is not completed.
@@ -254,8 +281,10 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
         store_manifest(*open_storage(config), manifest_for(request, result));
     });
     try {
-        writer->finish();
-        manifest.get();
+        waiting_for_storage(tracker, [&] {
+            writer->finish();
+            manifest.get();
+        });
     } catch (...) {
         // Neither is left without the other: an object without its manifest could never be found
         // from storage alone, a manifest without its object would name a backup that is not there.

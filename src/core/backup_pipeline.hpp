@@ -2,6 +2,7 @@
 // -> compression -> SHA-256 -> storage, streaming with bounded memory, then the manifest.
 #pragma once
 
+#include "core/backup_progress.hpp"
 #include "core/backup_request.hpp"
 
 #include <cstdint>
@@ -18,7 +19,9 @@ struct BackupResult {
     std::string sha256;         // of the stored bytes
 };
 
-using ProgressCallback = std::function<void(std::uint64_t raw_bytes, std::uint64_t stored_bytes)>;
+// Called about once a second from a thread of the pipeline while the backup runs, also while it
+// waits for storage.
+using ProgressCallback = std::function<void(const BackupProgress &progress)>;
 
 // A snapshot of the database to dump, exported by a transaction that the caller keeps open until
 // run_backup() returns; pg_dump dumps exactly that snapshot, so what was read from it holds for the
@@ -30,8 +33,8 @@ struct DumpSnapshot {
 
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message
 // carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
-// `progress` is called now and then (about once a second) while the dump runs; `storage_log`
-// receives the storage's notices (retried requests). A database dump is taken from `snapshot` when
+// `progress` is called about once a second until run_backup() returns; `storage_log` receives the
+// storage's notices (retried requests). A database dump is taken from `snapshot` when
 // there is one; without one, pg_dump takes its own.
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
                         const StorageLog &storage_log = {},

@@ -54,6 +54,7 @@ std::string backup_request_to_json(const BackupRequest &request)
         {"s3_part_size", request.s3.part_size},
         {"s3_max_attempts", request.s3.max_attempts},
         {"s3_retry_deadline_seconds", request.s3.retry_deadline_seconds},
+        {"s3_stall_timeout_seconds", request.s3.stall_timeout_seconds},
         {"format", dump_format_name(request.format)},
         {"compression", compression_name(request.compression)},
         {"compression_level", request.compression_level},
@@ -91,6 +92,7 @@ BackupRequest backup_request_from_json(const std::string &json)
     request.s3.part_size = reader.uint64("s3_part_size");
     request.s3.max_attempts = reader.integer("s3_max_attempts");
     request.s3.retry_deadline_seconds = reader.integer("s3_retry_deadline_seconds");
+    request.s3.stall_timeout_seconds = reader.integer("s3_stall_timeout_seconds");
     request.format = reader.enumeration("format", parse_dump_format);
     request.compression = reader.enumeration("compression", parse_compression);
     request.compression_level = reader.integer("compression_level");
@@ -114,6 +116,11 @@ std::string backup_event_to_json(const BackupEvent &event)
         if (event.kind == BackupEvent::Kind::completed)
             json["sha256"] = event.sha256;
     }
+    if (event.kind == BackupEvent::Kind::progress) {
+        json["uploaded_bytes"] = event.uploaded_bytes;
+        json["waiting_since_ms"] = event.waiting_since_ms;
+        json["storage_problem"] = event.storage_problem;
+    }
     // The error text comes from pg_dump's stderr, which need not be UTF-8: replacing bad bytes
     // keeps the failure reportable.
     return json.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -131,6 +138,11 @@ BackupEvent backup_event_from_json(const std::string &line)
         event.stored_bytes = reader.uint64("stored_bytes");
         if (event.kind == BackupEvent::Kind::completed)
             event.sha256 = reader.string("sha256");
+    }
+    if (event.kind == BackupEvent::Kind::progress) {
+        event.uploaded_bytes = reader.uint64("uploaded_bytes");
+        event.waiting_since_ms = reader.int64("waiting_since_ms");
+        event.storage_problem = reader.string("storage_problem");
     }
     return event;
 }

@@ -45,8 +45,12 @@ struct BackupEvent {
     Kind kind = Kind::progress;
     std::uint64_t raw_bytes = 0;    // bytes pg_dump produced so far / in all
     std::uint64_t stored_bytes = 0; // bytes written to storage so far / in all
-    std::string sha256;             // completed only
-    std::string error;              // failed only
+    // Progress only: see BackupProgress.
+    std::uint64_t uploaded_bytes = 0;
+    std::int64_t waiting_since_ms = 0;
+    std::string storage_problem;
+    std::string sha256; // completed only
+    std::string error;  // failed only
 };
 
 // One line of JSON, without the trailing newline.

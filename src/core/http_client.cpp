@@ -15,10 +15,9 @@ namespace
 
 // Unread body bytes above which the transfer pauses until the reader catches up.
 constexpr std::size_t max_unread = 1 << 20;
-constexpr long connect_timeout_seconds = 10;
-// A transfer slower than this for this long has stalled: libcurl ends it, and it is retried.
-constexpr long low_speed_bytes_per_second = 1024;
-constexpr long low_speed_seconds = 60;
+// A transfer slower than this for the request's stall timeout has stalled: libcurl ends it, and
+// it is retried. A byte a second is none at all: a slow link is still some KB/s.
+constexpr long low_speed_bytes_per_second = 1;
 constexpr long poll_milliseconds = 1000;
 
 } // namespace
@@ -95,9 +94,11 @@ HttpTransfer::State::State(const HttpRequest &request, std::string what_)
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, connect_timeout_seconds);
+    long stall_seconds = static_cast<long>(request.stall_timeout.count());
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
+                     std::min(stall_seconds, static_cast<long>(connect_timeout.count())));
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, low_speed_bytes_per_second);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, low_speed_seconds);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, stall_seconds);
     curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
     // Only the endpoint configured: no proxy picked up from the environment of the server.
     curl_easy_setopt(handle, CURLOPT_PROXY, "");

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -21,7 +22,13 @@ struct HttpRequest {
     std::string url;
     HttpHeaders headers;   // sent as given, Host included
     std::string_view body; // must outlive the transfer
+    // A transfer that moves no byte either way for this long (connecting included, which gets at
+    // most connect_timeout of it) has stalled: it ends with CURLE_OPERATION_TIMEDOUT.
+    std::chrono::seconds stall_timeout{60};
 };
+
+// The longest a connection may take to open, when the stall timeout is not shorter.
+constexpr std::chrono::seconds connect_timeout{10};
 
 struct HttpResponse {
     long status = 0;

@@ -132,9 +132,10 @@ int create_partial_file(const fs::path &root, const fs::path &directory, const s
 class LocalObjectWriter : public ObjectWriter
 {
   public:
-    LocalObjectWriter(const fs::path &root, const fs::path &path)
+    LocalObjectWriter(const fs::path &root, const fs::path &path, StorageAcknowledged acknowledged)
         : path_(path), partial_(path.string() + std::string(partial_suffix)),
-          fd_(create_partial_file(root, path.parent_path(), partial_))
+          fd_(create_partial_file(root, path.parent_path(), partial_)),
+          acknowledged_(std::move(acknowledged))
     {
         buffer_.reserve(write_buffer_size);
     }
@@ -182,11 +183,14 @@ class LocalObjectWriter : public ObjectWriter
     void write_file(const char *data, std::size_t size)
     {
         write_all(fd_.get(), data, size, partial_);
+        if (acknowledged_)
+            acknowledged_(size);
     }
 
     fs::path path_;
     std::string partial_;
     FileDescriptor fd_;
+    StorageAcknowledged acknowledged_;
     std::vector<char> buffer_;
     bool done_ = false; // published or discarded
 };
@@ -233,11 +237,14 @@ class LocalStorage : public Storage
   public:
     // The root is checked as an object is written, not here: reading, listing and removing in a
     // missing root find nothing, and a root that is unmounted after opening is refused too.
-    explicit LocalStorage(fs::path root) : root_(std::move(root)) {}
+    LocalStorage(fs::path root, StorageAcknowledged acknowledged)
+        : root_(std::move(root)), acknowledged_(std::move(acknowledged))
+    {
+    }
 
     std::unique_ptr<ObjectWriter> create(const std::string &key) override
     {
-        return std::make_unique<LocalObjectWriter>(root_, path_of(key));
+        return std::make_unique<LocalObjectWriter>(root_, path_of(key), acknowledged_);
     }
 
     std::unique_ptr<ObjectReader> open(const std::string &key) override
@@ -326,6 +333,7 @@ class LocalStorage : public Storage
     }
 
     fs::path root_;
+    StorageAcknowledged acknowledged_;
 };
 
 // "/srv/backups/" and "/srv//backups" are the same root as "/srv/backups".
@@ -339,9 +347,10 @@ fs::path normal_root(const std::string &directory)
 
 } // namespace
 
-std::unique_ptr<Storage> open_local_storage(const std::string &directory)
+std::unique_ptr<Storage> open_local_storage(const std::string &directory,
+                                            StorageAcknowledged acknowledged)
 {
-    return std::make_unique<LocalStorage>(normal_root(directory));
+    return std::make_unique<LocalStorage>(normal_root(directory), std::move(acknowledged));
 }
 
 void create_storage_directory(const std::string &directory)

@@ -156,12 +156,17 @@ std::string S3Address::name(const std::string &object_key) const
     return std::string(scheme_prefix) + location_.bucket + "/" + object_key;
 }
 
+std::string S3Address::endpoint() const
+{
+    return endpoint_.scheme + "://" + endpoint_.host;
+}
+
 std::string S3Address::describe() const
 {
     std::string spec = std::string(scheme_prefix) + location_.bucket;
     if (!location_.prefix.empty())
         spec += "/" + location_.prefix;
-    return spec + " at " + endpoint_.scheme + "://" + endpoint_.host;
+    return spec + " at " + endpoint();
 }
 
 } // namespace lokbackup

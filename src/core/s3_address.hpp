@@ -48,6 +48,8 @@ class S3Address
 
     // "s3://bucket/key", to name an object in messages.
     std::string name(const std::string &object_key) const;
+    // "https://endpoint": what lokbackup.s3_endpoint says, or AWS S3's endpoint in the region.
+    std::string endpoint() const;
     // "s3://bucket/prefix at https://endpoint"
     std::string describe() const;
 

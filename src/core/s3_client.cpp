@@ -9,10 +9,10 @@ namespace lokbackup
 {
 
 S3Client::S3Client(S3Address address, sigv4::Credentials credentials, std::string region,
-                   RetryPolicy retry)
+                   RetryPolicy retry, std::chrono::seconds stall_timeout)
     : address_(std::move(address)),
       credentials_(std::move(credentials)), scope_{std::move(region), "s3"},
-      retry_(std::move(retry))
+      retry_(std::move(retry)), stall_timeout_(stall_timeout)
 {
 }
 
@@ -38,22 +38,45 @@ HttpRequest S3Client::sign(const S3Request &request, const std::string &payload_
     http.headers.emplace_back("Authorization",
                               sigv4::sign(signable, credentials_, scope_, now).authorization);
     http.body = request.payload;
+    http.stall_timeout = stall_timeout_;
     return http;
 }
 
 HttpResponse S3Client::send(const S3Request &request, const std::string &what) const
 {
+    {
+        std::lock_guard<std::mutex> lock(failure_mutex_);
+        if (!endpoint_failure_.empty())
+            throw Error(what +
+                        ": not sent, since an earlier request gave up: " + endpoint_failure_);
+    }
     std::string payload_sha256 = sha256_hex(request.payload);
-    return retry_.run([&] {
-        // Signed again for each attempt: a signature is only valid for 15 minutes.
-        HttpResponse response = http_perform(sign(request, payload_sha256), what);
-        if (response.status >= 200 && response.status < 300 &&
-            xml_root_name(response.body) == "Error")
-            throw s3_error(what, 500, response.body);
-        if (response.status < 200 || response.status >= 300)
-            throw s3_error(what, response.status, response.body);
-        return response;
-    });
+    bool unreachable = false; // the last attempt got no answer, and another one might have
+    try {
+        return retry_.run([&] {
+            unreachable = false;
+            HttpResponse response;
+            try {
+                // Signed again for each attempt: a signature is only valid for 15 minutes.
+                response = http_perform(sign(request, payload_sha256), what);
+            } catch (const TransportError &error) {
+                unreachable = is_transient(error);
+                throw s3_endpoint_error(what, address_.endpoint(), error, stall_timeout_);
+            }
+            if (response.status >= 200 && response.status < 300 &&
+                xml_root_name(response.body) == "Error")
+                throw s3_error(what, 500, response.body);
+            if (response.status < 200 || response.status >= 300)
+                throw s3_error(what, response.status, response.body);
+            return response;
+        });
+    } catch (const Error &error) {
+        if (unreachable) {
+            std::lock_guard<std::mutex> lock(failure_mutex_);
+            endpoint_failure_ = error.what();
+        }
+        throw;
+    }
 }
 
 std::string S3Client::presigned_get(const std::string &key, std::chrono::seconds valid_for) const

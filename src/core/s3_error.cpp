@@ -2,6 +2,8 @@
 
 #include "core/xml_text.hpp"
 
+#include <curl/curl.h>
+
 namespace lokbackup
 {
 
@@ -65,6 +67,62 @@ S3Error s3_error(const std::string &request, long status, std::string_view body)
     if (!quoted.empty())
         message += " (" + quoted + ")";
     return S3Error(message, status, error.code);
+}
+
+namespace
+{
+
+// What went wrong on the way to the endpoint (the message puts the endpoint between `before`
+// and `after`), and what to check besides lokbackup.s3_endpoint.
+struct EndpointFailure {
+    const char *before;
+    const char *after;
+    const char *check;
+};
+
+EndpointFailure endpoint_failure(int curl_code)
+{
+    switch (curl_code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return {"cannot resolve the host of the S3 endpoint ", "", "the server's DNS"};
+    case CURLE_COULDNT_CONNECT:
+        return {"cannot connect to the S3 endpoint ", "",
+                "that the endpoint is reachable from the database server"};
+    case CURLE_OPERATION_TIMEDOUT:
+        return {"the S3 endpoint ", " stalled",
+                "the network to it; on a slow link raise lokbackup.s3_stall_timeout"};
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_USE_SSL_FAILED:
+        return {"TLS failed with the S3 endpoint ", "",
+                "that it speaks TLS (https://) with a certificate the database server trusts"};
+    default:
+        return {"the connection to the S3 endpoint ", " failed", "the network to it"};
+    }
+}
+
+} // namespace
+
+TransportError s3_endpoint_error(const std::string &request, const std::string &endpoint,
+                                 const TransportError &error, std::chrono::seconds stall_timeout)
+{
+    // libcurl's explanation, without the request that the transfer put in front of it.
+    std::string_view reason = error.what();
+    std::string prefix = request + ": ";
+    if (reason.substr(0, prefix.size()) == prefix)
+        reason.remove_prefix(prefix.size());
+    EndpointFailure failure = endpoint_failure(error.curl_code());
+    std::string message =
+        request + ": " + failure.before + endpoint + failure.after + " (" + std::string(reason);
+    if (error.curl_code() == CURLE_OPERATION_TIMEDOUT)
+        message +=
+            "; lokbackup.s3_stall_timeout is " + std::to_string(stall_timeout.count()) + " s";
+    message += "): check lokbackup.s3_endpoint and " + std::string(failure.check);
+    return TransportError(message, error.curl_code());
 }
 
 } // namespace lokbackup

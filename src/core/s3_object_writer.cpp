@@ -23,9 +23,9 @@ class S3ObjectWriter : public ObjectWriter
 {
   public:
     S3ObjectWriter(std::shared_ptr<const S3Client> client, std::string key, std::uint64_t part_size,
-                   StorageLog log)
+                   StorageLog log, StorageAcknowledged acknowledged)
         : client_(std::move(client)), key_(std::move(key)), name_(client_->address().name(key_)),
-          part_size_(part_size), log_(std::move(log))
+          part_size_(part_size), log_(std::move(log)), acknowledged_(std::move(acknowledged))
     {
     }
 
@@ -61,6 +61,7 @@ class S3ObjectWriter : public ObjectWriter
         failing_safely([&] {
             if (upload_id_.empty()) {
                 client_->send({"PUT", key_, {}, {}, filling_}, "PUT " + name_);
+                acknowledge(filling_.size());
             } else {
                 send_part();
                 collect_part();
@@ -130,8 +131,15 @@ class S3ObjectWriter : public ObjectWriter
             std::string etag = response.header("etag");
             if (etag.empty())
                 throw Error(what + ": the response has no ETag");
+            acknowledge(sending_.size());
             return etag;
         });
+    }
+
+    void acknowledge(std::uint64_t bytes) const
+    {
+        if (acknowledged_)
+            acknowledged_(bytes);
     }
 
     // Waits for the part in flight, if any, and keeps its ETag.
@@ -166,6 +174,7 @@ class S3ObjectWriter : public ObjectWriter
     std::string name_;
     std::uint64_t part_size_;
     StorageLog log_;
+    StorageAcknowledged acknowledged_;
     std::string filling_;
     std::string sending_;   // read by the part upload in flight
     std::string upload_id_; // empty until the object needs more than one part
@@ -203,10 +212,10 @@ std::uint64_t max_object_size(std::uint64_t part_size)
 
 std::unique_ptr<ObjectWriter> create_s3_object(std::shared_ptr<const S3Client> client,
                                                std::string key, std::uint64_t part_size,
-                                               StorageLog log)
+                                               StorageLog log, StorageAcknowledged acknowledged)
 {
     return std::make_unique<S3ObjectWriter>(std::move(client), std::move(key), part_size,
-                                            std::move(log));
+                                            std::move(log), std::move(acknowledged));
 }
 
 } // namespace lokbackup

@@ -19,6 +19,7 @@ namespace
 
 constexpr std::chrono::seconds location_validity = std::chrono::hours(1);
 constexpr std::chrono::seconds max_presigned_validity = std::chrono::hours(24 * 7);
+constexpr int max_stall_timeout = 3600;
 
 RetryLimits retry_limits(const S3Options &options)
 {
@@ -33,6 +34,15 @@ RetryLimits retry_limits(const S3Options &options)
     limits.max_attempts = options.max_attempts;
     limits.deadline = std::chrono::seconds(options.retry_deadline_seconds);
     return limits;
+}
+
+std::chrono::seconds stall_timeout(const S3Options &options)
+{
+    if (options.stall_timeout_seconds < 1 || options.stall_timeout_seconds > max_stall_timeout)
+        throw InvalidValue(
+            "invalid lokbackup.s3_stall_timeout " + std::to_string(options.stall_timeout_seconds) +
+            " seconds: it must be between 1 and " + std::to_string(max_stall_timeout) + " seconds");
+    return std::chrono::seconds(options.stall_timeout_seconds);
 }
 
 sigv4::Credentials credentials(const S3Options &options)
@@ -67,14 +77,16 @@ ObjectRequest object_request(std::shared_ptr<const S3Client> client, std::string
 class S3Storage : public Storage
 {
   public:
-    S3Storage(std::shared_ptr<const S3Client> client, std::uint64_t part_size, StorageLog log)
-        : client_(std::move(client)), part_size_(part_size), log_(std::move(log))
+    S3Storage(std::shared_ptr<const S3Client> client, std::uint64_t part_size, StorageLog log,
+              StorageAcknowledged acknowledged)
+        : client_(std::move(client)), part_size_(part_size), log_(std::move(log)),
+          acknowledged_(std::move(acknowledged))
     {
     }
 
     std::unique_ptr<ObjectWriter> create(const std::string &key) override
     {
-        return create_s3_object(client_, object_key(key), part_size_, log_);
+        return create_s3_object(client_, object_key(key), part_size_, log_, acknowledged_);
     }
 
     std::unique_ptr<ObjectReader> open(const std::string &key) override
@@ -204,6 +216,7 @@ class S3Storage : public Storage
     std::shared_ptr<const S3Client> client_;
     std::uint64_t part_size_;
     StorageLog log_;
+    StorageAcknowledged acknowledged_;
 };
 
 } // namespace
@@ -214,10 +227,11 @@ std::unique_ptr<Storage> open_s3_storage(const StorageConfig &config)
     S3Address address(parse_s3_spec(config.spec),
                       parse_s3_endpoint(options.endpoint, options.region), options.path_style);
     check_part_size(options.part_size);
-    auto client =
-        std::make_shared<const S3Client>(std::move(address), credentials(options), options.region,
-                                         RetryPolicy(retry_limits(options), config.log));
-    return std::make_unique<S3Storage>(std::move(client), options.part_size, config.log);
+    auto client = std::make_shared<const S3Client>(
+        std::move(address), credentials(options), options.region,
+        RetryPolicy(retry_limits(options), config.log), stall_timeout(options));
+    return std::make_unique<S3Storage>(std::move(client), options.part_size, config.log,
+                                       config.acknowledged);
 }
 
 std::unique_ptr<ObjectReader> open_presigned_url(const std::string &url, const StorageLog &log)

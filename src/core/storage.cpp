@@ -25,7 +25,7 @@ std::unique_ptr<Storage> open_storage(const StorageConfig &config)
     check_storage_spec(config.spec);
     if (is_s3_spec(config.spec))
         return open_s3_storage(config);
-    return open_local_storage(config.spec);
+    return open_local_storage(config.spec, config.acknowledged);
 }
 
 void check_object_key(const std::string &key)

@@ -84,11 +84,15 @@ struct S3Options {
     std::uint64_t part_size = 32 * 1024 * 1024;
     int max_attempts = 5;             // of each request, transient failures included
     int retry_deadline_seconds = 120; // no retry starts later than this after the first attempt
+    int stall_timeout_seconds = 60;   // an attempt that moves no byte for this long is abandoned
 };
 
 // Receives notices worth a line in a log, such as retried requests; never secrets. It may be
 // called from a thread of the driver.
 using StorageLog = std::function<void(const std::string &message)>;
+// Receives the size of each piece of an object that storage has acknowledged (an S3 part or
+// object uploaded, bytes written to a file); it may be called from a thread of the driver.
+using StorageAcknowledged = std::function<void(std::uint64_t bytes)>;
 
 struct StorageConfig {
     // Local-only callers write open_storage(StorageConfig{directory}).
@@ -96,9 +100,10 @@ struct StorageConfig {
         : spec(std::move(spec)), s3(std::move(s3)), log(std::move(log))
     {
     }
-    std::string spec; // an absolute directory path, or s3://bucket[/prefix]
-    S3Options s3;     // for an s3:// spec
-    StorageLog log;   // may be empty
+    std::string spec;                 // an absolute directory path, or s3://bucket[/prefix]
+    S3Options s3;                     // for an s3:// spec
+    StorageLog log;                   // may be empty
+    StorageAcknowledged acknowledged; // may be empty
 };
 
 // Opens the storage that `config.spec` names: a local directory (which must exist before an

@@ -1,5 +1,9 @@
 #include "extension/backup_child.hpp"
 
+extern "C" {
+#include "utils/timestamp.h"
+}
+
 #include "core/backup_request.hpp"
 #include "core/log_lines.hpp"
 #include "core/process.hpp"
@@ -142,6 +146,12 @@ ChildEvent parse_child_event(const char *line)
         switch (parsed.kind) {
         case BackupEvent::Kind::progress:
             event.kind = ChildEventKind::progress;
+            event.uploaded_bytes = parsed.uploaded_bytes;
+            if (parsed.waiting_since_ms > 0)
+                event.waiting_since = time_t_to_timestamptz(parsed.waiting_since_ms / 1000) +
+                                      parsed.waiting_since_ms % 1000 * 1000;
+            if (!parsed.storage_problem.empty())
+                event.storage_problem = palloc_string(parsed.storage_problem);
             break;
         case BackupEvent::Kind::completed:
             event.kind = ChildEventKind::completed;

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 }
 
@@ -43,6 +44,11 @@ struct ChildEvent {
     ChildEventKind kind;
     uint64 raw_bytes;
     uint64 stored_bytes;
+    // Progress only: what storage acknowledged, since when the backup waits for it (0: it does
+    // not) and the last retried storage request's error (NULL: none).
+    uint64 uploaded_bytes;
+    TimestampTz waiting_since;
+    char *storage_problem;
     char *sha256; // completed only
     char *error;  // failed only
 };

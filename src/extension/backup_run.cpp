@@ -16,6 +16,7 @@ extern "C" {
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
+#include "extension/storage_removal.hpp"
 
 namespace lokbackup::pg
 {
@@ -180,20 +181,30 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
         start_backup(slots, database_slot, run.backup_ids[next++]);
     start_backup(slots, roles_slot, run.backup_ids[0]);
     bool any_completed = false;
+    // What the failed backups left in storage is removed once the run is over: with storage
+    // unreachable each removal waits as long as the retries of S3 requests allow, and the other
+    // backup's row would stay in_progress all that time.
+    List *failed_keys = NIL;
     while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
         for (RunningBackup &running : slots)
             if (running.active && running.ended) {
-                if (record_backup(running))
+                char *object_key = pstrdup(running.backup.object_key);
+                if (record_backup(running)) {
                     any_completed = true;
-                else
+                } else {
                     note_failure(running);
+                    failed_keys = lappend(failed_keys, object_key);
+                }
             }
         if (!slots[database_slot].active && next < run.backup_count) {
             handle_interrupts();
             start_backup(slots, database_slot, run.backup_ids[next++]);
         }
     }
+    ListCell *cell;
+    foreach (cell, failed_keys)
+        remove_now(static_cast<char *>(lfirst(cell)));
     return any_completed;
 }
 

@@ -18,7 +18,6 @@ extern "C" {
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
-#include "extension/storage_removal.hpp"
 
 #include <unistd.h>
 
@@ -42,16 +41,23 @@ static void show_progress_of(const RunningBackup &running)
     progress.started_at = running.started;
     progress.raw_bytes = 0;
     progress.stored_bytes = 0;
+    progress.uploaded_bytes = 0;
+    progress.waiting_since = 0;
+    progress.storage_problem[0] = '\0';
     SpinLockRelease(&progress.mutex);
 }
 
-static void update_progress(int64 backup_id, uint64 raw, uint64 stored)
+static void update_progress(int64 backup_id, const ChildEvent &event)
 {
     Progress &progress = shared_state()->progress;
     SpinLockAcquire(&progress.mutex);
     if (progress.backup_id == backup_id) {
-        progress.raw_bytes = raw;
-        progress.stored_bytes = stored;
+        progress.raw_bytes = event.raw_bytes;
+        progress.stored_bytes = event.stored_bytes;
+        progress.uploaded_bytes = event.uploaded_bytes;
+        progress.waiting_since = event.waiting_since;
+        strlcpy(progress.storage_problem, event.storage_problem ? event.storage_problem : "",
+                sizeof(progress.storage_problem));
     }
     SpinLockRelease(&progress.mutex);
 }
@@ -192,7 +198,7 @@ static void handle_child_output(RunningBackup &running)
         *newline = '\0';
         ChildEvent event = parse_child_event(start);
         if (event.kind == ChildEventKind::progress) {
-            update_progress(running.id, event.raw_bytes, event.stored_bytes);
+            update_progress(running.id, event);
         } else {
             running.final_event = true;
             running.completed = event.kind == ChildEventKind::completed;

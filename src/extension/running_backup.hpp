@@ -42,7 +42,7 @@ void start_backup(RunningBackup *slots, int slot, int64 id);
 void follow_backups(RunningBackup *slots, void (*handle_interrupts)());
 
 // Records the outcome of an ended backup, logs and notifies it, and frees its slot; returns
-// whether the backup completed.
+// whether the backup completed. What a failed backup left in storage is the caller's to remove.
 bool record_backup(RunningBackup &backup);
 
 // What a backup of `database` (NULL: the roles) is of, in messages: database "app", the roles.

@@ -40,6 +40,7 @@ char *s3_session_token_setting = nullptr;
 int s3_part_size_setting = 32;
 int s3_max_attempts_setting = 5;
 int s3_retry_deadline_setting = 120;
+int s3_stall_timeout_setting = 60;
 
 static char *storage_setting = nullptr;
 static int compression_setting = 0;
@@ -207,6 +208,12 @@ static void define_s3_settings()
                             "attempt.",
                             nullptr, &s3_retry_deadline_setting, 120, 1, 3600, PGC_SIGHUP,
                             GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("lokbackup.s3_stall_timeout",
+                            "An S3 request that moves no byte for this long is abandoned (and "
+                            "retried).",
+                            "Connecting gets at most 10 s of it. Raise it for a slow link.",
+                            &s3_stall_timeout_setting, 60, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, nullptr,
+                            nullptr, nullptr);
 }
 
 static void define_schedule_settings()

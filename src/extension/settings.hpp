@@ -24,6 +24,7 @@ extern char *s3_session_token_setting;     // lokbackup.s3_session_token
 extern int s3_part_size_setting;           // lokbackup.s3_part_size, MB
 extern int s3_max_attempts_setting;        // lokbackup.s3_max_attempts
 extern int s3_retry_deadline_setting;      // lokbackup.s3_retry_deadline, seconds
+extern int s3_stall_timeout_setting;       // lokbackup.s3_stall_timeout, seconds
 
 // Schedule and rotation.
 extern char *schedule_setting;     // lokbackup.schedule, "" for none

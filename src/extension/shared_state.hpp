@@ -57,6 +57,9 @@ struct Progress {
     TimestampTz started_at;
     uint64 raw_bytes;
     uint64 stored_bytes;
+    uint64 uploaded_bytes;     // acknowledged by storage
+    TimestampTz waiting_since; // 0: not waiting for storage
+    char storage_problem[512]; // "": none
 };
 
 struct SharedState {

@@ -35,14 +35,20 @@ Datum lokbackup_progress(PG_FUNCTION_ARGS)
     if (progress.backup_id == 0)
         PG_RETURN_NULL();
 
-    Datum values[7] = {Int64GetDatum(progress.backup_id),
-                       CStringGetTextDatum(progress.database),
-                       TimestampTzGetDatum(progress.started_at),
-                       Int64GetDatum(static_cast<int64>(progress.raw_bytes)),
-                       Int64GetDatum(static_cast<int64>(progress.stored_bytes)),
-                       pretty_size(progress.raw_bytes),
-                       pretty_size(progress.stored_bytes)};
-    bool nulls[7] = {false};
+    Datum values[11] = {Int64GetDatum(progress.backup_id),
+                        CStringGetTextDatum(progress.database),
+                        TimestampTzGetDatum(progress.started_at),
+                        Int64GetDatum(static_cast<int64>(progress.raw_bytes)),
+                        Int64GetDatum(static_cast<int64>(progress.stored_bytes)),
+                        pretty_size(progress.raw_bytes),
+                        pretty_size(progress.stored_bytes),
+                        Int64GetDatum(static_cast<int64>(progress.uploaded_bytes)),
+                        pretty_size(progress.uploaded_bytes),
+                        TimestampTzGetDatum(progress.waiting_since),
+                        CStringGetTextDatum(progress.storage_problem)};
+    bool nulls[11] = {false};
+    nulls[9] = progress.waiting_since == 0;
+    nulls[10] = progress.storage_problem[0] == '\0';
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     PG_RETURN_NULL();
 }

@@ -51,6 +51,7 @@ S3Options s3_options(const RowStorage &storage)
     options.part_size = static_cast<std::uint64_t>(s3_part_size_setting) * 1024 * 1024;
     options.max_attempts = s3_max_attempts_setting;
     options.retry_deadline_seconds = s3_retry_deadline_setting;
+    options.stall_timeout_seconds = s3_stall_timeout_setting;
     return options;
 }
 

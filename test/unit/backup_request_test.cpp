@@ -118,12 +118,20 @@ TEST(BackupEvent, ProgressIsOneLine)
     event.kind = BackupEvent::Kind::progress;
     event.raw_bytes = 1000;
     event.stored_bytes = 250;
+    event.uploaded_bytes = 200;
+    event.waiting_since_ms = 1796256000123;
+    event.storage_problem = "PUT s3://b/k: the S3 endpoint http://s3:9000 stalled";
     EXPECT_EQ(backup_event_to_json(event),
-              R"({"event":"progress","raw_bytes":1000,"stored_bytes":250})");
+              R"({"event":"progress","raw_bytes":1000,"stored_bytes":250,"uploaded_bytes":200,)"
+              R"("waiting_since_ms":1796256000123,)"
+              R"("storage_problem":"PUT s3://b/k: the S3 endpoint http://s3:9000 stalled"})");
     BackupEvent parsed = backup_event_from_json(backup_event_to_json(event));
     EXPECT_EQ(parsed.kind, BackupEvent::Kind::progress);
     EXPECT_EQ(parsed.raw_bytes, 1000u);
     EXPECT_EQ(parsed.stored_bytes, 250u);
+    EXPECT_EQ(parsed.uploaded_bytes, 200u);
+    EXPECT_EQ(parsed.waiting_since_ms, event.waiting_since_ms);
+    EXPECT_EQ(parsed.storage_problem, event.storage_problem);
 }
 
 TEST(BackupEvent, CompletedCarriesTheChecksum)

@@ -267,5 +267,16 @@ TEST(OpenStorage, OnlyAbsolutePathsAndS3AreAccepted)
     }
 }
 
+TEST_F(LocalStorageTest, WrittenBytesAreAcknowledged)
+{
+    std::uint64_t acknowledged = 0;
+    StorageConfig config{root().string()};
+    config.acknowledged = [&acknowledged](std::uint64_t bytes) { acknowledged += bytes; };
+    auto writer = open_storage(config)->create(key);
+    std::string data = test::mixed_data(3 * 1024 * 1024 + 5);
+    test::write_in_chunks(*writer, data);
+    EXPECT_EQ(acknowledged, data.size());
+}
+
 } // namespace
 } // namespace lokbackup

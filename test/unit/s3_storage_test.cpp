@@ -501,6 +501,29 @@ TEST_F(S3StorageTest, LargerObjectIsAMultipartUploadOfEqualParts)
     EXPECT_TRUE(get("db/big.dump") == data);
 }
 
+TEST_F(S3StorageTest, EachPartIsAcknowledgedOnceS3TookIt)
+{
+    std::mutex mutex;
+    std::vector<std::uint64_t> acknowledged;
+    StorageConfig config{"s3://test/pg", options_for(fake.endpoint())};
+    config.acknowledged = [&](std::uint64_t bytes) {
+        std::lock_guard<std::mutex> lock(mutex);
+        acknowledged.push_back(bytes);
+    };
+    auto writer = open_storage(config)->create("db/acknowledged.dump");
+    std::string part = test::mixed_data(5 * mib);
+    writer->write(part.data(), part.size());
+    writer->write("x", 1);
+    writer->finish();
+    EXPECT_EQ(acknowledged, (std::vector<std::uint64_t>{5 * mib, 1}));
+    acknowledged.clear();
+    auto small = open_storage(config)->create("db/small.json");
+    small->write("{}", 2);
+    EXPECT_TRUE(acknowledged.empty()); // nothing is sent before finish()
+    small->finish();
+    EXPECT_EQ(acknowledged, (std::vector<std::uint64_t>{2}));
+}
+
 TEST_F(S3StorageTest, PartsAreSentWhileTheWriterIsFed)
 {
     auto writer = storage->create("streamed");
@@ -793,7 +816,12 @@ TEST(S3Transport, RefusedConnectionIsRetriedThenReported)
     auto storage = open_storage(StorageConfig{
         "s3://test", options, [&log](const std::string &line) { log.push_back(line); }});
     std::string message = error_message([&] { storage->list(""); });
-    EXPECT_EQ(message.rfind("list s3://test/: ", 0), 0u) << message;
+    EXPECT_EQ(message.rfind("list s3://test/: cannot connect to the S3 endpoint "
+                            "http://127.0.0.1:9 (",
+                            0),
+              0u)
+        << message;
+    EXPECT_TRUE(contains(message, "check lokbackup.s3_endpoint")) << message;
     EXPECT_TRUE(contains(message, "(gave up after 2 attempts)")) << message;
     EXPECT_EQ(log.size(), 1u);
 }
