@@ -114,8 +114,6 @@ static bool catalog_recovered = false;
 
 static bool catalog_ready()
 {
-    if (RecoveryInProgress())
-        return false;
     begin_catalog_work("lokbackup: looking for the catalog");
     bool installed = catalog_installed();
     end_catalog_work();
@@ -156,10 +154,15 @@ static void worker_loop()
         reap_notifiers();
         retry_failed_removals();
         long sleep_ms = idle_wakeup_ms;
-        if (!catalog_recovered && catalog_ready()) {
-            recover_interrupted_backups("interrupted by server restart");
-            catalog_recovered = true;
-            start_schedule();
+        // On a standby nothing runs, and nothing is missed: the primary backs up.
+        if (!catalog_recovered && !RecoveryInProgress()) {
+            if (catalog_ready()) {
+                recover_interrupted_backups("interrupted by server restart");
+                catalog_recovered = true;
+                start_schedule();
+            } else {
+                sleep_ms = report_firings_without_catalog(idle_wakeup_ms);
+            }
         }
         if (catalog_recovered) {
             sleep_ms = request_due_run(idle_wakeup_ms);
