@@ -46,8 +46,9 @@ CREATE FUNCTION lokbackup_pretty_age(age interval) RETURNS text
 --   failing: not late, but the newest backup since the last completed one failed;
 --   ok:      otherwise. With no schedule (lokbackup.schedule empty) nothing is ever late.
 CREATE FUNCTION lokbackup_health()
-    RETURNS TABLE (database text, last_completed_at timestamptz, age interval, age_pretty text,
-                   expected_after timestamptz, last_failed_at timestamptz, status text, detail text)
+    RETURNS TABLE (database text, last_completed_at timestamptz, last_completed_size bigint,
+                   age interval, age_pretty text, expected_after timestamptz,
+                   last_failed_at timestamptz, status text, detail text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     WITH target AS (
@@ -64,12 +65,13 @@ BEGIN ATOMIC
                @extschema@.lokbackup_last_firing(
                    now() - t.position * make_interval(secs => c.setting::double precision))
                    AS due,
-               (SELECT max(b.finished_at) FROM @extschema@.lokbackup_backups b
-                WHERE b.status = 'completed' AND b.database IS NOT DISTINCT FROM t.name)
-                   AS completed_at,
-               f.finished_at AS failed_at, f.error
+               l.finished_at AS completed_at, l.size, f.finished_at AS failed_at, f.error
         FROM target t
         CROSS JOIN pg_catalog.pg_settings c
+        LEFT JOIN LATERAL (
+            SELECT b.finished_at, b.size FROM @extschema@.lokbackup_backups b
+            WHERE b.status = 'completed' AND b.database IS NOT DISTINCT FROM t.name
+            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1) l ON true
         LEFT JOIN LATERAL (
             SELECT b.finished_at, b.error FROM @extschema@.lokbackup_backups b
             WHERE b.status = 'failed' AND b.database IS NOT DISTINCT FROM t.name
@@ -85,7 +87,7 @@ BEGIN ATOMIC
                     THEN '; the last backup failed: ' || x.error END AS failure
         FROM fact x
     )
-    SELECT coalesce(v.name, '(roles)'), v.completed_at, now() - v.completed_at,
+    SELECT coalesce(v.name, '(roles)'), v.completed_at, v.size, now() - v.completed_at,
            @extschema@.lokbackup_pretty_age(now() - v.completed_at), v.due, v.failed_at, v.status,
            CASE v.status
                WHEN 'never' THEN 'no completed backup' || coalesce(v.failure, '')
