@@ -1,6 +1,6 @@
 # A run that starts after more than one firing passed stands for them all (024: one catch-up run,
 # not one per firing). The firings it takes the place of are not silent: a WARNING names them and
-# says why (here: the server was down), and the notification targets are told.
+# says why (the server was down; a run was still running), and the notification targets are told.
 use strict;
 use warnings FATAL => 'all';
 
@@ -50,4 +50,24 @@ ok( poll_until(
 ok(poll_until($node, "SELECT string_agg(status, ',') FROM lokbackup_health()", 'ok,ok', 30),
     'then lokbackup_health() says ok');
 
+# --- a run still running while the next two firings pass ---
+$offset = log_offset($node);
+my $lock = hold_roles_dump($node);
+ok(wait_until_dump_blocked($node, 'postgres'), 'a scheduled run waits for a lock');
+ok( poll_until(
+        $node, "SELECT now() > lokbackup_next_run() + interval '62 seconds'", 't', 180),
+    'while the next two firings pass');
+release_lock($lock);
+$warning = wait_for_log_line($node,
+    qr/WARNING:  lokbackup: the scheduled backup runs due from (.+) to (.+) were skipped: a backup run was still running; one run starts now in their place/,
+    $offset);
+ok(defined $warning, 'the firings the long run outlasted are a WARNING')
+  or diag(slurp_file($node->logfile, $offset));
+like(slurp_file($node->logfile, $offset),
+    qr/HINT:  A run takes longer than lokbackup.schedule leaves it/, 'with a hint');
+my $notices = $hook->wait_for(2);
+is($notices->[1]{json}{status}, 'skipped', 'and the webhook is told');
+like($notices->[1]{json}{error}, qr/a backup run was still running/, 'why');
+
+reload_settings($node, 'lokbackup.schedule' => '');
 done_testing();
