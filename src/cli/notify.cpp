@@ -32,9 +32,12 @@ int notify(const std::vector<std::string> &arguments)
     std::string json(std::istreambuf_iterator<char>(std::cin), {});
     NotifyRequest request = notify_request_from_json(json);
     std::vector<std::string> failures = deliver_notice(request);
+    const BackupNotice &notice = request.notice;
+    std::string what = is_run_notice(notice)
+                           ? "the " + notice.type + " backup run due at " + notice.started_at
+                           : "backup " + std::to_string(notice.backup_id);
     for (const std::string &failure : failures)
-        std::cerr << "lokbackup: notice of backup " << request.notice.backup_id
-                  << " not delivered: " << failure << "\n";
+        std::cerr << "lokbackup: notice of " << what << " not delivered: " << failure << "\n";
     return failures.empty() ? 0 : 1;
 }
 

@@ -152,6 +152,7 @@ int serve(const std::vector<std::string> &argument_list)
     add_auth_routes(server, app);
     add_backup_routes(server, app);
     add_restore_routes(server, app);
+    add_health_routes(server, app);
     add_page_routes(server, app);
 
     if (!server.bind_to_port(host, static_cast<int>(port)))

@@ -11,19 +11,6 @@ namespace lokbackup::cli
 namespace
 {
 
-// The session's statements name the extension's objects with its schema (session_query()), which
-// is looked up here, once; times in the API are ISO 8601 in UTC.
-void prepare_session(Connection &connection)
-{
-    try {
-        connection.extension_schema();
-    } catch (const ExtensionMissing &missing) {
-        throw HttpError(409, missing.what(),
-                        "Run CREATE EXTENSION lokbackup there, or pass --catalog-dbname.");
-    }
-    connection.query("SELECT set_config('TimeZone', 'UTC', false)");
-}
-
 std::string session_cookie(const std::string &value, bool secure, bool expire)
 {
     return std::string(session_cookie_name) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" +

@@ -12,9 +12,10 @@ namespace
 
 // One round trip per listing (the page polls it every second while a backup runs): a page of
 // lokbackup_list() with the columns of lokbackup_status that the page shows, the number of
-// backups that match, the statistics and the running backup's progress.
-const char *const listing_query = R"(
+// backups that match, the statistics, each database's health and the running backup's progress.
+const std::string listing_query = std::string(R"(
 SELECT json_build_object(
+    'health', ()") + health_json_query + R"(),
     'backups', (
         SELECT coalesce(json_agg(json_build_object(
                    'id', s.id, 'fileName', regexp_replace(s.object_key, '^.*/', ''),
@@ -64,6 +65,7 @@ void list_backups(WebApp &app, const httplib::Request &request, httplib::Respons
                  {"total", total},
                  {"totalPages", std::max(1LL, (total + limit - 1) / limit)}}},
                {"stats", listing["stats"]},
+               {"health", listing["health"]},
                {"running", listing["running"]}});
 }
 

@@ -41,6 +41,17 @@ std::unique_ptr<Connection> connect_as(const ConnectionOptions &options, const L
     return connection;
 }
 
+void prepare_session(Connection &connection)
+{
+    try {
+        connection.extension_schema();
+    } catch (const ExtensionMissing &missing) {
+        throw HttpError(409, missing.what(),
+                        "Run CREATE EXTENSION lokbackup there, or pass --catalog-dbname.");
+    }
+    connection.query("SELECT set_config('TimeZone', 'UTC', false)");
+}
+
 void attempt_login(LoginThrottle &throttle, const Login &login, const std::string &address,
                    const HttpError &refusal, const std::function<void()> &attempt)
 {

@@ -18,6 +18,11 @@ namespace lokbackup::cli
 // pg_hba.conf), 503 when the server cannot be reached or has no room.
 std::unique_ptr<Connection> connect_as(const ConnectionOptions &options, const Login &login);
 
+// Readies a connection for the API's statements: they name the extension's objects with its
+// schema (Connection::with_extension_schema()), looked up here, once (HttpError 409 when the
+// extension is missing); times are ISO 8601 in UTC.
+void prepare_session(Connection &connection);
+
 // Runs `attempt`, which checks the password of `login` (connect_as() and whatever else the login
 // needs), for a client at `address`; refused with 429 while the user name or the address backs
 // off after failures. A failure is logged with its reason and answered with `refusal` alone,

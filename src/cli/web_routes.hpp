@@ -38,6 +38,10 @@ void add_auth_routes(httplib::Server &server, WebApp &app);
 void add_backup_routes(httplib::Server &server, WebApp &app);
 // POST /api/admin/backups/{id}/restore, GET /api/admin/restores[/{id}]
 void add_restore_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/health, GET /metrics
+void add_health_routes(httplib::Server &server, WebApp &app);
+// The statement that selects lokbackup_health() as the API's JSON array.
+extern const char *const health_json_query;
 // The dashboard: /, /login and /assets/...
 void add_page_routes(httplib::Server &server, WebApp &app);
 

@@ -226,6 +226,11 @@ bool CronSchedule::matches_day(const CivilTime &date) const
     return day_of_month || day_of_week;
 }
 
+bool CronSchedule::matches_time(int hour, int minute) const
+{
+    return (hours_ >> hour & 1) && (minutes_ >> minute & 1);
+}
+
 std::optional<std::time_t> CronSchedule::next_after(std::time_t after, const TimeZone &zone) const
 {
     // Candidate local times are visited in order; each resolves to the instant it fires at (the
@@ -242,18 +247,41 @@ std::optional<std::time_t> CronSchedule::next_after(std::time_t after, const Tim
         if (!(months_ >> candidate.month & 1) || !matches_day(candidate))
             continue;
         int from = day == first_day ? first.hour * 60 + first.minute : 0;
-        for (int hour = from / 60; hour < 24; ++hour) {
-            if (!(hours_ >> hour & 1))
+        for (int of_day = from; of_day < 24 * 60; ++of_day) {
+            if (!matches_time(of_day / 60, of_day % 60))
                 continue;
-            for (int minute = 0; minute < 60; ++minute) {
-                if (!(minutes_ >> minute & 1) || hour * 60 + minute < from)
-                    continue;
-                candidate.hour = hour;
-                candidate.minute = minute;
-                std::time_t at = zone.to_utc(candidate).earliest;
-                if (at > after)
-                    return at;
-            }
+            candidate.hour = of_day / 60;
+            candidate.minute = of_day % 60;
+            std::time_t at = zone.to_utc(candidate).earliest;
+            if (at > after)
+                return at;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::time_t> CronSchedule::last_at_or_before(std::time_t at,
+                                                           const TimeZone &zone) const
+{
+    // next_after() backwards: candidate local times are visited from the latest down, and the
+    // first whose instant is at or before `at` is the answer. They start a day after the local
+    // date of `at`: a local time later than the clock shows at `at` can still resolve to an
+    // earlier instant (a repeated hour fires at its first occurrence).
+    CivilTime local = zone.to_local(at);
+    std::int64_t last_day = days_from_civil(local.year, local.month, local.day) + 1;
+    std::int64_t first_day = last_day - search_years * 366;
+    for (std::int64_t day = last_day; day >= first_day; --day) {
+        CivilTime candidate = civil_from_days(day);
+        if (!(months_ >> candidate.month & 1) || !matches_day(candidate))
+            continue;
+        for (int of_day = 24 * 60 - 1; of_day >= 0; --of_day) {
+            if (!matches_time(of_day / 60, of_day % 60))
+                continue;
+            candidate.hour = of_day / 60;
+            candidate.minute = of_day % 60;
+            std::time_t fired = zone.to_utc(candidate).earliest;
+            if (fired <= at)
+                return fired;
         }
     }
     return std::nullopt;

@@ -40,10 +40,15 @@ class CronSchedule
     // it never fires within 8 years (a schedule for 30 February; 29 February waits 8 years around
     // 2100).
     std::optional<std::time_t> next_after(std::time_t after, const TimeZone &zone) const;
+    // The latest minute at or before `at` at which the schedule fired in `zone`, by the same rules
+    // (so next_after() of the instant before it is it); nullopt when it never fired within the 8
+    // years before. How late a backup is is measured from it (lokbackup_health()).
+    std::optional<std::time_t> last_at_or_before(std::time_t at, const TimeZone &zone) const;
 
   private:
     CronSchedule() = default;
     bool matches_day(const CivilTime &date) const;
+    bool matches_time(int hour, int minute) const;
 
     // Bit n set: value n is in the field.
     std::uint64_t minutes_ = 0;

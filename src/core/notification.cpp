@@ -5,8 +5,16 @@
 namespace lokbackup
 {
 
+bool is_run_notice(const BackupNotice &notice)
+{
+    return notice.backup_id == 0;
+}
+
 std::string notice_headline(const BackupNotice &notice)
 {
+    if (is_run_notice(notice))
+        return "the " + notice.type + " backup run due at " + notice.started_at + " was " +
+               notice.status;
     std::string what = notice.database.empty() ? "the roles" : "\"" + notice.database + "\"";
     return "backup " + std::to_string(notice.backup_id) + " of " + what + " " + notice.status;
 }
@@ -22,14 +30,21 @@ std::string notice_text(const BackupNotice &notice)
         text += label + value + "\n";
     };
     line("server:", notice.server);
-    line("database:",
-         notice.database.empty() ? "(the roles: pg_dumpall --globals-only)" : notice.database);
-    line("backup id:", std::to_string(notice.backup_id));
-    line("type:", notice.type);
-    line("status:", notice.status);
-    line("started at:", notice.started_at);
-    line("finished at:", notice.finished_at);
-    line("duration:", pretty_duration(notice.duration_seconds));
+    if (is_run_notice(notice)) {
+        line("type:", notice.type);
+        line("status:", notice.status);
+        line("due at:", notice.started_at);
+        line("noticed at:", notice.finished_at);
+    } else {
+        line("database:",
+             notice.database.empty() ? "(the roles: pg_dumpall --globals-only)" : notice.database);
+        line("backup id:", std::to_string(notice.backup_id));
+        line("type:", notice.type);
+        line("status:", notice.status);
+        line("started at:", notice.started_at);
+        line("finished at:", notice.finished_at);
+        line("duration:", pretty_duration(notice.duration_seconds));
+    }
     if (notice.error.empty()) {
         line("size:",
              pretty_size(notice.size) + " stored, " + pretty_size(notice.raw_size) + " dumped");

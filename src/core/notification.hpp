@@ -7,10 +7,12 @@
 namespace lokbackup
 {
 
+// A notice about one backup, or about a scheduled run that made none (a run notice: backup_id 0,
+// no database; status says what became of it, started_at is when it was due).
 struct BackupNotice {
-    std::string server;   // the server's name (cluster_name, or the host name)
-    std::string database; // empty: the roles dump
-    std::int64_t backup_id = 0;
+    std::string server;         // the server's name (cluster_name, or the host name)
+    std::string database;       // empty: the roles dump
+    std::int64_t backup_id = 0; // 0: a run notice
     std::string type;           // daily, weekly, monthly, manual
     std::string status;         // completed or failed
     std::string error;          // why it failed; empty when it completed
@@ -31,7 +33,10 @@ struct DeliveryTimeouts {
     long total_seconds = 30;
 };
 
-// `backup 42 of "app" failed`, `backup 43 of the roles completed`.
+bool is_run_notice(const BackupNotice &notice);
+
+// `backup 42 of "app" failed`, `backup 43 of the roles completed`,
+// `the scheduled backup run due at 2026-11-25T03:00:00Z was refused`.
 std::string notice_headline(const BackupNotice &notice);
 
 // The notice for people: the headline with the server, then one fact a line, then the error.

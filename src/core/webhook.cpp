@@ -68,8 +68,10 @@ std::string webhook_payload(const BackupNotice &notice)
         {"text", slack_text(notice)},
         {"server", notice.server},
         {"database", nullable(notice.database)},
-        {"contents", notice.database.empty() ? "roles" : "database"},
-        {"backup_id", notice.backup_id},
+        {"contents", is_run_notice(notice)     ? "none"
+                     : notice.database.empty() ? "roles"
+                                               : "database"},
+        {"backup_id", is_run_notice(notice) ? Json(nullptr) : Json(notice.backup_id)},
         {"type", notice.type},
         {"status", notice.status},
         {"error", nullable(notice.error)},

@@ -18,7 +18,8 @@ struct WebhookSettings {
 void check_webhook_url(const std::string &url);
 
 // {"text": "[lokbackup] backup 42 of \"app\" failed on server db1: ...", "server": "db1",
-//  "database": "app" (null for the roles), "contents": "database" or "roles", "backup_id": 42,
+//  "database": "app" (null for the roles), "contents": "database", "roles" or "none" (a run
+//  notice, whose "backup_id" is null), "backup_id": 42,
 //  "type", "status", "error" (null when none), "size", "raw_size", "duration_seconds",
 //  "started_at", "finished_at"}. `text` is Slack's message, with &, < and > escaped as Slack
 // wants; bytes that are not UTF-8 (an error message in another encoding) become U+FFFD.

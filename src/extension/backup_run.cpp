@@ -10,6 +10,7 @@ extern "C" {
 
 #include "extension/backup_child.hpp"
 #include "extension/catalog.hpp"
+#include "extension/notifier.hpp"
 #include "extension/rotation.hpp"
 #include "extension/running_backup.hpp"
 #include "extension/schedule_bridge.hpp"
@@ -104,15 +105,22 @@ static void create_backups(Run &run)
 }
 
 // A refused run has no row to fail or notify: the server log is its only trace, and for a
-// scheduled run nobody else hears of it. A WARNING, so that a watch for warnings sees it.
-static void log_refusal(const Run &run, const ErrorData *error)
+// scheduled run, which nobody waits for, the notification targets. A WARNING, so that a watch for
+// warnings sees it.
+static void report_refusal(const Run &run, const ErrorData *error)
 {
-    const char *run_kind = strcmp(run.type, scheduled_run_type) == 0 ? "scheduled" : run.type;
-    ereport(WARNING, (errcode(error->sqlerrcode),
-                      errmsg("lokbackup: the %s backup run requested by %s was refused: %s",
-                             run_kind, run.requested_by, error->message),
-                      errdetail("No backup was made, and no notification was sent."),
-                      error->hint ? errhint("%s", error->hint) : 0));
+    bool scheduled = strcmp(run.type, scheduled_run_type) == 0;
+    ereport(WARNING,
+            (errcode(error->sqlerrcode),
+             errmsg("lokbackup: the %s backup run requested by %s at %s was refused: %s",
+                    scheduled ? "scheduled" : run.type, run.requested_by,
+                    timestamptz_to_str(run.requested_at), error->message),
+             scheduled ? errdetail("No backup was made; the notification targets "
+                                   "(lokbackup.notify_email, lokbackup.notify_webhook) are told.")
+                       : errdetail("No backup was made."),
+             error->hint ? errhint("%s", error->hint) : 0));
+    if (scheduled)
+        notify_missed_run(run.requested_at, "refused", error->message);
 }
 
 static void answer(const Run &run, const char *refusal)
@@ -231,7 +239,7 @@ bool serve_request(void (*handle_interrupts)())
         FlushErrorState();
         AbortCurrentTransaction();
         pgstat_report_activity(STATE_IDLE, nullptr);
-        log_refusal(run, error);
+        report_refusal(run, error);
         refusal = error->message;
     }
     PG_END_TRY();

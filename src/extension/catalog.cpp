@@ -13,7 +13,6 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "utils/varlena.h"
 }
 
 #include "extension/settings.hpp"
@@ -214,13 +213,8 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now)
 static List *named_databases()
 {
     MemoryContext previous = MemoryContextSwitchTo(caller_context);
-    char *copy = pstrdup(databases_setting);
-    List *names = NIL;
-    bool valid = SplitIdentifierString(copy, ',', &names);
+    List *names = named_databases_setting();
     MemoryContextSwitchTo(previous);
-    if (!valid)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("lokbackup.databases is not a valid list of database names")));
     return names;
 }
 

@@ -38,12 +38,10 @@ static std::string iso_utc(std::time_t time)
     return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
 }
 
-static NotifyRequest notify_request(const FinishedBackup &backup, double duration,
-                                    std::time_t finished)
+static BackupNotice backup_notice(const FinishedBackup &backup, double duration,
+                                  std::time_t finished)
 {
-    NotifyRequest request;
-    BackupNotice &notice = request.notice;
-    notice.server = server_name();
+    BackupNotice notice;
     notice.database = backup.database ? backup.database : "";
     notice.backup_id = backup.id;
     notice.type = backup.type;
@@ -55,6 +53,14 @@ static NotifyRequest notify_request(const FinishedBackup &backup, double duratio
     notice.duration_seconds = duration;
     notice.started_at = backup.started_at;
     notice.finished_at = iso_utc(finished);
+    return notice;
+}
+
+static NotifyRequest notify_request(BackupNotice notice)
+{
+    NotifyRequest request;
+    request.notice = std::move(notice);
+    request.notice.server = server_name();
     if (notify_email_setting[0] != '\0') {
         MailSettings mail;
         mail.url = smtp_url_setting;
@@ -70,20 +76,19 @@ static NotifyRequest notify_request(const FinishedBackup &backup, double duratio
     return request;
 }
 
-void notify_finished_backup(const FinishedBackup &backup)
+static bool any_notify_target()
 {
-    if (backup.completed && !notify_on_success())
-        return;
-    if (notify_email_setting[0] == '\0' && notify_webhook_setting[0] == '\0')
-        return;
-    TimestampTz now = GetCurrentTimestamp();
-    double duration = (now - backup.started) / 1e6;
-    std::time_t finished = timestamptz_to_time_t(now);
+    return notify_email_setting[0] != '\0' || notify_webhook_setting[0] != '\0';
+}
+
+// Starts `lokbackup notify` with the notice that `make_notice` builds (inside core_call()).
+template <typename MakeNotice> static void start_notifier(const MakeNotice &make_notice)
+{
     char *bin_directory = pstrdup(my_exec_path);
     get_parent_directory(bin_directory);
     char *program = psprintf("%s/lokbackup", bin_directory);
     core_call([&] {
-        NotifyRequest request = notify_request(backup, duration, finished);
+        NotifyRequest request = notify_request(make_notice());
         ProcessSpec spec;
         spec.argv = {program, "notify"};
         spec.pipe_stdin = true;
@@ -92,6 +97,35 @@ void notify_finished_backup(const FinishedBackup &backup)
         std::string json = notify_request_to_json(request);
         write_all(notifier.stdin_fd(), json.data(), json.size());
         notifier.close_stdin();
+    });
+}
+
+void notify_finished_backup(const FinishedBackup &backup)
+{
+    if (backup.completed && !notify_on_success())
+        return;
+    if (!any_notify_target())
+        return;
+    TimestampTz now = GetCurrentTimestamp();
+    double duration = (now - backup.started) / 1e6;
+    std::time_t finished = timestamptz_to_time_t(now);
+    start_notifier([&] { return backup_notice(backup, duration, finished); });
+}
+
+void notify_missed_run(TimestampTz due, const char *status, const char *reason)
+{
+    if (!any_notify_target())
+        return;
+    std::time_t due_time = timestamptz_to_time_t(due);
+    std::time_t now = timestamptz_to_time_t(GetCurrentTimestamp());
+    start_notifier([&] {
+        BackupNotice notice;
+        notice.type = "scheduled";
+        notice.status = status;
+        notice.error = reason;
+        notice.started_at = iso_utc(due_time);
+        notice.finished_at = iso_utc(now);
+        return notice;
     });
 }
 

@@ -1,6 +1,7 @@
-// Notices of finished backups (lokbackup.notify_*): the worker starts `lokbackup notify` for each
-// and does not wait for it, so that a slow or failing mail server or webhook never delays or
-// fails a backup. The notifier reports failed deliveries in the server log.
+// Notices of finished backups and of scheduled runs that made none (lokbackup.notify_*): the worker
+// starts `lokbackup notify` for each and does not wait for it, so that a slow or failing mail
+// server or webhook never delays or fails a backup. The notifier reports failed deliveries in the
+// server log.
 #pragma once
 
 extern "C" {
@@ -27,6 +28,9 @@ struct FinishedBackup {
 // Notifies a failed backup, and a completed one when lokbackup.notify_on = always, to the
 // targets configured; does nothing when there are none.
 void notify_finished_backup(const FinishedBackup &backup);
+// Notifies, whatever lokbackup.notify_on says, that the scheduled run due at `due` made no backup:
+// `status` says what became of it ("refused", "skipped", "not run"), `reason` why.
+void notify_missed_run(TimestampTz due, const char *status, const char *reason);
 // Reaps notifiers that have exited.
 void reap_notifiers();
 

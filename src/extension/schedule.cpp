@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "extension/catalog.hpp"
+#include "extension/notifier.hpp"
 #include "extension/schedule_bridge.hpp"
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
@@ -31,19 +32,48 @@ static void publish_next_run(TimestampTz next)
                 (errmsg("lokbackup: next scheduled backup at %s", timestamptz_to_str(next))));
 }
 
+// Why the run due now starts late, when it does: said when the firings it takes the place of are
+// reported.
+static const char *const previous_run_busy = "a backup run was still running";
+static const char *late_because = previous_run_busy;
+
 void start_schedule()
 {
     begin_catalog_work("lokbackup: reading the schedule");
     TimestampTz last = last_scheduled_request();
     end_catalog_work();
+    late_because = "the lokbackup worker was not running (the server was down, or the worker "
+                   "had stopped)";
     publish_next_run(next_scheduled_time(last != 0 ? last : GetCurrentTimestamp()));
+}
+
+static bool schedule_changed()
+{
+    return strcmp(schedule_in_force, schedule_setting) != 0 ||
+           strcmp(timezone_in_force, timezone_setting) != 0;
 }
 
 void follow_schedule_changes()
 {
-    if (strcmp(schedule_in_force, schedule_setting) != 0 ||
-        strcmp(timezone_in_force, timezone_setting) != 0)
+    if (schedule_changed())
         publish_next_run(next_scheduled_time(GetCurrentTimestamp()));
+}
+
+// The one run placed now stands for every firing from `first` to `last`: the ones after the first
+// make no run of their own, which the log and the notification targets are told.
+static void report_skipped_firings(TimestampTz first, TimestampTz last)
+{
+    char *first_text = pstrdup(timestamptz_to_str(first));
+    char *reason = psprintf("the scheduled backup runs due from %s to %s were skipped: %s; one run "
+                            "starts now in their place",
+                            first_text, timestamptz_to_str(last), late_because);
+    ereport(WARNING,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), errmsg("lokbackup: %s", reason),
+             late_because == previous_run_busy
+                 ? errhint("A run takes longer than lokbackup.schedule leaves it: schedule runs "
+                           "less often, or back up fewer databases per run.")
+                 : 0));
+    notify_missed_run(first, "skipped", reason);
 }
 
 // Fills the slot with a scheduled request if it is free.
@@ -74,10 +104,36 @@ long request_due_run(long longest_ms)
         // A manual run in progress delays the scheduled one until it has finished.
         if (!place_scheduled_request())
             return Min(longest_ms, 1000L);
+        TimestampTz last_due = last_scheduled_time(now);
+        if (last_due > next_run)
+            report_skipped_firings(next_run, last_due);
+        late_because = previous_run_busy;
         publish_next_run(next_scheduled_time(now));
         return 0;
     }
     return Min(longest_ms, TimestampDifferenceMilliseconds(now, next_run));
+}
+
+long report_firings_without_catalog(long longest_ms)
+{
+    TimestampTz now = GetCurrentTimestamp();
+    if (schedule_changed())
+        publish_next_run(next_scheduled_time(now));
+    if (next_run == 0)
+        return longest_ms;
+    if (now < next_run)
+        return Min(longest_ms, TimestampDifferenceMilliseconds(now, next_run));
+    char *reason = psprintf("the lokbackup extension is not installed in database \"%s\"",
+                            catalog_database_setting);
+    ereport(WARNING, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                      errmsg("lokbackup: the scheduled backup run due at %s was not run: %s",
+                             timestamptz_to_str(next_run), reason),
+                      errhint("Run CREATE EXTENSION lokbackup in database \"%s\", or set "
+                              "lokbackup.database to the database that has it.",
+                              catalog_database_setting)));
+    notify_missed_run(next_run, "not run", reason);
+    publish_next_run(next_scheduled_time(now));
+    return 0;
 }
 
 } // namespace lokbackup::pg

@@ -15,6 +15,12 @@ void start_schedule();
 void follow_schedule_changes();
 // Places the scheduled request in the slot when it is due and the slot is free; returns how long
 // the worker may sleep before it must look again (at most `longest_ms`).
+// A run that stands for more than one firing (the worker was down, or the previous run still
+// running) reports the firings it skipped: a WARNING and a notification.
 long request_due_run(long longest_ms);
+// Until the catalog exists (no CREATE EXTENSION in lokbackup.database yet) the schedule fires
+// without a run: each firing is reported with a WARNING and a notification. Returns how long the
+// worker may sleep.
+long report_firings_without_catalog(long longest_ms);
 
 } // namespace lokbackup::pg

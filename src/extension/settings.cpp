@@ -167,6 +167,15 @@ static bool check_databases(char **newval, void **extra, GucSource source)
     return valid;
 }
 
+List *named_databases_setting()
+{
+    List *names = NIL;
+    if (!SplitIdentifierString(pstrdup(databases_setting), ',', &names))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("lokbackup.databases is not a valid list of database names")));
+    return names;
+}
+
 // The keys are visible to superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and
 // pg_settings for everyone else); the secret and the token are not even listed (GUC_NO_SHOW_ALL).
 static void define_s3_settings()

@@ -3,6 +3,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "nodes/pg_list.h"
 }
 
 namespace lokbackup::pg
@@ -42,6 +43,10 @@ extern char *smtp_password_setting;  // lokbackup.smtp_password
 extern char *smtp_from_setting;      // lokbackup.smtp_from
 
 void define_settings();
+
+// The databases lokbackup.databases names (NIL when it is empty), allocated in the current memory
+// context.
+List *named_databases_setting();
 
 const char *compression_setting_name();   // "zstd", "gzip", "none"
 const char *format_setting_name();        // "plain", "custom"

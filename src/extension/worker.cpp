@@ -119,8 +119,6 @@ static bool catalog_recovered = false;
 
 static bool catalog_ready()
 {
-    if (RecoveryInProgress())
-        return false;
     begin_catalog_work("lokbackup: looking for the catalog");
     bool installed = catalog_installed();
     end_catalog_work();
@@ -162,11 +160,16 @@ static void worker_loop()
         reap_notifiers();
         long sleep_ms = idle_wakeup_ms;
         bool starting = false;
-        if (!catalog_recovered && catalog_ready()) {
-            recover_interrupted_backups("interrupted by server restart", false);
-            catalog_recovered = true;
-            starting = true;
-            start_schedule();
+        // On a standby nothing runs, and nothing is missed: the primary backs up.
+        if (!catalog_recovered && !RecoveryInProgress()) {
+            if (catalog_ready()) {
+                recover_interrupted_backups("interrupted by server restart", false);
+                catalog_recovered = true;
+                starting = true;
+                start_schedule();
+            } else {
+                sleep_ms = report_firings_without_catalog(idle_wakeup_ms);
+            }
         }
         if (catalog_recovered) {
             // At start every queued removal is tried: what failed before a restart may have been

@@ -90,6 +90,9 @@ try {
   check(await until(page, (before) => Number(document.getElementById('stat-completed').textContent) >= before + 2,
     completedBefore), 'the started backups complete, live, without a reload');
   await screenshot(page, '04-backup-completed');
+  check(await until(page, () => [...document.querySelectorAll('#health-rows tr[data-status="ok"]')]
+    .some((row) => row.cells[0].textContent === 'app' && / ago$/.test(row.cells[1].textContent))),
+  'the databases panel says how long ago the last backup of app completed');
   check(await until(page, () => !document.getElementById('run-backup').disabled),
     'the run button is enabled again when nothing runs');
 

@@ -211,6 +211,64 @@ TEST(CronScheduleTest, NewYorkFallBackRepeat)
               (Times{"2026-11-01T07:00Z"}));
 }
 
+// The last firing at or before `at`, in UTC.
+std::string last_firing(const std::string &expression, const std::string &at,
+                        const std::string &zone = "UTC")
+{
+    std::optional<std::time_t> last =
+        CronSchedule::parse(expression).last_at_or_before(utc(at), TimeZone::named(zone));
+    return last ? utc_text(*last) : "never";
+}
+
+TEST(CronScheduleTest, LastFiringIsAtOrBeforeTheGivenTime)
+{
+    EXPECT_EQ(last_firing("0 3 * * *", "2026-01-05T03:00Z"), "2026-01-05T03:00Z");
+    EXPECT_EQ(last_firing("0 3 * * *", "2026-01-05T02:59:59Z"), "2026-01-04T03:00Z");
+    EXPECT_EQ(last_firing("* * * * *", "2026-01-05T10:07:30Z"), "2026-01-05T10:07Z");
+    EXPECT_EQ(last_firing("0,30 9-17/4 * * *", "2026-01-06T08:00Z"), "2026-01-05T17:30Z");
+    // Back across a year end, and to the last 29 February.
+    EXPECT_EQ(last_firing("@monthly", "2026-01-01T00:00:01Z"), "2026-01-01T00:00Z");
+    EXPECT_EQ(last_firing("@yearly", "2026-06-01T00:00Z"), "2026-01-01T00:00Z");
+    EXPECT_EQ(last_firing("0 0 29 2 *", "2026-06-01T00:00Z"), "2024-02-29T00:00Z");
+    EXPECT_EQ(last_firing("0 3 1 * MON", "2026-01-07T00:00Z"), "2026-01-05T03:00Z");
+}
+
+TEST(CronScheduleTest, ImpossibleDatesNeverFired)
+{
+    EXPECT_EQ(last_firing("0 0 30 2 *", "2026-01-01T00:00Z"), "never");
+}
+
+TEST(CronScheduleTest, LastFiringFollowsTheDaylightSavingRulesOfNextFiring)
+{
+    // Berlin: 02:30 on 29 March fired at 03:00 CEST, the end of the gap.
+    EXPECT_EQ(last_firing("30 2 * * *", "2026-03-29T12:00Z", "Europe/Berlin"), "2026-03-29T01:00Z");
+    // 02:30 on 25 October fired at its first occurrence only: from within the repeated hour
+    // and after it, the last firing is the first.
+    EXPECT_EQ(last_firing("30 2 * * *", "2026-10-25T01:45Z", "Europe/Berlin"), "2026-10-25T00:30Z");
+    EXPECT_EQ(last_firing("*/15 * * * *", "2026-11-01T06:50Z", "America/New_York"),
+              "2026-11-01T05:45Z");
+}
+
+TEST(CronScheduleTest, LastFiringAndNextFiringAgree)
+{
+    const char *const expressions[] = {"*/7 * * * *", "30 2 * * *", "0 * * * *", "15 1 * * SUN",
+                                       "0 0 31 * *"};
+    for (const char *zone_name : {"UTC", "Europe/Berlin", "America/New_York"}) {
+        TimeZone zone = TimeZone::named(zone_name);
+        for (const char *expression : expressions) {
+            CronSchedule schedule = CronSchedule::parse(expression);
+            // Every 37 minutes across both 2026 changes of Berlin and New York.
+            for (std::time_t at = utc("2026-03-07T00:00Z"); at < utc("2026-03-31T00:00Z");
+                 at += 37 * 60) {
+                std::time_t last = *schedule.last_at_or_before(at, zone);
+                EXPECT_LE(last, at);
+                EXPECT_EQ(*schedule.next_after(last - 1, zone), last) << expression << zone_name;
+                EXPECT_GT(*schedule.next_after(last, zone), at) << expression << zone_name;
+            }
+        }
+    }
+}
+
 std::string parse_error(const std::string &expression)
 {
     try {

@@ -131,6 +131,41 @@ TEST(NotificationTest, TextSaysWhatHappenedAndWhy)
               "sha256:       ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
 }
 
+BackupNotice refused_run_notice()
+{
+    BackupNotice notice = test::failed_notice();
+    notice.database = "";
+    notice.backup_id = 0;
+    notice.type = "scheduled";
+    notice.status = "refused";
+    notice.error = "relation \"lokbackup_backups\" does not exist";
+    return notice;
+}
+
+TEST(NotificationTest, ARunThatMadeNoBackupSaysWhichFiringAndWhy)
+{
+    EXPECT_EQ(notice_text(refused_run_notice()),
+              "lokbackup: the scheduled backup run due at 2026-11-25T03:00:00Z was refused on "
+              "server db1.\n"
+              "\n"
+              "server:       db1\n"
+              "type:         scheduled\n"
+              "status:       refused\n"
+              "due at:       2026-11-25T03:00:00Z\n"
+              "noticed at:   2026-11-25T03:00:12Z\n"
+              "\n"
+              "error:\n"
+              "relation \"lokbackup_backups\" does not exist\n");
+    nlohmann::json payload = nlohmann::json::parse(webhook_payload(refused_run_notice()));
+    EXPECT_EQ(payload["text"], "[lokbackup] the scheduled backup run due at 2026-11-25T03:00:00Z "
+                               "was refused on server db1: relation \"lokbackup_backups\" does "
+                               "not exist");
+    EXPECT_EQ(payload["contents"], "none");
+    EXPECT_TRUE(payload["backup_id"].is_null());
+    EXPECT_TRUE(payload["database"].is_null());
+    EXPECT_EQ(payload["status"], "refused");
+}
+
 TEST(NotificationTest, MailHeaders)
 {
     std::string message =

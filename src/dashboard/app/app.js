@@ -160,6 +160,21 @@ function renderStats(stats) {
     ? `next scheduled: ${formatTime(stats.nextScheduledRun)}` : 'no schedule';
 }
 
+// Per database, how long ago its newest backup completed; a late one (no backup since the
+// schedule's last run that should have finished) stands out, its detail in the tooltip.
+function renderHealth(health) {
+  $('health-rows').replaceChildren(...health.map((database) => {
+    const row = document.createElement('tr');
+    row.dataset.status = database.status;
+    row.className = `health-${database.status}`;
+    cell(row, database.database);
+    cell(row, database.agePretty || 'never').title = database.lastCompletedAt
+      ? formatTime(database.lastCompletedAt) : '';
+    cell(row, database.status).title = database.detail;
+    return row;
+  }));
+}
+
 function renderRunning(running) {
   $('running').hidden = running.length === 0;
   $('running-list').replaceChildren(...running.map((backup) => {
@@ -213,6 +228,7 @@ async function refresh(poll = false) {
     const listing = await api('GET', `/api/admin/backups?${query}`, undefined, poll);
     state.listing = listing;
     renderStats(listing.stats);
+    renderHealth(listing.health);
     renderRunning(listing.running);
     renderBackups(listing.backups);
     renderPager(listing.pagination);
