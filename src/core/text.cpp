@@ -22,4 +22,9 @@ std::string_view trim(std::string_view text)
     return text;
 }
 
+bool ends_with(std::string_view text, std::string_view suffix)
+{
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 } // namespace lokbackup

@@ -11,5 +11,6 @@ namespace lokbackup
 std::string to_lower(std::string_view text);
 // Without leading and trailing blanks (spaces, tabs, CR, LF).
 std::string_view trim(std::string_view text);
+bool ends_with(std::string_view text, std::string_view suffix);
 
 } // namespace lokbackup
