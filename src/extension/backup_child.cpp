@@ -1,5 +1,9 @@
 #include "extension/backup_child.hpp"
 
+extern "C" {
+#include "miscadmin.h"
+}
+
 #include "core/backup_request.hpp"
 #include "core/process.hpp"
 #include "extension/boundary.hpp"
@@ -14,6 +18,13 @@ namespace lokbackup::pg
 // The running children by slot. A global, not a frame's local: an ereport never skips its
 // destructors. Only core_call() lambdas and noexcept calls touch it.
 static std::optional<Process> children[max_backup_children];
+
+char *server_bin_directory()
+{
+    char *directory = pstrdup(my_exec_path);
+    get_parent_directory(directory);
+    return directory;
+}
 
 static std::string request_json(const ChildRequest &request)
 {

@@ -16,6 +16,7 @@ extern "C" {
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
+#include "extension/storage_ids.hpp"
 
 namespace lokbackup::pg
 {
@@ -208,6 +209,7 @@ bool serve_request(void (*handle_interrupts)())
     char *refusal = nullptr;
     PG_TRY();
     {
+        move_ids_past_storage(handle_interrupts);
         create_backups(run);
     }
     PG_CATCH();

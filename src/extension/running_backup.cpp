@@ -76,13 +76,6 @@ static char *first_socket_directory()
     return static_cast<char *>(linitial(directories));
 }
 
-static char *server_bin_directory()
-{
-    char *directory = pstrdup(my_exec_path);
-    get_parent_directory(directory);
-    return directory;
-}
-
 static char *describe_timeout()
 {
     int seconds = backup_timeout_setting;
