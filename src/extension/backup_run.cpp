@@ -29,6 +29,7 @@ struct Run {
     int64 run_id;
     int backup_count;
     int64 *backup_ids;
+    char *failure; // why every backup of the run fails before it starts; NULL: none
 };
 
 static bool take_request(Run &run)
@@ -175,8 +176,8 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
     // its start matters more to the run's length.
     int next = 1;
     if (next < run.backup_count)
-        start_backup(slots, database_slot, run.backup_ids[next++]);
-    start_backup(slots, roles_slot, run.backup_ids[0]);
+        start_backup(slots, database_slot, run.backup_ids[next++], run.failure);
+    start_backup(slots, roles_slot, run.backup_ids[0], run.failure);
     bool any_completed = false;
     while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
@@ -189,7 +190,7 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
             }
         if (!slots[database_slot].active && next < run.backup_count) {
             handle_interrupts();
-            start_backup(slots, database_slot, run.backup_ids[next++]);
+            start_backup(slots, database_slot, run.backup_ids[next++], run.failure);
         }
     }
     return any_completed;
@@ -209,7 +210,7 @@ bool serve_request(void (*handle_interrupts)())
     char *refusal = nullptr;
     PG_TRY();
     {
-        move_ids_past_storage(handle_interrupts);
+        run.failure = move_ids_past_storage(handle_interrupts);
         create_backups(run);
     }
     PG_CATCH();

@@ -136,7 +136,7 @@ static void start_child(int slot, RunningBackup &running)
     running.fd = start_backup_child(slot, program, request);
 }
 
-void start_backup(RunningBackup *slots, int slot, int64 id)
+void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
 {
     RunningBackup &running = slots[slot];
     running = RunningBackup{};
@@ -148,7 +148,9 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
     running.backup = mark_in_progress(id);
     // Checked as the backup starts, not as the run is requested: a database dropped in between
     // fails with this error too, rather than with pg_dump's.
-    char *refusal = running.backup.database ? database_refusal(running.backup.database) : nullptr;
+    char *refusal = failure                   ? pstrdup(failure)
+                    : running.backup.database ? database_refusal(running.backup.database)
+                                              : nullptr;
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     running.started = GetCurrentTimestamp();

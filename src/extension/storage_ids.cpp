@@ -131,43 +131,37 @@ static ScanOutcome parse_scan_result(const char *output)
     });
 }
 
-[[noreturn]] static void refuse_unlisted(const char *storage, const char *reason)
-{
-    ereport(
-        ERROR,
-        (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-         errmsg("cannot list %s to find the backup ids already used there: %s", storage, reason),
-         errdetail("No backup was made: without the listing, a new backup could get the id of "
-                   "a backup that an earlier install of the extension left there."),
-         errhint("Let the server list the storage (a readable directory; for S3, the "
-                 "s3:ListBucket permission). The listing is done once per storage.")));
-}
-
-// The highest backup id in storage `spec`, which messages call `storage`.
+// The highest backup id in storage `spec`, which messages call `storage`; or why it could not be
+// found. A failure in the worker's part (the program missing, the deadline) is one as well.
 static ScanOutcome scan_storage(const char *spec, const char *storage, void (*handle_interrupts)())
 {
-    char *output = nullptr;
+    MemoryContext context = CurrentMemoryContext;
+    char *volatile output = nullptr;
+    char *volatile failure = nullptr;
     PG_TRY();
     {
         output = read_scanner_output(start_scanner(spec), storage, handle_interrupts);
     }
     PG_CATCH();
     {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
         kill_scanner();
-        PG_RE_THROW();
+        failure = error->message;
     }
     PG_END_TRY();
+    if (failure != nullptr)
+        return ScanOutcome{false, 0, 0, failure};
     char *exit = end_scanner();
     if (output[0] == '\0')
-        refuse_unlisted(storage, psprintf("the storage scan process %s without a result",
-                                          exit ? exit : "exited"));
-    ScanOutcome outcome = parse_scan_result(output);
-    if (!outcome.ok)
-        refuse_unlisted(storage, outcome.error);
-    return outcome;
+        return ScanOutcome{
+            false, 0, 0,
+            psprintf("the storage scan process %s without a result", exit ? exit : "exited")};
+    return parse_scan_result(output);
 }
 
-void move_ids_past_storage(void (*handle_interrupts)())
+char *move_ids_past_storage(void (*handle_interrupts)())
 {
     char *spec = backup_storage_spec();
     char *storage =
@@ -184,17 +178,25 @@ void move_ids_past_storage(void (*handle_interrupts)())
                  errhint("Run ALTER EXTENSION lokbackup UPDATE in database \"%s\".",
                          catalog_database_setting)));
     if (listed || !updated)
-        return;
+        return nullptr;
 
     pgstat_report_activity(STATE_RUNNING,
                            psprintf("lokbackup: listing %s for the backup ids in use", storage));
     ScanOutcome outcome = scan_storage(spec, storage, handle_interrupts);
+    pgstat_report_activity(STATE_IDLE, nullptr);
+    if (!outcome.ok)
+        return psprintf("cannot list %s to find the backup ids already used there: %s; no backup "
+                        "was made, since it could get the id of a backup that an earlier install "
+                        "of the extension left there (the listing is tried again before the next "
+                        "run)",
+                        storage, outcome.error);
     begin_catalog_work("lokbackup: moving backup ids past those in storage");
     record_storage_highest_id(storage, outcome.highest_id);
     end_catalog_work();
     ereport(LOG, (errmsg("lokbackup: listed %s (" UINT64_FORMAT " objects): the highest backup id "
                          "there is " INT64_FORMAT ", new backups get higher ids",
                          storage, outcome.keys, outcome.highest_id)));
+    return nullptr;
 }
 
 } // namespace lokbackup::pg

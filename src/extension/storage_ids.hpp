@@ -9,9 +9,11 @@
 namespace lokbackup::pg
 {
 
-// Raises an error, which refuses the run, when the storage cannot be listed: a run that might
-// reuse an id is worse than a run that does not start. `handle_interrupts` runs whenever the
-// worker's latch is set while the child lists.
-void move_ids_past_storage(void (*handle_interrupts)());
+// Returns NULL when the ids of the next run are past every id in storage (or the catalog is older
+// than 0.3.0, which is logged); otherwise why the storage could not be listed, with which every
+// backup of the run fails before it starts: a backup that might reuse an id is worse than one that
+// fails where the DBA sees and is notified of it. `handle_interrupts` runs whenever the worker's
+// latch is set while the child lists.
+char *move_ids_past_storage(void (*handle_interrupts)());
 
 } // namespace lokbackup::pg
