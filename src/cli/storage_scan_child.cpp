@@ -58,8 +58,8 @@ void report_failure(const std::string &message)
 } // namespace
 
 const Command storage_scan_child_command = {"storage-ids",
-                                            "find the highest backup id in storage for the "
-                                            "server's background worker (internal)",
+                                            "find the highest backup id in storage, for the "
+                                            "server's worker (internal)",
                                             help,
                                             scan_storage,
                                             report_failure,

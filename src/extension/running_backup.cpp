@@ -148,13 +148,14 @@ void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
     running.backup = mark_in_progress(id);
     // Checked as the backup starts, not as the run is requested: a database dropped in between
     // fails with this error too, rather than with pg_dump's.
-    char *refusal = failure                   ? pstrdup(failure)
-                    : running.backup.database ? database_refusal(running.backup.database)
-                                              : nullptr;
+    char *refusal = running.backup.database ? database_refusal(running.backup.database) : nullptr;
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     running.started = GetCurrentTimestamp();
     running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
+    // Copied here, in the caller's memory: inside the catalog work it would go with SPI's.
+    if (failure != nullptr)
+        refusal = pstrdup(failure);
     if (refusal != nullptr) {
         end_as_failed(running, refusal);
         return;
