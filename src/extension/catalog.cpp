@@ -228,7 +228,7 @@ int64 storage_highest_id(const char *storage)
 
 void record_storage_highest_id(const char *storage, int64 highest_id)
 {
-    // setval() only ever moves the sequence forward: ids handed out since are kept.
+    // Only ever forward: a sequence already past the storage keeps its place.
     char *sql = psprintf(
         "SELECT pg_catalog.setval(s.seq, $1) FROM (SELECT pg_catalog.pg_get_serial_sequence(%s, "
         "'id')::pg_catalog.regclass AS seq) s "
