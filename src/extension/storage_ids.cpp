@@ -49,7 +49,7 @@ static int start_scanner(const char *spec)
     });
 }
 
-// Kills and reaps the child; returns how it ended (NULL: it exited with code 0).
+// Reaps the child; returns how it ended (NULL: it exited with code 0, or cannot be waited for).
 static char *end_scanner() noexcept
 {
     if (!scanner)
@@ -60,7 +60,7 @@ static char *end_scanner() noexcept
         if (!status.success())
             exit = palloc_string(status.describe());
     } catch (...) {
-        exit = nullptr;
+        // waitpid() fails only for a child that is not ours any more: nothing is left to reap.
     }
     scanner.reset();
     return exit;
