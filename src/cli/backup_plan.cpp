@@ -5,21 +5,18 @@
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
 #include "core/sha256.hpp"
+#include "core/stored_backups.hpp"
 #include "core/text.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <tuple>
 
 namespace lokbackup::cli
 {
 
 namespace
 {
-
-// What manifest_key() appends to an object's key.
-const std::string manifest_suffix = manifest_key("");
 
 bool is_backup_id(const std::string &text)
 {
@@ -119,11 +116,6 @@ void check_pinned_sha256(const BackupPlan &plan, const BackupSelector &selector)
                     "was read or restored");
 }
 
-bool newer(const Manifest &a, const Manifest &b)
-{
-    return std::tie(a.finished_at, a.id) > std::tie(b.finished_at, b.id);
-}
-
 std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3)
 {
     if (spec.rfind("s3://", 0) == 0)
@@ -136,48 +128,65 @@ std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Opti
     return open_storage(StorageConfig(root.string()));
 }
 
+// Says which newer backups were passed over, so that a restore of an older backup than the DBA
+// expects never goes unnoticed.
+void warn_of_fallback(const LatestBackup &latest, const Storage &storage)
+{
+    std::string missing;
+    for (const StoredBackup *backup : latest.missing)
+        missing += (missing.empty() ? "" : ", ") + std::to_string(backup->manifest.id) +
+                   " (finished " + backup->manifest.finished_at + ", object " +
+                   backup->manifest.object_key + ")";
+    std::cerr << "lokbackup: warning: the object of the newest backup" +
+                     std::string(latest.missing.size() > 1 ? "s " : " ") + missing +
+                     " of database \"" + latest.chosen->manifest.database + "\" is missing from " +
+                     storage.describe() + "; using backup " +
+                     std::to_string(latest.chosen->manifest.id) + " (finished " +
+                     latest.chosen->manifest.finished_at + "), the newest whose object is there\n";
+}
+
+const StoredBackup &choose_from_storage(const std::vector<StoredBackup> &backups,
+                                        const BackupSelector &selector, const Storage &storage)
+{
+    if (selector.which != "latest") {
+        const StoredBackup *chosen =
+            choose_by_id(backups, std::stoll(selector.which), selector.pinned_sha256);
+        if (!chosen)
+            throw Error("no backup " + selector.which + " in " + storage.describe());
+        return *chosen;
+    }
+    LatestBackup latest = choose_latest(backups, *selector.database);
+    if (!latest.chosen)
+        throw Error("no backup of database \"" + *selector.database + "\" in " +
+                    storage.describe() +
+                    (latest.missing.empty() ? "" : " has its object: only manifests are left"));
+    if (!latest.missing.empty())
+        warn_of_fallback(latest, storage);
+    return *latest.chosen;
+}
+
 BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &selector,
                              const std::string &catalog_database)
 {
-    bool latest = selector.which == "latest";
     auto storage = open_from_storage(spec, selector.s3);
-    std::optional<Manifest> chosen;
-    for (const std::string &key : storage->list("")) {
-        if (key.size() <= manifest_suffix.size() ||
-            key.compare(key.size() - manifest_suffix.size(), manifest_suffix.size(),
-                        manifest_suffix) != 0)
-            continue;
-        Manifest manifest;
-        try {
-            auto reader = storage->open(key);
-            manifest = manifest_from_json(read_small_object(*reader, key));
-        } catch (const Error &error) {
-            // One damaged manifest must not stand in the way of restoring any other backup from
-            // this directory, which may be all that is left after a disaster.
-            std::cerr << "lokbackup: warning: skipping " << key << ": " << error.what() << "\n";
-            continue;
-        }
-        bool matches = latest ? manifest.database == *selector.database
-                              : std::to_string(manifest.id) == selector.which;
-        if (matches && (!chosen || newer(manifest, *chosen)))
-            chosen = std::move(manifest);
-    }
-    if (!chosen)
-        throw Error(latest ? "no backup of database \"" + *selector.database + "\" in " +
-                                 storage->describe()
-                           : "no backup " + selector.which + " in " + storage->describe());
+    std::vector<StoredBackup> backups = read_stored_backups(
+        *storage, storage->list(""), [](const std::string &key, const std::string &reason) {
+            std::cerr << "lokbackup: warning: skipping " << key << ": " << reason << "\n";
+        });
+    const StoredBackup &stored = choose_from_storage(backups, selector, *storage);
+    const Manifest &chosen = stored.manifest;
 
     BackupPlan plan;
-    plan.id = chosen->id;
-    plan.database = chosen->database;
-    plan.contents = chosen->contents;
-    plan.location = storage->location(chosen->object_key);
-    plan.manifest_location = storage->location(manifest_key(chosen->object_key));
-    plan.sha256 = chosen->sha256;
-    plan.size = chosen->size;
-    plan.raw_size = chosen->raw_size;
-    plan.format = chosen->format;
-    plan.compression = chosen->compression;
+    plan.id = chosen.id;
+    plan.database = chosen.database;
+    plan.contents = chosen.contents;
+    plan.location = storage->location(chosen.object_key);
+    plan.manifest_location = storage->location(stored.manifest_key);
+    plan.sha256 = chosen.sha256;
+    plan.size = chosen.size;
+    plan.raw_size = chosen.raw_size;
+    plan.format = chosen.format;
+    plan.compression = chosen.compression;
     plan.catalog_database = catalog_database;
     return plan;
 }

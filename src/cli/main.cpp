@@ -16,8 +16,10 @@ using namespace lokbackup::cli;
 // Kept equal to default_version in lokbackup.control.
 const char *const version = LOKBACKUP_VERSION;
 
-const Command *const commands[] = {&restore_command, &list_command,         &verify_command,
-                                   &serve_command,   &backup_child_command, &notify_command};
+const Command *const commands[] = {&restore_command,      &list_command,
+                                   &verify_command,       &serve_command,
+                                   &backup_child_command, &storage_scan_child_command,
+                                   &notify_command};
 
 void print_overview()
 {

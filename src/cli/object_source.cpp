@@ -9,14 +9,6 @@
 namespace lokbackup::cli
 {
 
-namespace
-{
-
-// Manifests are a few hundred bytes; anything much larger is not one.
-constexpr std::size_t small_object_limit = 1 << 20;
-
-} // namespace
-
 void print_storage_log(const std::string &message)
 {
     // One write, so that the lines of the backup's storage threads never interleave.
@@ -32,18 +24,6 @@ std::unique_ptr<ObjectReader> open_location(const std::string &location)
         throw Error("cannot read backup location \"" + location +
                     "\": only absolute paths are supported");
     return open_storage(StorageConfig(path.parent_path().string()))->open(path.filename().string());
-}
-
-std::string read_small_object(ObjectReader &reader, const std::string &what)
-{
-    std::string text;
-    char buffer[65536];
-    while (std::size_t got = reader.read(buffer, sizeof buffer)) {
-        text.append(buffer, got);
-        if (text.size() > small_object_limit)
-            throw BackupDamaged(what + " is larger than 1 MiB, which no manifest is");
-    }
-    return text;
 }
 
 } // namespace lokbackup::cli

@@ -15,7 +15,4 @@ std::unique_ptr<ObjectReader> open_location(const std::string &location);
 // Prints what storage reports (retried requests) on stderr.
 void print_storage_log(const std::string &message);
 
-// The whole of a small object such as a manifest; `what` names it in errors.
-std::string read_small_object(ObjectReader &reader, const std::string &what);
-
 } // namespace lokbackup::cli

@@ -6,6 +6,7 @@
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
 #include "core/restore_pipeline.hpp"
+#include "core/small_object.hpp"
 
 #include <iostream>
 

@@ -1,6 +1,7 @@
 #include "core/backup_request.hpp"
 
 #include "core/json_document.hpp"
+#include "core/s3_options_json.hpp"
 
 namespace lokbackup
 {
@@ -45,16 +46,6 @@ std::string backup_request_to_json(const BackupRequest &request)
         {"type", request.type},
         {"object_key", request.object_key},
         {"storage", request.storage},
-        {"s3_endpoint", request.s3.endpoint},
-        {"s3_region", request.s3.region},
-        {"s3_path_style", request.s3.path_style},
-        {"s3_access_key_id", request.s3.access_key_id},
-        {"s3_secret_access_key", request.s3.secret_access_key},
-        {"s3_session_token", request.s3.session_token},
-        {"s3_part_size", request.s3.part_size},
-        {"s3_max_attempts", request.s3.max_attempts},
-        {"s3_retry_deadline_seconds", request.s3.retry_deadline_seconds},
-        {"s3_stall_timeout_seconds", request.s3.stall_timeout_seconds},
         {"format", dump_format_name(request.format)},
         {"compression", compression_name(request.compression)},
         {"compression_level", request.compression_level},
@@ -65,6 +56,7 @@ std::string backup_request_to_json(const BackupRequest &request)
         {"started_at", request.started_at},
         {"server_version", request.server_version},
     };
+    write_s3_options(json, request.s3);
     return json_text(request_document, json);
 }
 
@@ -83,16 +75,7 @@ BackupRequest backup_request_from_json(const std::string &json)
     request.type = reader.string("type");
     request.object_key = reader.string("object_key");
     request.storage = reader.string("storage");
-    request.s3.endpoint = reader.string("s3_endpoint");
-    request.s3.region = reader.string("s3_region");
-    request.s3.path_style = reader.boolean("s3_path_style");
-    request.s3.access_key_id = reader.string("s3_access_key_id");
-    request.s3.secret_access_key = reader.string("s3_secret_access_key");
-    request.s3.session_token = reader.string("s3_session_token");
-    request.s3.part_size = reader.uint64("s3_part_size");
-    request.s3.max_attempts = reader.integer("s3_max_attempts");
-    request.s3.retry_deadline_seconds = reader.integer("s3_retry_deadline_seconds");
-    request.s3.stall_timeout_seconds = reader.integer("s3_stall_timeout_seconds");
+    request.s3 = read_s3_options(reader);
     request.format = reader.enumeration("format", parse_dump_format);
     request.compression = reader.enumeration("compression", parse_compression);
     request.compression_level = reader.integer("compression_level");

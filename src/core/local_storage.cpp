@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/process.hpp"
+#include "core/text.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -23,11 +24,6 @@ constexpr std::string_view partial_suffix = ".partial";
 
 // Small writes are gathered up to this size; larger ones go to the file directly.
 constexpr std::size_t write_buffer_size = 1024 * 1024;
-
-bool ends_with(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
 
 // A key names a file below the root: it may not climb out of it, nor collide with the temporary
 // file of another key's writer.

@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 
+#include <cctype>
+
 namespace lokbackup
 {
 
@@ -22,6 +24,21 @@ std::string format_utc(std::time_t time, const char *format)
     char text[32];
     std::size_t length = std::strftime(text, sizeof text, format, &fields);
     return std::string(text, length);
+}
+
+bool digits_only(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (!std::isdigit(c))
+            return false;
+    return !text.empty();
+}
+
+// "20261125T030000Z", as format_utc() writes the time of an object's name.
+bool is_key_time(const std::string &text)
+{
+    return text.size() == 16 && digits_only(text.substr(0, 8)) && text[8] == 'T' &&
+           digits_only(text.substr(9, 6)) && text[15] == 'Z';
 }
 
 } // namespace
@@ -59,6 +76,23 @@ std::string object_key(const ObjectKeyParts &parts)
 std::string manifest_key(const std::string &object_key)
 {
     return object_key + ".manifest.json";
+}
+
+std::optional<std::int64_t> backup_id_of_key(const std::string &key)
+{
+    // The name ends "-<time>-<id><extensions>"; the database part before it may hold '-' and
+    // digits of its own, the extensions neither.
+    std::string name = key.substr(key.rfind('/') + 1);
+    std::string::size_type id_start = name.rfind('-');
+    if (id_start == std::string::npos || id_start < 17 || name[id_start - 17] != '-')
+        return std::nullopt;
+    std::string::size_type id_end = name.find('.', id_start);
+    std::string id = name.substr(id_start + 1, id_end - id_start - 1);
+    // 18 digits always fit an int64; a bigint id never has more.
+    if (id_end == std::string::npos || id.size() > 18 || !digits_only(id) ||
+        !is_key_time(name.substr(id_start - 16, 16)))
+        return std::nullopt;
+    return std::stoll(id);
 }
 
 } // namespace lokbackup

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace lokbackup
@@ -27,5 +28,9 @@ struct ObjectKeyParts {
 std::string object_key(const ObjectKeyParts &parts);
 std::string manifest_key(const std::string &object_key); // object_key + ".manifest.json"
 std::string encode_key_segment(const std::string &name);
+// The backup id in the name of an object or manifest key that object_key() made; nullopt for any
+// other key. Read from the name, not the manifest: listing a bucket is one request per thousand
+// keys, reading its manifests one per backup.
+std::optional<std::int64_t> backup_id_of_key(const std::string &key);
 
 } // namespace lokbackup

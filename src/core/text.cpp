@@ -39,4 +39,9 @@ std::string printable(std::string_view text)
     return out;
 }
 
+bool ends_with(std::string_view text, std::string_view suffix)
+{
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 } // namespace lokbackup

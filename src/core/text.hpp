@@ -15,5 +15,6 @@ std::string_view trim(std::string_view text);
 // and backslashes become \xNN, so that nobody can forge log lines or send escape sequences to an
 // operator's terminal.
 std::string printable(std::string_view text);
+bool ends_with(std::string_view text, std::string_view suffix);
 
 } // namespace lokbackup

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "utils/timestamp.h"
+#include "miscadmin.h"
 }
 
 #include "core/backup_request.hpp"
@@ -42,6 +43,13 @@ static void close_child_stderr(int slot) noexcept
     if (stderr_of.fd >= 0)
         close(stderr_of.fd);
     stderr_of.fd = -1;
+}
+
+char *server_bin_directory()
+{
+    char *directory = pstrdup(my_exec_path);
+    get_parent_directory(directory);
+    return directory;
 }
 
 static std::string request_json(const ChildRequest &request)

@@ -24,6 +24,9 @@ struct ChildRequest {
     const char *user;
 };
 
+// The server's bin directory: where pg_dump, pg_dumpall and the lokbackup program are.
+char *server_bin_directory();
+
 // The worker runs this many children at most at once: the roles dump's and one database's.
 constexpr int max_backup_children = 2;
 

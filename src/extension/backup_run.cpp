@@ -18,6 +18,7 @@ extern "C" {
 #include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
 #include "extension/storage_removal.hpp"
+#include "extension/storage_ids.hpp"
 
 namespace lokbackup::pg
 {
@@ -31,6 +32,7 @@ struct Run {
     int backup_count;
     int64 *backup_ids;
     RowStorage storage; // the storage in force as the run's rows are created
+    char *failure;      // why every backup of the run fails before it starts; NULL: none
 };
 
 static bool take_request(Run &run)
@@ -186,33 +188,23 @@ static bool run_backups(const Run &run, void (*handle_interrupts)())
     // its start matters more to the run's length.
     int next = 1;
     if (next < run.backup_count)
-        start_backup(slots, database_slot, run.backup_ids[next++]);
-    start_backup(slots, roles_slot, run.backup_ids[0]);
+        start_backup(slots, database_slot, run.backup_ids[next++], run.failure);
+    start_backup(slots, roles_slot, run.backup_ids[0], run.failure);
     bool any_completed = false;
-    // What the failed backups left in storage is removed once the run is over: with storage
-    // unreachable each removal waits as long as the retries of S3 requests allow, and the other
-    // backup's row would stay in_progress all that time.
-    List *failed_keys = NIL;
     while (slots[roles_slot].active || slots[database_slot].active) {
         follow_backups(slots, handle_interrupts);
         for (RunningBackup &running : slots)
             if (running.active && running.ended) {
-                char *object_key = pstrdup(running.backup.object_key);
-                if (record_backup(running)) {
+                if (record_backup(running))
                     any_completed = true;
-                } else {
+                else
                     note_failure(running);
-                    failed_keys = lappend(failed_keys, object_key);
-                }
             }
         if (!slots[database_slot].active && next < run.backup_count) {
             handle_interrupts();
-            start_backup(slots, database_slot, run.backup_ids[next++]);
+            start_backup(slots, database_slot, run.backup_ids[next++], run.failure);
         }
     }
-    ListCell *cell;
-    foreach (cell, failed_keys)
-        remove_now(static_cast<char *>(lfirst(cell)));
     return any_completed;
 }
 
@@ -230,6 +222,7 @@ bool serve_request(void (*handle_interrupts)())
     char *refusal = nullptr;
     PG_TRY();
     {
+        run.failure = move_ids_past_storage(handle_interrupts);
         create_backups(run);
     }
     PG_CATCH();

@@ -297,6 +297,44 @@ static RowStorage row_storage_columns(int row, int column)
                       copy_out(text_column(row, column + 2)), !isnull && DatumGetBool(path_style)};
 }
 
+bool catalog_has_storage_ids()
+{
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(table("lokbackup_storage_ids"))};
+    execute("SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, types, values, nullptr,
+            SPI_OK_SELECT);
+    bool isnull = false;
+    return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+int64 storage_highest_id(const char *storage)
+{
+    char *sql =
+        psprintf("SELECT highest_id FROM %s WHERE storage = $1", table("lokbackup_storage_ids"));
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(storage)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);
+    return SPI_processed == 0 ? -1 : int64_column(0, 1);
+}
+
+void record_storage_highest_id(const char *storage, int64 highest_id)
+{
+    // Only ever forward: a sequence already past the storage keeps its place.
+    char *sql = psprintf(
+        "SELECT pg_catalog.setval(s.seq, $1) FROM (SELECT pg_catalog.pg_get_serial_sequence(%s, "
+        "'id')::pg_catalog.regclass AS seq) s "
+        "WHERE $1 > COALESCE(pg_catalog.pg_sequence_last_value(s.seq), 0)",
+        quote_literal_cstr(table("lokbackup_backups")));
+    Oid types[] = {INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(highest_id), CStringGetTextDatum(storage)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);
+    sql = psprintf("INSERT INTO %s (storage, checked_at, highest_id) VALUES ($2, now(), $1) "
+                   "ON CONFLICT (storage) DO UPDATE SET checked_at = EXCLUDED.checked_at, "
+                   "highest_id = EXCLUDED.highest_id",
+                   table("lokbackup_storage_ids"));
+    execute(sql, 2, types, values, nullptr, SPI_OK_INSERT);
+}
+
 int64 insert_backup(const NewBackup &backup)
 {
     bool with_storage = catalog_records_storage();

@@ -60,6 +60,15 @@ List *databases_to_back_up();
 char *database_refusal(const char *database);
 
 int64 next_run_id();
+// Whether the catalog has lokbackup_storage_ids, which came with 0.3.0: a server may run this
+// library on an older catalog until ALTER EXTENSION lokbackup UPDATE.
+bool catalog_has_storage_ids();
+// The highest backup id found in storage `storage` (as Storage::describe() names it) when the
+// worker listed it for this install of the catalog; -1 when it has not yet.
+int64 storage_highest_id(const char *storage);
+// Records the highest backup id found in `storage`, and moves the id sequence of
+// lokbackup_backups past it: an earlier install of the extension may have left backups there.
+void record_storage_highest_id(const char *storage, int64 highest_id);
 struct NewBackup {
     int64 run_id;
     const char *type;

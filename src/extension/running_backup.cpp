@@ -83,13 +83,6 @@ static char *first_socket_directory()
     return static_cast<char *>(linitial(directories));
 }
 
-static char *server_bin_directory()
-{
-    char *directory = pstrdup(my_exec_path);
-    get_parent_directory(directory);
-    return directory;
-}
-
 static char *describe_timeout()
 {
     int seconds = backup_timeout_setting;
@@ -162,7 +155,7 @@ static void start_child(int slot, RunningBackup &running)
     running.fd = start_backup_child(slot, program, request);
 }
 
-void start_backup(RunningBackup *slots, int slot, int64 id)
+void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
 {
     RunningBackup &running = slots[slot];
     running = RunningBackup{};
@@ -179,6 +172,9 @@ void start_backup(RunningBackup *slots, int slot, int64 id)
     end_catalog_work();
     running.started = GetCurrentTimestamp();
     running.deadline = TimestampTzPlusMilliseconds(running.started, backup_timeout_setting * 1000L);
+    // Copied here, in the caller's memory: inside the catalog work it would go with SPI's.
+    if (failure != nullptr)
+        refusal = pstrdup(failure);
     if (refusal != nullptr) {
         end_as_failed(running, refusal);
         return;

@@ -33,8 +33,9 @@ struct RunningBackup {
 };
 
 // Marks backup `id` in progress and starts its child in `slot`, which must be inactive. When the
-// child cannot start, the backup ends at once as failed.
-void start_backup(RunningBackup *slots, int slot, int64 id);
+// child cannot start, or `failure` is given (why the whole run cannot be made), the backup ends at
+// once as failed.
+void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure);
 
 // Follows the active backups of `slots` (max_backup_children of them) until at least one has
 // ended. An error on the worker's side (a malformed event, say) ends them all as failed: it fails

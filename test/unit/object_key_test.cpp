@@ -104,5 +104,30 @@ TEST(EncodeKeySegment, NoNameBecomesADotSegment)
     EXPECT_EQ(encode_key_segment("my.db"), "my.db");
 }
 
+TEST(ObjectKey, BackupIdIsReadBackFromObjectAndManifestKeys)
+{
+    // A database name with dashes, digits and dots of its own.
+    ObjectKeyParts tricky = parts("db-2026.11-7");
+    tricky.id = 123456789012345678;
+    tricky.format = DumpFormat::custom;
+    tricky.compression = Compression::none;
+    for (const ObjectKeyParts &each : {parts("sales"), parts(""), tricky}) {
+        std::string key = object_key(each);
+        EXPECT_EQ(backup_id_of_key(key), each.id) << key;
+        EXPECT_EQ(backup_id_of_key(manifest_key(key)), each.id) << key;
+    }
+}
+
+TEST(ObjectKey, KeysNotMadeByObjectKeyHaveNoBackupId)
+{
+    for (const char *key :
+         {"notes-2.txt", "sales/2026/11/sales-daily-20261125T030000Z-.sql",
+          "sales/2026/11/sales-daily-20261125T030000Z-42", "sales/2026/11/sales-daily-2026-42.sql",
+          "sales/2026/11/sales-daily-20261125X030000Z-42.sql",
+          "sales/2026/11/sales-daily-20261125T030000Z-4x2.sql",
+          "sales/2026/11/sales-daily-20261125T030000Z-1234567890123456789.sql", ""})
+        EXPECT_EQ(backup_id_of_key(key), std::nullopt) << key;
+}
+
 } // namespace
 } // namespace lokbackup
