@@ -6,6 +6,7 @@
 #include "cli/replay.hpp"
 #include "cli/restore_flow.hpp"
 
+#include <csignal>
 #include <iostream>
 
 namespace lokbackup::cli
@@ -13,6 +14,50 @@ namespace lokbackup::cli
 
 namespace
 {
+
+volatile std::sig_atomic_t interrupting_signal = 0;
+
+void note_signal(int signal)
+{
+    interrupting_signal = signal;
+}
+
+// From the confirmation on, SIGINT and SIGTERM stop the restore at its next progress report
+// instead of killing the program, so that the database it created is dropped again and the target
+// stays as it was (a killed program would leave its side database behind).
+class InterruptsStopTheRestore
+{
+  public:
+    InterruptsStopTheRestore()
+    {
+        struct sigaction action {
+        };
+        action.sa_handler = note_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &previous_int_);
+        sigaction(SIGTERM, &action, &previous_term_);
+    }
+    ~InterruptsStopTheRestore()
+    {
+        sigaction(SIGINT, &previous_int_, nullptr);
+        sigaction(SIGTERM, &previous_term_, nullptr);
+    }
+    InterruptsStopTheRestore(const InterruptsStopTheRestore &) = delete;
+    InterruptsStopTheRestore &operator=(const InterruptsStopTheRestore &) = delete;
+
+    static void check()
+    {
+        if (interrupting_signal != 0)
+            throw Error(std::string("interrupted by ") +
+                        (interrupting_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    }
+
+  private:
+    struct sigaction previous_int_ {
+    };
+    struct sigaction previous_term_ {
+    };
+};
 
 const char *const help = R"(lokbackup restore: restore a backup into a database, checksum verified
 
@@ -83,8 +128,12 @@ int restore(const std::vector<std::string> &argument_list)
 
     RestoreOutcome outcome;
     {
+        InterruptsStopTheRestore interrupts;
         ProgressDisplay progress(plan.size);
-        outcome = flow.run([&](std::uint64_t done) { progress.update(done); });
+        outcome = flow.run([&](std::uint64_t done) {
+            InterruptsStopTheRestore::check();
+            progress.update(done);
+        });
     }
     for (const std::string &warning : outcome.warnings)
         std::cerr << "lokbackup: warning: " << warning << "\n";

@@ -241,6 +241,8 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
     try {
         run_restore(*open_location(plan.location), plan.expected(), replay_into_(database),
                     progress);
+        if (progress)
+            progress(plan.size);
         // After the replay: a setting such as default_transaction_read_only, or a connection
         // limit of 0, would stop it.
         std::unique_ptr<Connection> connection = admin();

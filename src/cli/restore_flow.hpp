@@ -72,7 +72,9 @@ class RestoreFlow
     // The warnings known before the run (a backup without recorded properties).
     const std::vector<std::string> &warnings() const { return warnings_; }
 
-    // Throws Error when the restore failed; the target is then as it was.
+    // Throws Error when the restore failed; the target is then as it was. `progress` may throw
+    // to stop the restore (the program was interrupted): it is called for every part of the
+    // object read, and once more when the replay has ended, before the swap.
     RestoreOutcome run(const RestoreProgress &progress);
 
   private:

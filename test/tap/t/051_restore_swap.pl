@@ -1,7 +1,8 @@
 # A restore over an existing database replays into a side database and only then swaps the names:
 # the target's open sessions are terminated, the replaced database is kept as
 # <db>_before_restore_<id> (or dropped with --drop-previous). A restore that fails (a tampered
-# object, a replay killed half-way) leaves the target as it was and no other database behind.
+# object, a replay killed half-way, the program interrupted) leaves the target as it was and no
+# other database behind.
 use strict;
 use warnings FATAL => 'all';
 
@@ -59,26 +60,46 @@ INSERT INTO slow SELECT generate_series(1, 30);
 });
 my $slow = backup_of($node, run_backup($node), 'app');
 $node->safe_psql('app', 'DROP TABLE slow; DROP FUNCTION public.slow_check(int)');
-my ($stdout, $stderr) = ('', '');
-my $harness;
-{
-    local %ENV = node_env($node);
-    $harness = IPC::Run::start(
-        [ 'lokbackup', 'restore', $slow->{id}, '--database', 'app', '--dbname', 'app', '--yes' ],
-        '<', \'', '>', \$stdout, '2>', \$stderr);
-}
 my $side = "app_restoring_$slow->{id}";
-ok( poll_until(
-        $node,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '$side' "
-          . "AND query LIKE 'COPY public.slow%'",
-        '1'),
-    'the replay runs in the side database');
+
+# Starts the restore of the slow backup over app; returns once its replay runs in the side
+# database.
+sub start_slow_restore
+{
+    my ($stdout, $stderr) = @_;
+    my $harness;
+    {
+        local %ENV = node_env($node);
+        $harness = IPC::Run::start(
+            [ 'lokbackup', 'restore', $slow->{id}, '--database', 'app', '--dbname', 'app', '--yes' ],
+            '<', \'', '>', $stdout, '2>', $stderr);
+    }
+    ok( poll_until(
+            $node,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '$side' "
+              . "AND query LIKE 'COPY public.slow%'",
+            '1'),
+        'the replay runs in the side database');
+    return $harness;
+}
+
+my ($stdout, $stderr) = ('', '');
+my $harness = start_slow_restore(\$stdout, \$stderr);
 $node->safe_psql('postgres',
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$side'");
 $harness->finish;
 isnt($harness->result(0), 0, 'the restore whose replay was killed fails');
 note "stderr: $stderr";
+is(marker('app'), 'after', 'the target is as it was');
+is(databases_like('app'), 'app', 'and the side database was dropped');
+
+# --- a failed restore: the program is interrupted (SIGTERM; Ctrl-C alike) ---
+($stdout, $stderr) = ('', '');
+$harness = start_slow_restore(\$stdout, \$stderr);
+$harness->signal('TERM');
+$harness->finish;
+isnt($harness->result(0), 0, 'the interrupted restore fails');
+like($stderr, qr/interrupted by SIGTERM/, 'and says so');
 is(marker('app'), 'after', 'the target is as it was');
 is(databases_like('app'), 'app', 'and the side database was dropped');
 
