@@ -133,16 +133,20 @@ for my $format ('plain', 'custom')
 }
 
 # Over the source itself: into a side database, then the names are swapped.
-my $over = run_lokbackup($node,
-    [ 'restore', $backup{custom}{id}, '--dbname', 'hard', '--yes' ]);
-is($over->{exit}, 0, 'the restore over the source itself succeeds');
-like($over->{stdout}, qr/kept as "hard_before_restore_$backup{custom}{id}"/,
-    'it says where the replaced database is kept');
-dumps_equal(full_dump('hard'), $reference, 'the replaced database equals the stock restore');
-is(properties('hard'), $source_properties, 'and has the properties it had');
-is( $node->safe_psql('postgres',
-        "SELECT count(*) FROM pg_database WHERE datname = 'hard_before_restore_$backup{custom}{id}'"),
-    '1', 'the replaced database is kept');
+for my $format ('custom', 'plain')
+{
+    my $id = $backup{$format}{id};
+    my $over = run_lokbackup($node, [ 'restore', $id, '--dbname', 'hard', '--yes' ]);
+    is($over->{exit}, 0, "$format: the restore over the source itself succeeds");
+    like($over->{stdout}, qr/kept as "hard_before_restore_$id"/,
+        "$format: it says where the replaced database is kept");
+    dumps_equal(full_dump('hard'), $reference,
+        "$format: the replaced database equals the stock restore");
+    is(properties('hard'), $source_properties, "$format: and has the properties it had");
+    is( $node->safe_psql('postgres',
+            "SELECT count(*) FROM pg_database WHERE datname = 'hard_before_restore_$id'"),
+        '1', "$format: the replaced database is kept");
+}
 
 $node->stop;
 done_testing();
