@@ -472,3 +472,12 @@ REVOKE ALL ON lokbackup_running FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_progress() TO lokbackup_admin;
 GRANT SELECT ON lokbackup_running TO lokbackup_admin;
 -- (progress: end)
+
+
+-- The catalog is in the catalog database's dump: pg_dump of that database (lokbackup's own backup
+-- of it too) writes the rows of the backups and of the audit trail, and where the runs' numbers
+-- stand, so that they are not lost on a dump and restore of the catalog database.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_backups', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_audit', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_run_seq', '');
+-- (catalog dump: end)

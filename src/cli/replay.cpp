@@ -43,12 +43,11 @@ Replay replay_command(const BackupPlan &plan, const ConnectionOptions &connectio
         spec.argv = {restricting_psql(), "-X", "-q", "-o", "/dev/null"};
     else if (plan.format == DumpFormat::plain)
         spec.argv = {restricting_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"};
-    else // --clean, as the plain dump has it built in: both replace what the target holds
+    else // into the database that the restore has just created (cli/restore_flow.hpp)
         spec.argv = {find_program("pg_restore"), "--single-transaction", "--exit-on-error",
-                     "--clean", "--if-exists",
                      // An empty -d makes pg_restore connect, to the PGDATABASE below.
                      "-d", ""};
-    // Notices (such as those of DROP ... IF EXISTS) would crowd the error out of the stderr tail.
+    // Notices would crowd the error out of the stderr tail.
     spec.environment = connection.environment(target, "-c client_min_messages=warning");
     return replay;
 }

@@ -2,6 +2,7 @@
 // needs that role's password once more (serve keeps none) and goes to a new database unless the
 // caller types the name of the existing one a second time.
 #include "cli/replay.hpp"
+#include "cli/restore_flow.hpp"
 #include "cli/web_errors.hpp"
 #include "cli/web_login.hpp"
 #include "cli/web_routes.hpp"
@@ -11,9 +12,6 @@ namespace lokbackup::cli
 
 namespace
 {
-
-// PostgreSQL's limit on a database name (NAMEDATALEN - 1).
-const std::size_t max_database_name = 63;
 
 BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &session)
 {
@@ -33,22 +31,8 @@ BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &sessio
 
 std::string target_of(const Json &body, const BackupPlan &plan)
 {
-    std::string target = string_field(body, "target")
-                             .value_or(plan.database + "_restored_" + std::to_string(plan.id));
-    if (target.empty() || target.size() > max_database_name)
-        throw HttpError(400, "invalid target database name \"" + target + "\"",
-                        "A database name has 1 to 63 bytes.");
-    // A restore into a template would put the backup's objects into every new database.
-    if (target == "template0" || target == "template1")
-        throw HttpError(400, "database \"" + target + "\" is a template database",
-                        "Restore into a database other than template0, template1 and the catalog "
-                        "database (\"" +
-                            plan.catalog_database + "\").");
-    if (target == plan.catalog_database)
-        throw HttpError(400, "database \"" + target + "\" holds the lokbackup catalog",
-                        "Restore into another database; the lokbackup program can overwrite the "
-                        "catalog database with --allow-catalog-database.");
-    return target;
+    return string_field(body, "target")
+        .value_or(plan.database + "_restored_" + std::to_string(plan.id));
 }
 
 // The server checks the password again, as for a login, and so guesses are slowed down alike.
@@ -60,26 +44,33 @@ void confirm_password(WebApp &app, const httplib::Request &request, const Login 
                   [&] { connect_as(app.settings.connection, login); });
 }
 
-// Creates `target`, or makes sure that the caller means to overwrite it. Returns whether it
-// created the database.
-bool prepare_target(WebApp &app, const httplib::Request &request, Session &session,
-                    const Json &body, const std::string &target)
+// The restore flow of `lokbackup restore` (cli/restore_flow.hpp), connecting as the logged-in
+// role; its refusals are the client's mistakes. The catalog database is never a target here.
+std::shared_ptr<RestoreFlow> restore_flow(WebApp &app, const BackupPlan &plan,
+                                          const std::string &target, const Json &body,
+                                          const Login &login)
 {
-    QueryResult existing = session_query(app.sessions, request, session,
-                                         "SELECT 1 FROM pg_database WHERE datname = $1", {target});
-    if (existing.rows() == 0) {
-        with_connection(app.sessions, request, session, [&](Connection &connection) {
-            connection.query("CREATE DATABASE " + connection.quote_identifier(target));
-        });
-        return true;
+    ConnectionOptions options = app.settings.connection;
+    options.user = login.user;
+    auto drop_previous = body.find("dropPrevious");
+    if (drop_previous != body.end() && !drop_previous->is_boolean())
+        throw HttpError(400, "dropPrevious must be true or false",
+                        "Send true to drop the replaced database instead of keeping it.");
+    RestoreRequest restore{plan, target, drop_previous != body.end() && *drop_previous == true,
+                           false};
+    auto connect = [options, login](const std::string &database) {
+        return std::make_unique<Connection>(options, database, &login);
+    };
+    auto replay_into = [plan, options, login](const std::string &database) {
+        Replay replay = replay_command(plan, options, database);
+        replay.process.environment.emplace_back("PGPASSWORD", login.password);
+        return replay;
+    };
+    try {
+        return std::make_shared<RestoreFlow>(restore, connect, replay_into);
+    } catch (const RestoreRefused &refused) {
+        throw HttpError(400, refused.primary, refused.hint);
     }
-    if (string_field(body, "confirmTarget") != target)
-        throw HttpError(409,
-                        "database \"" + target +
-                            "\" exists; the restore would replace every object of the backup "
-                            "that it holds",
-                        "To overwrite it, send its name again as confirmTarget.");
-    return false;
 }
 
 void start_restore(WebApp &app, const httplib::Request &request, httplib::Response &response)
@@ -96,25 +87,13 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
     app.restores.check_can_start(target);
     confirm_password(app, request, login);
 
-    ConnectionOptions as_user = app.settings.connection;
-    as_user.user = login.user;
-    Replay replay = replay_command(plan, as_user, target);
-    replay.process.environment.emplace_back("PGPASSWORD", login.password);
-    bool created = prepare_target(app, request, *session, body, target);
-    // A failed restore commits nothing; a database created for it goes too.
-    auto undo = [options = app.settings.connection, login, target, created] {
-        if (!created)
-            return;
-        std::unique_ptr<Connection> connection = connect_as(options, login);
-        connection->query("DROP DATABASE IF EXISTS " + connection->quote_identifier(target));
-    };
-    Json job;
-    try {
-        job = app.restores.start(plan, std::move(replay), target, login.user, undo);
-    } catch (...) {
-        undo();
-        throw;
-    }
+    std::shared_ptr<RestoreFlow> flow = restore_flow(app, plan, target, body, login);
+    if (flow->target_exists() && string_field(body, "confirmTarget") != target)
+        throw HttpError(409, "database \"" + target + "\" exists. " + flow->what_happens(),
+                        "To replace it, send its name again as confirmTarget.");
+    Json job =
+        app.restores.start(plan, target, login.user,
+                           [flow](const RestoreProgress &progress) { return flow->run(progress); });
     send_json(response, 202, {{"restore", job}});
 }
 

@@ -1,8 +1,6 @@
 #include "cli/web_restores.hpp"
 
-#include "cli/object_source.hpp"
 #include "cli/web_errors.hpp"
-#include "core/restore_pipeline.hpp"
 
 #include <ctime>
 
@@ -56,8 +54,8 @@ void RestoreJobs::check_can_start_locked(const std::string &target) const
                         "Start this one when one of them has finished.");
 }
 
-Json RestoreJobs::start(const BackupPlan &plan, Replay replay, const std::string &target,
-                        const std::string &user, const std::function<void()> &undo)
+Json RestoreJobs::start(const BackupPlan &plan, const std::string &target, const std::string &user,
+                        Task task)
 {
     std::lock_guard<std::mutex> guard(mutex_);
     tidy();
@@ -72,8 +70,7 @@ Json RestoreJobs::start(const BackupPlan &plan, Replay replay, const std::string
     job.bytes_total = plan.size;
     job.started_at = std::chrono::system_clock::now();
     try {
-        threads_.emplace(id,
-                         std::thread(&RestoreJobs::run, this, id, plan, std::move(replay), undo));
+        threads_.emplace(id, std::thread(&RestoreJobs::run, this, id, std::move(task)));
     } catch (...) {
         jobs_.erase(id);
         throw;
@@ -81,33 +78,26 @@ Json RestoreJobs::start(const BackupPlan &plan, Replay replay, const std::string
     return describe(job);
 }
 
-void RestoreJobs::run(std::size_t id, const BackupPlan &plan, const Replay &replay,
-                      const std::function<void()> &undo)
+void RestoreJobs::run(std::size_t id, const Task &task)
 {
     try {
-        std::unique_ptr<ObjectReader> object = open_location(plan.location);
-        run_restore(*object, plan.expected(), replay, [&](std::uint64_t done) {
+        RestoreOutcome outcome = task([&](std::uint64_t done) {
             std::lock_guard<std::mutex> guard(mutex_);
             jobs_[id].bytes_read = done;
         });
-        finish(id, "");
+        finish(id, "", std::move(outcome));
     } catch (const std::exception &error) {
-        std::string message = error.what();
-        try {
-            undo();
-        } catch (const std::exception &undo_error) {
-            message += std::string(" (and then: ") + undo_error.what() + ")";
-        }
-        finish(id, message);
+        finish(id, error.what());
     }
 }
 
-void RestoreJobs::finish(std::size_t id, const std::string &error)
+void RestoreJobs::finish(std::size_t id, const std::string &error, RestoreOutcome outcome)
 {
     std::lock_guard<std::mutex> guard(mutex_);
     Job &job = jobs_[id];
     job.status = error.empty() ? "completed" : "failed";
     job.error = error;
+    job.outcome = std::move(outcome);
     job.finished_at = std::chrono::system_clock::now();
 }
 
@@ -165,6 +155,9 @@ Json RestoreJobs::describe(const Job &job)
             {"bytesRead", job.bytes_read},
             {"bytesTotal", job.bytes_total},
             {"error", job.error.empty() ? Json(nullptr) : Json(job.error)},
+            {"warnings", job.outcome.warnings},
+            {"previousDatabase",
+             job.outcome.previous.empty() ? Json(nullptr) : Json(job.outcome.previous)},
             {"startedAt", iso_time(job.started_at)},
             {"finishedAt", iso_time(job.finished_at)}};
 }

@@ -1,9 +1,10 @@
-// Restores started from the dashboard: each runs in a thread of `lokbackup serve` (the data path
-// is the same as `lokbackup restore`'s, with its psql or pg_restore child), and its progress and
-// outcome stay visible: the last `history` restores are kept.
+// Restores started from the dashboard: each runs in a thread of `lokbackup serve` (the flow is
+// `lokbackup restore`'s, cli/restore_flow.hpp), and its progress and outcome stay visible: the
+// last `history` restores are kept.
 #pragma once
 
 #include "cli/backup_plan.hpp"
+#include "cli/restore_flow.hpp"
 #include "core/json_document.hpp"
 #include "core/restore_pipeline.hpp"
 
@@ -32,11 +33,12 @@ class RestoreJobs
 
     // Throws HttpError 409 while a restore into `target` is running, 503 while max_running are.
     void check_can_start(const std::string &target) const;
-    // Starts replaying `plan` with `replay` into `target`; returns the job as the API shows it.
-    // `undo` runs when the restore fails, here or later (it drops a target that was created
-    // for it).
-    Json start(const BackupPlan &plan, Replay replay, const std::string &target,
-               const std::string &user, const std::function<void()> &undo);
+    // The work of one restore (RestoreFlow::run()), which throws Error when it failed.
+    using Task = std::function<RestoreOutcome(const RestoreProgress &)>;
+
+    // Starts `task`, the restore of `plan` into `target`; returns the job as the API shows it.
+    Json start(const BackupPlan &plan, const std::string &target, const std::string &user,
+               Task task);
     std::size_t running() const;
     Json list() const;
     // Throws HttpError 404 for an unknown id.
@@ -53,13 +55,13 @@ class RestoreJobs
         std::uint64_t bytes_read = 0;
         std::uint64_t bytes_total = 0;
         std::string error;
+        RestoreOutcome outcome;
         std::chrono::system_clock::time_point started_at;
         std::chrono::system_clock::time_point finished_at;
     };
 
-    void run(std::size_t id, const BackupPlan &plan, const Replay &replay,
-             const std::function<void()> &undo);
-    void finish(std::size_t id, const std::string &error);
+    void run(std::size_t id, const Task &task);
+    void finish(std::size_t id, const std::string &error, RestoreOutcome outcome = {});
     // With mutex_ held: joins the threads of finished restores, forgets the oldest beyond history.
     void tidy();
     void check_can_start_locked(const std::string &target) const;

@@ -75,12 +75,16 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     if (snapshot)
         from_snapshot.push_back("--snapshot=" + snapshot->id);
 
+    // Without --clean: a restore replays into a database that it has just created from template0
+    // with the properties of the manifest, as a DBA does with createdb and psql; the DROP ... IF
+    // EXISTS of --clean cannot run in every order (ALTER DOMAIN has no IF EXISTS).
+    //
     // The plain script runs in one transaction that ends with its last line, so that a replay that
     // stops early, for whatever reason, commits nothing. pg_dump -Fp writes it, and the pipeline
     // opens the transaction before it and commits after it; but only when the snapshot shows no
     // large object, as pg_dump -Fp puts each of those in a BEGIN/COMMIT pair of its own.
     if (request.format == DumpFormat::plain && snapshot && !snapshot->large_objects) {
-        dump.argv.insert(dump.argv.end(), {"-Fp", "--clean", "--if-exists"});
+        dump.argv.push_back("-Fp");
         dump.argv.insert(dump.argv.end(), from_snapshot.begin(), from_snapshot.end());
         return {{dump}, "BEGIN;\n", "COMMIT;\n"};
     }
@@ -96,12 +100,7 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     // about as much CPU again as pg_dump -Fp, hence the direct way above whenever it is safe.
     ProcessSpec render;
     render.pipe_stdout = true;
-    render.argv = {request.pg_bin_dir + "/pg_restore",
-                   "--single-transaction",
-                   "--clean",
-                   "--if-exists",
-                   "-f",
-                   "-"};
+    render.argv = {request.pg_bin_dir + "/pg_restore", "--single-transaction", "-f", "-"};
     return {{dump, render}, "", ""};
 }
 
@@ -138,7 +137,8 @@ std::string utc_now()
     return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
 }
 
-Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
+Manifest manifest_for(const BackupRequest &request, const BackupResult &result,
+                      const std::optional<DumpSnapshot> &snapshot)
 {
     Manifest manifest;
     manifest.id = request.id;
@@ -156,6 +156,8 @@ Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
     // When the dump was complete: the manifest is sent along with the object's last bytes.
     manifest.finished_at = utc_now();
     manifest.server_version = request.server_version;
+    if (snapshot)
+        manifest.database_properties = snapshot->database_properties;
     return manifest;
 }
 
@@ -278,7 +280,7 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
     // Until both are stored the backup is not completed.
     auto manifest = std::async(std::launch::async, [&] {
-        store_manifest(*open_storage(config), manifest_for(request, result));
+        store_manifest(*open_storage(config), manifest_for(request, result, snapshot));
     });
     try {
         waiting_for_storage(tracker, [&] {

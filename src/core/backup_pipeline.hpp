@@ -4,6 +4,7 @@
 
 #include "core/backup_progress.hpp"
 #include "core/backup_request.hpp"
+#include "core/database_properties.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,9 @@ using ProgressCallback = std::function<void(const BackupProgress &progress)>;
 struct DumpSnapshot {
     std::string id;            // pg_export_snapshot()'s
     bool large_objects = true; // the snapshot shows at least one large object
+    // The database's own properties as the snapshot shows them, for the manifest: a dump without
+    // --create has none of them.
+    std::optional<DatabaseProperties> database_properties;
 };
 
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message

@@ -75,6 +75,12 @@ bool JsonReader::boolean(const char *field) const
     return typed(field, is_boolean, "a boolean").get<bool>();
 }
 
+const Json *JsonReader::optional_field(const char *field) const
+{
+    auto found = json_.find(field);
+    return found == json_.end() || found->is_null() ? nullptr : &*found;
+}
+
 std::string json_text(const std::string &document, const Json &json, int indent)
 {
     try {

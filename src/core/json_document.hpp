@@ -25,6 +25,8 @@ class JsonReader
     std::uint64_t uint64(const char *field) const;
     int integer(const char *field) const;
     bool boolean(const char *field) const;
+    // The field's value, or nullptr when the document has no such field or it is null.
+    const Json *optional_field(const char *field) const;
 
     // A string field holding an enum name; `parse` throws InvalidValue for unknown names.
     template <typename Parse> auto enumeration(const char *field, Parse parse) const

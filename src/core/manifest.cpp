@@ -35,6 +35,8 @@ std::string manifest_to_json(const Manifest &manifest)
         {"finished_at", manifest.finished_at},
         {"server_version", manifest.server_version},
     };
+    if (manifest.database_properties)
+        json["database_properties"] = database_properties_to_json(*manifest.database_properties);
     return json_text(document, json, 2) + "\n";
 }
 
@@ -64,6 +66,9 @@ Manifest manifest_from_json(const std::string &json)
     manifest.started_at = reader.string("started_at");
     manifest.finished_at = reader.string("finished_at");
     manifest.server_version = reader.string("server_version");
+    if (const Json *properties = reader.optional_field("database_properties"))
+        manifest.database_properties =
+            database_properties_from_json(document + ": database_properties", *properties);
     return manifest;
 }
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include "core/codec.hpp"
+#include "core/database_properties.hpp"
 #include "core/dump_format.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace lokbackup
@@ -26,6 +28,9 @@ struct Manifest {
     std::string started_at;  // ISO 8601 UTC, e.g. 2026-11-25T03:00:00Z
     std::string finished_at; // ISO 8601 UTC
     std::string server_version;
+    // Of the database at the time of the dump; missing in the roles dump and in the manifests of
+    // lokbackup before 0.3.0.
+    std::optional<DatabaseProperties> database_properties;
 };
 
 std::string manifest_to_json(const Manifest &manifest);

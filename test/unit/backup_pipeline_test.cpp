@@ -129,7 +129,7 @@ TEST_F(BackupPipelineTest, PlainScriptIsRenderedInOneTransactionByPgRestore)
     write_fake_program(bin() / "pg_dump", "echo dump");
     run_backup(request_, nullptr);
     EXPECT_EQ(recorded("pg_restore", "argv"),
-              "--single-transaction\n--clean\n--if-exists\n-f\n-\n");
+              "--single-transaction\n-f\n-\n");
     EXPECT_EQ(stored_dump(), "dump\n");
 }
 
@@ -140,7 +140,7 @@ TEST_F(BackupPipelineTest, WithoutLargeObjectsPgDumpWritesThePlainScriptInOurTra
     BackupResult result =
         run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
     EXPECT_EQ(recorded("pg_dump", "argv"),
-              "-w\n-Fp\n--clean\n--if-exists\n--snapshot=00000003-0000001B-1\n");
+              "-w\n-Fp\n--snapshot=00000003-0000001B-1\n");
     EXPECT_EQ(stored_dump(), "BEGIN;\ndump\nCOMMIT;\n");
     EXPECT_EQ(result.raw_size, stored_dump().size());
 }
@@ -151,7 +151,7 @@ TEST_F(BackupPipelineTest, WithLargeObjectsPgRestoreRendersTheSnapshotsDump)
     run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", true});
     EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n--snapshot=00000003-0000001B-1\n");
     EXPECT_EQ(recorded("pg_restore", "argv"),
-              "--single-transaction\n--clean\n--if-exists\n-f\n-\n");
+              "--single-transaction\n-f\n-\n");
     EXPECT_EQ(stored_dump(), "dump\n");
 }
 

@@ -203,7 +203,9 @@ async function refreshRestores(poll) {
     const text = document.createElement('span');
     text.textContent = `Restore ${restore.id}: backup ${restore.backupId} into `
       + `"${restore.target}": ${restore.status}`
-      + (restore.error ? ` — ${restore.error}` : '');
+      + (restore.error ? ` — ${restore.error}` : '')
+      + (restore.previousDatabase ? ` (the replaced database is kept as "${restore.previousDatabase}")` : '')
+      + (restore.warnings || []).map((warning) => ` — warning: ${warning}`).join('');
     text.className = `status-${restore.status === 'running' ? 'in_progress' : restore.status}`;
     const bar = document.createElement('progress');
     bar.max = restore.bytesTotal || 1;

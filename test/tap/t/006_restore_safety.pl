@@ -1,6 +1,7 @@
 # `lokbackup restore` refuses what would destroy data by surprise (the catalog database, an
 # existing database without --yes, a missing one without --create), and restores from the storage
-# directory alone when the catalog is gone.
+# directory alone when the catalog is gone; --allow-catalog-database replaces the catalog database
+# and keeps the replaced one.
 use strict;
 use warnings FATAL => 'all';
 
@@ -13,6 +14,7 @@ my $node = create_node('safety', settings => { 'lokbackup.databases' => 'app' })
 populate_app_database($node, 'app');
 my $source_dump = dump_database($node, 'app');
 my $ids = run_backup($node);
+my $backup_id = backup_of($node, $ids, 'app')->{id};
 is(backup_of($node, $ids, 'app')->{status}, 'completed', 'the backup of app is completed');
 
 sub database_exists
@@ -23,6 +25,7 @@ sub database_exists
 }
 
 # --- the catalog database ---
+$node->safe_psql('postgres', 'CREATE TABLE marker_of_catalog ()');
 my $catalog_before = user_relations($node, 'postgres');
 my $into_catalog = run_lokbackup($node,
     [ 'restore', 'latest', '--database', 'app', '--dbname', 'postgres', '--yes' ]);
@@ -52,21 +55,6 @@ like($no_create->{stderr}, qr/does not exist/, 'the refusal says the database do
 like($no_create->{stderr}, qr/--create/, 'the refusal names --create');
 is(database_exists($node, 'missing'), '0', 'the missing database was not created');
 
-# --- --allow-catalog-database does allow it ---
-my $allowed = run_lokbackup(
-    $node,
-    [   'restore', 'latest', '--database', 'app',
-        '--dbname', 'postgres', '--yes', '--allow-catalog-database' ]);
-is($allowed->{exit}, 0, 'with --allow-catalog-database the restore into the catalog database runs');
-like(
-    user_relations($node, 'postgres'),
-    qr/Odd ""Table"" Name/,
-    'the catalog database received the dump');
-is( $node->safe_psql(
-        'postgres', "SELECT count(*) > 0 FROM lokbackup_backups WHERE status = 'completed'"),
-    't',
-    'the catalog itself is still there');
-
 # --- from the storage directory alone, on a new server without the catalog ---
 my $bare = create_node('bare', preload => 0);
 my $from_bucket = run_lokbackup(
@@ -92,6 +80,21 @@ is($after_drop->{exit}, 0,
     'restore --from the storage directory works after DROP EXTENSION lokbackup');
 my $after_drop_dump = eval { dump_database($node, 'app_after_drop') } // "(no database: $@)";
 dumps_equal($after_drop_dump, $source_dump, 'pg_dump of that database equals the source');
+
+# --- --allow-catalog-database does allow it: the catalog database is replaced, and kept ---
+my $allowed = run_lokbackup(
+    $node,
+    [   'restore', '--from', storage_dir($node), 'latest', '--database', 'app',
+        '--dbname', 'postgres', '--yes', '--allow-catalog-database' ]);
+is($allowed->{exit}, 0, 'with --allow-catalog-database the restore over the catalog database runs');
+like(
+    user_relations($node, 'postgres'),
+    qr/Odd ""Table"" Name/,
+    'the catalog database now holds the backup');
+like(
+    user_relations($node, "postgres_before_restore_$backup_id"),
+    qr/relation marker_of_catalog/,
+    'the replaced catalog database is kept');
 
 $node->stop;
 done_testing();

@@ -236,9 +236,11 @@ is($r->{json}{restore}{status}, 'completed', 'the restore completes')
 is($r->{json}{restore}{bytesRead}, $row->{size}, 'the restore read the whole object');
 dumps_equal(dump_database($node, "app_restored_$app_id"), $source_dump,
     'the restored database equals the source');
+# The database properties recorded in the manifest, the owner among them, come back.
 is($node->safe_psql('postgres',
         "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_restored_$app_id'"),
-    'dba', 'the target was created by the logged-in role');
+    $node->safe_psql('postgres', "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app'"),
+    "the target has the source's owner");
 is($node->safe_psql('postgres',
         "SELECT actor FROM lokbackup_audit WHERE action = 'restore_plan' ORDER BY id DESC LIMIT 1"),
     'dba', 'the audit trail records who restored');
@@ -253,6 +255,8 @@ is($r->{status}, 202, 'with the name typed again: 202');
 $r = $dba->poll("/api/admin/restores/$r->{json}{restore}{id}",
     sub { $_[0]{json}{restore}{status} ne 'running' });
 is($r->{json}{restore}{status}, 'completed', 'the overwriting restore completes');
+is($r->{json}{restore}{previousDatabase}, "app_restored_${app_id}_before_restore_$app_id",
+    '... and names the database it replaced, which is kept');
 is(scalar @{ $admin->call(GET => '/api/admin/restores')->{json}{restores} }, 3, 'the restores are listed');
 is($admin->call(GET => '/api/admin/restores/99')->{status}, 404, 'an unknown restore: 404');
 
