@@ -4,6 +4,7 @@
 #include "core/human_units.hpp"
 #include "core/manifest.hpp"
 #include "core/restore_names.hpp"
+#include "core/small_object.hpp"
 
 #include <chrono>
 #include <thread>
