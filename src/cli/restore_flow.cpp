@@ -229,6 +229,20 @@ RestoreOutcome RestoreFlow::run_roles(const RestoreProgress &progress)
     return outcome;
 }
 
+// A setting that an ordinary role may set for itself, or one that the server does not know (an
+// application's own, such as app.tenant): giving it to the database grants nothing. Any other
+// (session_preload_libraries, a server-wide parameter) would be set with the restoring
+// superuser's rights from a file that whoever can write to storage can change.
+static bool setting_anyone_may_set(Connection &connection, const std::string &setting)
+{
+    if (setting.empty())
+        return true;
+    QueryResult context =
+        connection.query("SELECT context FROM pg_catalog.pg_settings WHERE name = $1", {setting});
+    return context.rows() == 0 ? setting.find('.') != std::string::npos
+                               : context.value(0, 0) == "user";
+}
+
 void RestoreFlow::restore_into(const std::string &database, const RestoreProgress &progress,
                                RestoreOutcome &outcome)
 {
@@ -250,6 +264,13 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
         if (properties_)
             for (const PropertyStatement &statement : property_statements(database, *properties_))
                 try {
+                    if (!setting_anyone_may_set(*connection, statement.setting)) {
+                        outcome.warnings.push_back(
+                            statement.description + " was not restored: only a superuser may " +
+                            "set it, and the manifest that holds it is not covered by the " +
+                            "backup's checksum; if it is right, run: " + statement.sql);
+                        continue;
+                    }
                     connection->query(statement.sql);
                 } catch (const Error &error) {
                     outcome.warnings.push_back(statement.description +

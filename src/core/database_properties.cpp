@@ -274,11 +274,12 @@ std::vector<PropertyStatement> property_statements(const std::string &name,
             " SET " + sql_identifier(setting.name) + " TO " + setting_value_sql(setting);
         if (setting.role.empty())
             statements.push_back(
-                {"ALTER DATABASE " + database + set, "the setting " + setting.name});
+                {"ALTER DATABASE " + database + set, "the setting " + setting.name, setting.name});
         else
             statements.push_back(
                 {"ALTER ROLE " + sql_identifier(setting.role) + " IN DATABASE " + database + set,
-                 "the setting " + setting.name + " of role \"" + setting.role + "\""});
+                 "the setting " + setting.name + " of role \"" + setting.role + "\"",
+                 setting.name});
     }
     return statements;
 }

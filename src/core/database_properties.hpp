@@ -52,6 +52,7 @@ std::string create_database_sql(const std::string &name, const DatabasePropertie
 struct PropertyStatement {
     std::string sql;
     std::string description;
+    std::string setting; // the setting's name for a SET; empty for the other properties
 };
 
 // Owner, comment, connection limit, ACL and settings, in the order pg_dump --create applies them.

@@ -91,6 +91,17 @@ TEST(DatabaseProperties, StatementsForEveryProperty)
     EXPECT_EQ(sql, expected);
 }
 
+// The restore checks a setting's name before it applies one from a manifest.
+TEST(DatabaseProperties, SettingStatementsNameTheirSetting)
+{
+    std::vector<std::string> settings;
+    for (const PropertyStatement &statement : property_statements("db", sample_properties()))
+        settings.push_back(statement.setting);
+    std::vector<std::string> expected = {
+        "", "", "", "", "", "", "", "", "search_path", "work_mem", "statement_timeout"};
+    EXPECT_EQ(settings, expected);
+}
+
 TEST(DatabaseProperties, DefaultPrivilegesAreLeftAlone)
 {
     DatabaseProperties properties = sample_properties();

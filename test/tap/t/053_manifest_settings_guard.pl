@@ -1,0 +1,53 @@
+# The database properties that a restore applies come from the manifest in storage, which the
+# catalog's checksum does not cover: whoever can write to storage could plant a setting there that
+# only a superuser may set (session_preload_libraries loads any library into every session). The
+# restore applies only the settings that any role may set for itself, and an application's own;
+# it reports the others with the statement to run, and the restore still succeeds.
+use strict;
+use warnings FATAL => 'all';
+
+use JSON::PP ();
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = create_node('guard', settings => { 'lokbackup.databases' => 'guarded' });
+$node->safe_psql(
+    'postgres', q{
+CREATE DATABASE guarded;
+ALTER DATABASE guarded SET work_mem = '3MB';
+ALTER DATABASE guarded SET app.tenant = 'north';
+});
+$node->safe_psql('guarded', 'CREATE TABLE t AS SELECT 1 AS x');
+my $row = backup_of($node, run_backup($node), 'guarded');
+
+# Plant settings in the manifest, as an attacker who can write to storage would.
+my $manifest_path = object_path($node, $row->{object_key}) . '.manifest.json';
+my $manifest = JSON::PP::decode_json(slurp_bytes($manifest_path));
+push @{ $manifest->{database_properties}{settings} },
+  { role => '', name => 'session_preload_libraries', value => 'planted' },
+  { role => '', name => 'log_min_messages', value => 'panic' };
+write_bytes($manifest_path, JSON::PP::encode_json($manifest));
+
+my $restore = run_lokbackup($node,
+    [ 'restore', $row->{id}, '--dbname', 'guarded_copy', '--create', '--yes' ]);
+is($restore->{exit}, 0, 'the restore succeeds');
+like(
+    $restore->{stderr},
+    qr/the setting session_preload_libraries was not restored: only a superuser may set it.*run: ALTER DATABASE "guarded_copy" SET "session_preload_libraries" TO 'planted'/,
+    'the planted superuser-only setting is reported with the statement to run');
+like($restore->{stderr}, qr/the setting log_min_messages was not restored/,
+    'so is a planted server parameter');
+is( $node->safe_psql(
+        'postgres', q{
+SELECT string_agg(setting, ',' ORDER BY setting)
+FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase,
+     unnest(s.setconfig) AS setting
+WHERE d.datname = 'guarded_copy'}),
+    'app.tenant=north,work_mem=3MB',
+    'only the settings any role may set, and the application\'s own, are applied');
+is($node->safe_psql('guarded_copy', 'SELECT x FROM t'), '1', 'the data is restored');
+
+$node->stop;
+done_testing();
