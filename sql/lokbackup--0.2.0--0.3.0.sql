@@ -93,8 +93,6 @@ BEGIN
                                              b.object_key, seconds);
 END
 $$;
--- (storage: end)
-
 
 -- Removals that failed wait in a catalog table until the worker has done them.
 -- A backup's objects to remove, written in the transaction that marks the backup deleted (or
@@ -168,8 +166,6 @@ REVOKE ALL ON FUNCTION lokbackup_storage_remove(text, text, text, boolean, text)
     lokbackup_queue_removal(bigint) FROM PUBLIC;
 REVOKE ALL ON lokbackup_removals FROM PUBLIC;
 GRANT SELECT ON lokbackup_removals TO lokbackup_admin;
--- (removals: end)
-
 
 -- The outcome of `lokbackup verify` is recorded; a corrupt backup is never 'latest'.
 -- verification is NULL until a verify read the backup from the catalog; 'failed' only when the
@@ -336,8 +332,6 @@ $$;
 
 REVOKE ALL ON FUNCTION lokbackup_record_verification(bigint, boolean, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_record_verification(bigint, boolean, text) TO lokbackup_admin;
--- (verification: end)
-
 
 -- Health: per database, how old its newest completed backup is, against the schedule.
 
@@ -434,8 +428,6 @@ REVOKE ALL ON FUNCTION lokbackup_last_firing(timestamptz), lokbackup_named_datab
     lokbackup_pretty_age(interval), lokbackup_health() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_last_firing(timestamptz), lokbackup_named_databases(),
     lokbackup_pretty_age(interval), lokbackup_health() TO lokbackup_admin;
--- (health: end)
-
 
 -- Backup ids stay unique in storage across reinstalls.
 -- DROP EXTENSION drops the id sequence but leaves the backups in storage. Before its first run into
@@ -451,8 +443,6 @@ COMMENT ON TABLE lokbackup_storage_ids IS
     'the highest backup id in each storage when the worker listed it; new ids are past it';
 REVOKE ALL ON lokbackup_storage_ids FROM PUBLIC;
 GRANT SELECT ON lokbackup_storage_ids TO lokbackup_admin;
--- (ids: end)
-
 
 -- Progress of a running backup: what storage has acknowledged, and since when the backup waits
 -- for storage and why, so that an upload stuck on its endpoint shows in lokbackup_running.
@@ -471,8 +461,6 @@ REVOKE ALL ON FUNCTION lokbackup_progress() FROM PUBLIC;
 REVOKE ALL ON lokbackup_running FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_progress() TO lokbackup_admin;
 GRANT SELECT ON lokbackup_running TO lokbackup_admin;
--- (progress: end)
-
 
 -- The catalog is in the catalog database's dump: pg_dump of that database (lokbackup's own backup
 -- of it too) writes the rows of the backups and of the audit trail, and where the runs' numbers
@@ -480,4 +468,3 @@ GRANT SELECT ON lokbackup_running TO lokbackup_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_backups', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_audit', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_run_seq', '');
--- (catalog dump: end)
