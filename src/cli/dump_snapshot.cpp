@@ -36,7 +36,7 @@ HeldSnapshot::HeldSnapshot(const BackupRequest &request)
                           " EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)");
     snapshot_.id = exported.value(0, 0);
     snapshot_.large_objects = exported.value(0, 1) == "t";
-    snapshot_.database_properties = read_database_properties(connection_);
+    snapshot_.read_database_properties = [this] { return read_database_properties(connection_); };
 }
 
 } // namespace lokbackup::cli

@@ -15,6 +15,9 @@ class HeldSnapshot
   public:
     // Connects to the request's database. Throws Error when that or the export fails.
     explicit HeldSnapshot(const BackupRequest &request);
+    // snapshot() reads through this object's connection.
+    HeldSnapshot(const HeldSnapshot &) = delete;
+    HeldSnapshot &operator=(const HeldSnapshot &) = delete;
 
     const DumpSnapshot &snapshot() const { return snapshot_; }
 

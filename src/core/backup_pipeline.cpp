@@ -156,8 +156,8 @@ Manifest manifest_for(const BackupRequest &request, const BackupResult &result,
     // When the dump was complete: the manifest is sent along with the object's last bytes.
     manifest.finished_at = utc_now();
     manifest.server_version = request.server_version;
-    if (snapshot)
-        manifest.database_properties = snapshot->database_properties;
+    if (snapshot && snapshot->read_database_properties)
+        manifest.database_properties = snapshot->read_database_properties();
     return manifest;
 }
 

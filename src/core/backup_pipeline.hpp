@@ -30,9 +30,11 @@ using ProgressCallback = std::function<void(const BackupProgress &progress)>;
 struct DumpSnapshot {
     std::string id;            // pg_export_snapshot()'s
     bool large_objects = true; // the snapshot shows at least one large object
-    // The database's own properties as the snapshot shows them, for the manifest: a dump without
-    // --create has none of them.
-    std::optional<DatabaseProperties> database_properties;
+    // Reads the database's own properties as the snapshot shows them, for the manifest (a dump
+    // without --create has none of them). Called once the dump is done, while the snapshot is
+    // still held: pg_dump starts first, so that it is what waits for a lock, as the backup's
+    // session that its timeout ends. Empty: the manifest records no properties.
+    std::function<DatabaseProperties()> read_database_properties;
 };
 
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message

@@ -129,7 +129,7 @@ reload_settings(
     {
         like(
             $log,
-            qr/^lokbackup:\ upload\ part\ \d+\ of\ \S+:\ .*;
+            qr/lokbackup:\ stderr\ of\ backup\ $row->{id}:\ lokbackup:\ upload\ part\ \d+\ of\ \S+:\ .*;
                \ retrying\ in\ [\d.]+\ s\ \(attempt\ $attempt\ of\ 3\ failed\)$/mx,
             "S3 gone: the server log has a line for the retry after attempt $attempt");
     }
@@ -169,7 +169,7 @@ reload_settings(
     my ($lock, $row) = start_interrupted_upload();
     $s3->stop_proxy;
     release_lock($lock);
-    $log_offset = $node->wait_for_log(qr/^lokbackup: .*retrying in/m, $log_offset);
+    $log_offset = $node->wait_for_log(qr/lokbackup: stderr of backup $row->{id}: lokbackup: .*retrying in/, $log_offset);
     ok($log_offset, 'S3 gone for a while: the backup child retries');
     $s3->start_proxy;
     ok( wait_for_status($node, $row->{id}, 'completed'),
