@@ -153,6 +153,7 @@ static void start_child(int slot, RunningBackup &running)
                          dump_user};
     char *program = psprintf("%s/lokbackup", request.pg_bin_dir);
     running.fd = start_backup_child(slot, program, request);
+    running.child_started = true;
 }
 
 void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
@@ -430,8 +431,11 @@ bool record_backup(RunningBackup &running)
     } else {
         mark_failed(running.id, running.failure);
         end_backup_sessions(backup_session_name(running.id));
-        // What the failed writer left (a partial file, an open multipart upload) goes.
-        queue_removal(running.id, running.backup.object_key);
+        // What the failed writer left (a partial file, an open multipart upload) goes. A backup
+        // refused before its child started wrote nothing: a removal would only wait on storage
+        // that may be the very reason of the refusal.
+        if (running.child_started)
+            queue_removal(running.id, running.backup.object_key);
     }
     end_catalog_work();
 

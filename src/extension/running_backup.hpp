@@ -22,7 +22,8 @@ struct RunningBackup {
     StartedBackup backup;
     TimestampTz started;
     TimestampTz deadline;
-    int fd; // the child's stdout
+    bool child_started; // a child ran, so storage may hold what it wrote
+    int fd;             // the child's stdout
     StringInfoData pending;
     bool final_event;
     bool completed;

@@ -2,7 +2,9 @@
 # lokbackup.s3_stall_timeout and the retry limits (an attempt that moves no byte is abandoned, and
 # once a request gave up the backup sends nothing more), their errors name the endpoint and
 # lokbackup.s3_endpoint, no row stays in_progress, and lokbackup_running shows the wait while it
-# lasts: since when the backup waits for storage, why, and what storage acknowledged before.
+# lasts: since when the backup waits for storage, why, and what storage acknowledged before. A
+# storage new to the catalog is listed before its first backups: that listing stalls too, and
+# fails the run as quickly.
 #
 # Two such endpoints, both real sockets on loopback: one that listens and never accepts (the kernel
 # completes the connections; nothing ever answers), and stalling_proxy.py in front of the real S3
@@ -89,7 +91,12 @@ sub run_against_stalled_endpoint
             "SELECT count(*) FROM lokbackup_backups WHERE id > $last_id"
               . " AND status IN ('pending', 'in_progress')");
     };
-    ok(wait_until(sub { $unfinished->() > 0 }), "$what: the run's backups started");
+    ok( wait_until(
+            sub {
+                $node->safe_psql('postgres',
+                    "SELECT count(*) FROM lokbackup_backups WHERE id > $last_id") > 0;
+            }),
+        "$what: the run's backups were created");
     my $seen = wait_until(
         sub {
             my $row = running();
@@ -125,13 +132,17 @@ sub run_against_stalled_endpoint
 }
 
 # --- an endpoint that never answers at all ---
+# The storage is new to the catalog, so the run first lists it for the backup ids in use; that
+# listing is what stalls. The backups fail with its error, and since no child ran, nothing is
+# queued for removal (each removal would wait on the same silent endpoint).
 {
     my $shown = run_against_stalled_endpoint($silent_endpoint, 'silent endpoint', 'big', '');
-    ok($shown, 'silent endpoint: lokbackup_running showed the backup waiting for storage');
-    like(
-        $shown->{storage_problem} // '',
-        qr/the S3 endpoint \Q$silent_endpoint\E stalled.*retrying in/,
-        'silent endpoint: and why: the endpoint stalled, the request is retried');
+    ok(!$shown, 'silent endpoint: no backup ever showed as running: none was started');
+    my $failed = backup_rows($node, "status = 'failed'");
+    like($failed->[0]{error}, qr/cannot list s3:\/\/$bucket at \Q$silent_endpoint\E to find the backup ids/,
+        'silent endpoint: the error says the listing of the storage failed');
+    is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_removals'),
+        '0', 'silent endpoint: no removal is queued for backups that wrote nothing');
 }
 
 # --- an endpoint that takes the first part, then stalls in the middle of the second ---
