@@ -2,7 +2,9 @@
 
 \echo Use "CREATE EXTENSION lokbackup" to load this file. \quit
 
--- The catalog lives in one database, the one the background worker connects to.
+-- The catalog lives in one database, the one the background worker connects to. Another
+-- database may hold a copy (a restored backup of the catalog database): it can be read, and the
+-- functions that act on storage or the worker refuse there.
 DO $check$
 DECLARE
     catalog_database text := current_setting('lokbackup.database', true);
@@ -12,9 +14,9 @@ BEGIN
             USING HINT = 'Add lokbackup to shared_preload_libraries in postgresql.conf and restart the server.';
     END IF;
     IF current_database() <> catalog_database THEN
-        RAISE EXCEPTION 'lokbackup can only be created in database "%"', catalog_database
-            USING DETAIL = format('The current database is "%s".', current_database()),
-                  HINT = 'Connect to that database, or change lokbackup.database in postgresql.conf and restart the server.';
+        RAISE WARNING 'lokbackup acts only in database "%", its catalog database', catalog_database
+            USING DETAIL = format('The catalog created in database "%s" is a copy, to be read only: lokbackup_run(), lokbackup_delete(), lokbackup_rotate() and lokbackup_download_url() refuse here.', current_database()),
+                  HINT = 'If this is not a restored copy of the catalog, DROP EXTENSION lokbackup here and create it in that database (or change lokbackup.database in postgresql.conf and restart the server).';
     END IF;
 END
 $check$;

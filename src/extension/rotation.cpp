@@ -109,6 +109,7 @@ Datum lokbackup_rotate(PG_FUNCTION_ARGS)
                         errhint("Pass true to list what rotation would delete, false to delete "
                                 "it.")));
     bool dry_run = PG_GETARG_BOOL(0);
+    require_catalog_database("lokbackup_rotate()");
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     InitMaterializedSRF(fcinfo, 0);
 

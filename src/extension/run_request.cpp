@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "extension/settings.hpp"
 #include "extension/shared_state.hpp"
 
 extern "C" {
@@ -173,6 +174,7 @@ static Datum run(FunctionCallInfo fcinfo)
                         errhint("Pass true to return when the backups have finished, false to "
                                 "return at once.")));
     bool wait = PG_GETARG_BOOL(1);
+    require_catalog_database("lokbackup_run()");
     if (RecoveryInProgress())
         ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
                         errmsg("cannot run a backup on a standby"),

@@ -1,6 +1,7 @@
 #include "extension/settings.hpp"
 
 extern "C" {
+#include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/varlena.h"
@@ -99,6 +100,21 @@ char *default_storage_directory()
     char *parent = pstrdup(DataDir);
     get_parent_directory(parent);
     return psprintf("%s/lokbackup", parent);
+}
+
+void require_catalog_database(const char *action)
+{
+    char *current = get_database_name(MyDatabaseId);
+    if (current != nullptr && strcmp(current, catalog_database_setting) == 0)
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("lokbackup acts only in database \"%s\", its catalog database",
+                    catalog_database_setting),
+             errdetail("%s was refused in database \"%s\": the lokbackup catalog there is a copy "
+                       "(a restored backup of the catalog database, say), to be read only.",
+                       action, current ? current : "?"),
+             errhint("Connect to database \"%s\".", catalog_database_setting)));
 }
 
 char *storage_spec()

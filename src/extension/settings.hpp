@@ -44,6 +44,11 @@ extern char *smtp_from_setting;      // lokbackup.smtp_from
 
 void define_settings();
 
+// Raises an error unless the session is in lokbackup.database. Another database can hold a copy
+// of the catalog (a restored backup of the catalog database): `action` ("lokbackup_run()", say)
+// must not be taken from it, since its rows name objects that the real catalog owns.
+void require_catalog_database(const char *action);
+
 // The databases lokbackup.databases names (NIL when it is empty), allocated in the current memory
 // context.
 List *named_databases_setting();

@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/builtins.h"
 }
 
+#include "extension/settings.hpp"
 #include "extension/storage_bridge.hpp"
 #include "extension/storage_removal.hpp"
 
@@ -53,6 +54,7 @@ Datum lokbackup_storage_remove(PG_FUNCTION_ARGS)
 {
     char *object_key = nullptr;
     RowStorage storage = row_storage_arguments(fcinfo, &object_key);
+    require_catalog_database("The removal of a backup's object");
     remove_after_commit(storage, object_key);
     PG_RETURN_VOID();
 }
@@ -61,6 +63,7 @@ Datum lokbackup_storage_url(PG_FUNCTION_ARGS)
 {
     char *object_key = nullptr;
     RowStorage storage = row_storage_arguments(fcinfo, &object_key);
+    require_catalog_database("A download URL");
     if (PG_ARGISNULL(5))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("the validity of a download URL must not be NULL")));

@@ -1,6 +1,8 @@
 # The catalog is in the catalog database's dump (pg_extension_config_dump): lokbackup's own backup
 # of that database holds the rows of lokbackup_backups and lokbackup_audit, and the run number,
-# also after ALTER EXTENSION ... UPDATE from 0.1.0.
+# also after ALTER EXTENSION ... UPDATE from 0.1.0. That backup restores into another database,
+# where the copy of the catalog can be read and refuses to act: no run, no removal, no URL, no
+# rotation, whose objects are the real catalog's.
 use strict;
 use warnings FATAL => 'all';
 
@@ -41,6 +43,47 @@ for my $how ('a new install', 'an update from 0.1.0')
           . 'ORDER BY id DESC LIMIT 1');
     like($script, qr/^$completed\t/m, "$how: with the row of an earlier backup");
 }
+
+# --- the catalog database's backup restores into another database ---
+my ($backup) = catalog_script();
+my $restore = run_lokbackup($node,
+    [ 'restore', $backup->{id}, '--dbname', 'catalog_copy', '--create', '--yes' ]);
+is($restore->{exit}, 0, 'the backup of the catalog database restores into another database');
+like($restore->{stderr}, qr/lokbackup acts only in database "postgres", its catalog database/,
+    'the copy of the catalog is said to be a copy');
+my $rows_in = sub {
+    my ($database, $where) = @_;
+    return $node->safe_psql($database,
+        "SELECT string_agg(id::text || ' ' || status, ',' ORDER BY id) FROM lokbackup_backups"
+          . " WHERE $where");
+};
+# The rows of the backup's own run were still being written when it was dumped.
+is($rows_in->('catalog_copy', "run_id < $backup->{run_id}"),
+    $rows_in->('postgres', "run_id < $backup->{run_id}"),
+    'the copy holds the backups of the earlier runs, as the catalog has them');
+cmp_ok($node->safe_psql('catalog_copy', 'SELECT count(*) FROM lokbackup_audit'),
+    '>', 0, 'and the audit trail');
+
+my $completed = $node->safe_psql('catalog_copy',
+    "SELECT max(id) FROM lokbackup_backups WHERE status = 'completed'");
+my $object = object_path($node, backup_row($node, $completed)->{object_key});
+for my $refused ('SELECT lokbackup_run()', "SELECT lokbackup_delete($completed)",
+    "SELECT lokbackup_download_url($completed)", 'SELECT * FROM lokbackup_rotate(false)')
+{
+    my ($ret, $stdout, $stderr) = $node->psql('catalog_copy', $refused);
+    isnt($ret, 0, "in the copy, $refused is refused");
+    like(
+        $stderr,
+        qr/lokbackup acts only in database "postgres", its catalog database.*copy.*Connect to database "postgres"/s,
+        "and the refusal says where lokbackup acts");
+}
+is($rows_in->('catalog_copy', "id = $completed"), "$completed completed",
+    'the copy\'s row is unchanged');
+ok(-f $object, 'and the object it names is still in storage');
+my $before = $node->safe_psql('postgres', 'SELECT max(id) FROM lokbackup_backups');
+run_backup($node);
+cmp_ok($node->safe_psql('postgres', 'SELECT max(id) FROM lokbackup_backups'),
+    '>', $before, 'the worker goes on backing up into the real catalog');
 
 $node->stop;
 done_testing();
