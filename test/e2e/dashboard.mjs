@@ -164,6 +164,22 @@ try {
     .some((item) => item.dataset.status === 'completed')), 'the restore completes and says so');
   await screenshot(page, '09-restore-completed');
 
+  // --- restore over the source database, dropping the one it replaces ---
+  const source = target.replace(/_restored_\d+$/, '');
+  await databaseRow.locator('button.restore').click();
+  await page.waitForSelector('#restore-dialog[open]');
+  check(!(await page.isChecked('#restore-drop-previous')), 'the replaced database is kept unless asked');
+  await page.fill('#restore-target', source);
+  await page.check('#restore-drop-previous');
+  await page.click('#restore-next');
+  await page.fill('#restore-confirm', source);
+  await page.fill('#restore-password', password);
+  await page.click('#restore-confirm-button');
+  await page.waitForSelector('#restore-dialog', { state: 'hidden' });
+  check(await until(page, (name) => [...document.querySelectorAll('#restore-list li')]
+    .some((item) => item.dataset.status === 'completed' && item.textContent.includes(`into "${name}"`)), source),
+  'the restore over the existing database completes');
+
   // --- delete, with a confirmation ---
   await databaseRow.locator('button.delete').click();
   await page.waitForSelector('#delete-dialog[open]');
@@ -186,7 +202,7 @@ try {
 
   check(externalRequests.length === 0, 'the page loads nothing from outside lokbackup serve',
     externalRequests.join(' '));
-  console.log(JSON.stringify({ restoredInto: target, deletedBackup: backupId }));
+  console.log(JSON.stringify({ restoredInto: target, replaced: source, deletedBackup: backupId }));
 } catch (error) {
   check(false, 'the walk through the dashboard ran to its end', error.message.split('\n')[0]);
 } finally {

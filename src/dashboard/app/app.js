@@ -304,6 +304,7 @@ function openRestore(backup) {
   $('restore-text').textContent = `Backup ${backup.id} of database "${backup.database}", `
     + `${formatTime(backup.createdAt)}, ${formatBytes(backup.size)}.`;
   $('restore-target').value = `${backup.database}_restored_${backup.id}`;
+  $('restore-drop-previous').checked = false;
   $('restore-confirm').value = '';
   $('restore-password').value = '';
   $('restore-error').hidden = true;
@@ -334,7 +335,10 @@ $('restore-form').addEventListener('submit', async (event) => {
   await busy($('restore-confirm-button'), 'Starting…', async () => {
     try {
       const answer = await api('POST', `/api/admin/backups/${state.restoring.id}/restore`, {
-        target, confirmTarget: $('restore-confirm').value, password: $('restore-password').value,
+        target,
+        confirmTarget: $('restore-confirm').value,
+        password: $('restore-password').value,
+        dropPrevious: $('restore-drop-previous').checked,
       });
       $('restore-dialog').close();
       showNotice(`Restore ${answer.restore.id} into "${target}" started.`, true);

@@ -27,6 +27,8 @@ my $node = create_node('dashboard',
     settings => { $s3->settings($bucket, 'pg'), 'lokbackup.databases' => 'app' });
 populate_app_database($node, 'app');
 my $source_dump = dump_database($node, 'app');
+my $database_oid = sub { $node->safe_psql('postgres', "SELECT oid FROM pg_database WHERE datname = '$_[0]'") };
+my $source_oid = $database_oid->('app');
 
 my $password = 'dashboard-secret-2026';
 $node->safe_psql('postgres', "CREATE ROLE dba LOGIN SUPERUSER PASSWORD '$password'");
@@ -67,6 +69,12 @@ my $done = JSON::PP::decode_json($result // '{}');
 ok($done->{restoredInto}, 'the browser restored a backup');
 dumps_equal(dump_database($node, $done->{restoredInto} // 'none'), $source_dump,
     'the database restored from the dashboard equals the source');
+is($done->{replaced}, 'app', 'the browser restored over the source database');
+isnt($database_oid->('app'), $source_oid, 'app is a new database');
+dumps_equal(dump_database($node, 'app'), $source_dump, 'that holds the backup');
+is( $node->safe_psql('postgres',
+        "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_before\\_restore\\_%'"),
+    '0', 'and the database it replaced was dropped, as the dashboard asked');
 is(backup_row($node, $done->{deletedBackup} // 0)->{status} // '', 'deleted',
     'the backup deleted from the dashboard is deleted in the catalog');
 my @screenshots = glob("$artifacts/*.png");
