@@ -468,3 +468,9 @@ GRANT SELECT ON lokbackup_running TO lokbackup_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_backups', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_audit', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_run_seq', '');
+-- And where the ids stand: a restored catalog's next backup or audit entry must not take an id
+-- that a restored row has.
+SELECT pg_catalog.pg_extension_config_dump(
+    pg_catalog.pg_get_serial_sequence('@extschema@.lokbackup_backups', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump(
+    pg_catalog.pg_get_serial_sequence('@extschema@.lokbackup_audit', 'id')::regclass, '');
