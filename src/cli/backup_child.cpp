@@ -64,6 +64,7 @@ int backup_child(const std::vector<std::string> &argument_list)
     completed.raw_bytes = result.raw_size;
     completed.stored_bytes = result.size;
     completed.sha256 = result.sha256;
+    completed.database_properties = result.database_properties;
     emit(completed);
     return 0;
 }

@@ -26,14 +26,16 @@ bool is_backup_id(const std::string &text)
 
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
-    // The verification columns are read through to_jsonb(): a catalog that ALTER EXTENSION has
-    // not updated to 0.3.0 yet lacks them, and its backups must still restore.
+    // The verification columns (0.3.0) and the database properties (0.4.0) are read through
+    // to_jsonb(): a catalog that ALTER EXTENSION has not updated yet lacks them, and its backups
+    // must still restore.
     QueryResult result = catalog.query(
         catalog.with_extension_schema(
             "SELECT p.backup_id, p.database, p.contents, p.location, p.manifest_location, "
             "p.sha256, p.size, p.raw_size, p.format, p.compression, p.catalog_database, "
             "coalesce(to_jsonb(b) ->> 'verification_error', '') AS verification_error, "
-            "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at "
+            "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at, "
+            "coalesce(to_jsonb(b) ->> 'database_properties', '') AS database_properties "
             "FROM @extschema@.lokbackup_restore_plan($1::text, $2::text) p "
             "JOIN @extschema@.lokbackup_backups b ON b.id = p.backup_id"),
         {selector.which, selector.database});
@@ -53,6 +55,10 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     plan.catalog_database = result.value(0, "catalog_database");
     plan.verification_error = result.value(0, "verification_error");
     plan.verified_at = result.value(0, "verified_at");
+    std::string properties = result.value(0, "database_properties");
+    if (!properties.empty() && properties != "null")
+        plan.recorded_properties = database_properties_from_text(
+            "the catalog's database_properties of backup " + std::to_string(plan.id), properties);
     return plan;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
 #include "core/codec.hpp"
+#include "core/database_properties.hpp"
 #include "core/dump_format.hpp"
 #include "core/restore_pipeline.hpp"
 #include "core/storage.hpp"
@@ -33,6 +34,9 @@ struct BackupPlan {
     // otherwise, and with --from).
     std::string verification_error;
     std::string verified_at;
+    // From the catalog: the database's properties, recorded by the server at backup time (none
+    // with --from, for the roles, and for a backup made before 0.4.0).
+    std::optional<DatabaseProperties> recorded_properties;
 
     bool is_roles() const { return contents == "roles"; }
     ExpectedObject expected() const { return {sha256, size, compression}; }

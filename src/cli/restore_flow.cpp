@@ -83,8 +83,8 @@ RestoreFlow::RestoreFlow(RestoreRequest request, AdminConnector connect, ReplayI
 {
     side_ = side_database_name(request_.target, request_.plan.id);
     previous_ = previous_database_name(request_.target, request_.plan.id);
-    std::unique_ptr<Connection> connection = admin();
-    check_target(*connection);
+    hold_restore_lock();
+    check_target(*guard_);
     if (!request_.plan.is_roles())
         load_properties();
 }
@@ -96,6 +96,18 @@ std::unique_ptr<Connection> RestoreFlow::admin()
         if (database != request_.target && database != side_)
             return connect_(database);
     throw Error("no database to connect to"); // unreachable: three names, two excluded
+}
+
+// The lock is a session's: it goes with the connection, also when the program is killed.
+void RestoreFlow::hold_restore_lock()
+{
+    guard_ = admin();
+    QueryResult locked = guard_->query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                                       {"lokbackup restore into " + side_});
+    if (locked.value(0, 0) != "t")
+        throw RestoreRefused("a restore of backup " + std::to_string(request_.plan.id) +
+                                 " into database \"" + request_.target + "\" is running",
+                             "Wait until it has ended.");
 }
 
 void RestoreFlow::check_target(Connection &admin)
@@ -134,12 +146,9 @@ void RestoreFlow::check_target(Connection &admin)
                              "the catalog database with --allow-catalog-database.");
     if (!target_exists_)
         return;
-    if (database_exists(admin, side_))
-        throw RestoreRefused("database \"" + side_ + "\" exists: a restore of backup " +
-                                 std::to_string(request_.plan.id) + " into \"" + target +
-                                 "\" is running or was interrupted",
-                             "When none is running, drop it (DROP DATABASE " +
-                                 sql_identifier(side_) + ") and restore again.");
+    // No other restore of this backup into the target runs (the lock says so): a side database
+    // is what a killed one left.
+    leftover_side_ = database_exists(admin, side_);
     if (database_exists(admin, previous_))
         throw RestoreRefused("database \"" + previous_ +
                                  "\" exists, kept by an earlier restore "
@@ -149,11 +158,18 @@ void RestoreFlow::check_target(Connection &admin)
                                  "\" again.");
 }
 
-// The manifest is read again even when the plan came from one: the catalog does not hold the
-// properties. A backup whose manifest cannot be read still restores, with a warning.
+// The properties that the catalog recorded are the server's own word. Otherwise (--from, or a
+// backup made before 0.4.0) they come from the manifest, which whoever can write to storage can
+// change: it is read again even when the plan came from one. A backup whose manifest cannot be
+// read still restores, with a warning.
 void RestoreFlow::load_properties()
 {
     const BackupPlan &plan = request_.plan;
+    if (plan.recorded_properties) {
+        properties_ = plan.recorded_properties;
+        properties_recorded_ = true;
+        return;
+    }
     std::string lost = "; the database is created from template0 with the server's default "
                        "encoding and locale, and without the source's owner, privileges, "
                        "comment, connection limit and settings";
@@ -185,7 +201,10 @@ std::string RestoreFlow::what_happens() const
     return "Restoring " + describe_backup(request_.plan) + " replaces database \"" + target +
            "\" (" + size + "): its sessions are terminated, and it is " +
            (request_.drop_previous ? "dropped" : "kept as \"" + previous_ + "\"") +
-           " once the restore has succeeded.";
+           " once the restore has succeeded." +
+           (leftover_side_
+                ? " Database \"" + side_ + "\", left by an interrupted restore, is dropped first."
+                : "");
 }
 
 RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
@@ -197,6 +216,11 @@ RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
     if (!target_exists_) {
         restore_into(request_.target, progress, outcome);
         return outcome;
+    }
+    if (leftover_side_) {
+        drop_database(*admin(), side_);
+        outcome.warnings.push_back("database " + in_quotes(side_) +
+                                   ", left by an interrupted restore of this backup, was dropped");
     }
     restore_into(side_, progress, outcome);
     std::unique_ptr<Connection> connection = admin();
@@ -264,7 +288,8 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
         if (properties_)
             for (const PropertyStatement &statement : property_statements(database, *properties_))
                 try {
-                    if (!setting_anyone_may_set(*connection, statement.setting)) {
+                    if (!properties_recorded_ &&
+                        !setting_anyone_may_set(*connection, statement.setting)) {
                         outcome.warnings.push_back(
                             statement.description + " was not restored: only a superuser may " +
                             "set it, and the manifest that holds it is not covered by the " +

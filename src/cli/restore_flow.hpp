@@ -8,7 +8,8 @@
 // were applied, the side database takes the target's name: the target's sessions are terminated,
 // it is renamed "<target>_before_restore_<id>" (and dropped with drop_previous), the side database
 // renamed to the target. On any failure before that, the target is as it was and the database the
-// flow created is dropped.
+// flow created is dropped. A side database that a killed restore left is dropped by the next
+// restore of the same backup into the target; two such restores never run at once.
 #pragma once
 
 #include "cli/backup_plan.hpp"
@@ -61,9 +62,10 @@ struct RestoreOutcome {
 class RestoreFlow
 {
   public:
-    // Reads the target's state and the backup's properties (from its manifest); throws
-    // RestoreRefused for a target that must not be restored into (a template database, the
-    // catalog database unless allowed, a leftover of an interrupted restore in the way).
+    // Reads the target's state and the backup's properties (from the catalog, else from its
+    // manifest); throws RestoreRefused for a target that must not be restored into (a template
+    // database, the catalog database unless allowed, a leftover of an interrupted restore in the
+    // way).
     RestoreFlow(RestoreRequest request, AdminConnector connect, ReplayInto replay_into);
 
     bool target_exists() const { return target_exists_; }
@@ -78,6 +80,8 @@ class RestoreFlow
     RestoreOutcome run(const RestoreProgress &progress);
 
   private:
+    // Refuses a second restore of this backup into the same target while this one runs.
+    void hold_restore_lock();
     void check_target(Connection &admin);
     void load_properties();
     RestoreOutcome run_roles(const RestoreProgress &progress);
@@ -95,7 +99,11 @@ class RestoreFlow
     std::string target_size_; // empty when not visible
     std::string side_;
     std::string previous_;
+    // Holds the restore's lock from the start to the end of the flow.
+    std::unique_ptr<Connection> guard_;
+    bool leftover_side_ = false; // the side database is there, left by a killed restore
     std::optional<DatabaseProperties> properties_;
+    bool properties_recorded_ = false; // from the catalog, not from the manifest
     std::vector<std::string> warnings_;
 };
 

@@ -137,8 +137,7 @@ std::string utc_now()
     return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
 }
 
-Manifest manifest_for(const BackupRequest &request, const BackupResult &result,
-                      const std::optional<DumpSnapshot> &snapshot)
+Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
 {
     Manifest manifest;
     manifest.id = request.id;
@@ -156,8 +155,7 @@ Manifest manifest_for(const BackupRequest &request, const BackupResult &result,
     // When the dump was complete: the manifest is sent along with the object's last bytes.
     manifest.finished_at = utc_now();
     manifest.server_version = request.server_version;
-    if (snapshot && snapshot->read_database_properties)
-        manifest.database_properties = snapshot->read_database_properties();
+    manifest.database_properties = result.database_properties;
     return manifest;
 }
 
@@ -276,11 +274,13 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     auto storage = open_storage(object_config);
     auto writer = storage->create(request.object_key);
     BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker);
+    if (snapshot && snapshot->read_database_properties)
+        result.database_properties = snapshot->read_database_properties();
     // The manifest is sent while the object's last bytes are (after them, it cost every backup one
     // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
     // Until both are stored the backup is not completed.
     auto manifest = std::async(std::launch::async, [&] {
-        store_manifest(*open_storage(config), manifest_for(request, result, snapshot));
+        store_manifest(*open_storage(config), manifest_for(request, result));
     });
     try {
         waiting_for_storage(tracker, [&] {

@@ -18,6 +18,8 @@ struct BackupResult {
     std::uint64_t size = 0;     // stored (compressed) bytes
     std::uint64_t raw_size = 0; // bytes pg_dump produced
     std::string sha256;         // of the stored bytes
+    // Of a database dumped from a snapshot: its own properties, read once the dump was done.
+    std::optional<DatabaseProperties> database_properties;
 };
 
 // Called about once a second from a thread of the pipeline while the backup runs, also while it

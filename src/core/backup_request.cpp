@@ -96,8 +96,12 @@ std::string backup_event_to_json(const BackupEvent &event)
     } else {
         json["raw_bytes"] = event.raw_bytes;
         json["stored_bytes"] = event.stored_bytes;
-        if (event.kind == BackupEvent::Kind::completed)
+        if (event.kind == BackupEvent::Kind::completed) {
             json["sha256"] = event.sha256;
+            if (event.database_properties)
+                json["database_properties"] =
+                    database_properties_to_json(*event.database_properties);
+        }
     }
     if (event.kind == BackupEvent::Kind::progress) {
         json["uploaded_bytes"] = event.uploaded_bytes;
@@ -119,8 +123,12 @@ BackupEvent backup_event_from_json(const std::string &line)
     } else {
         event.raw_bytes = reader.uint64("raw_bytes");
         event.stored_bytes = reader.uint64("stored_bytes");
-        if (event.kind == BackupEvent::Kind::completed)
+        if (event.kind == BackupEvent::Kind::completed) {
             event.sha256 = reader.string("sha256");
+            if (const Json *properties = reader.optional_field("database_properties"))
+                event.database_properties = database_properties_from_json(
+                    event_document + ": database_properties", *properties);
+        }
     }
     if (event.kind == BackupEvent::Kind::progress) {
         event.uploaded_bytes = reader.uint64("uploaded_bytes");

@@ -4,10 +4,12 @@
 #pragma once
 
 #include "core/codec.hpp"
+#include "core/database_properties.hpp"
 #include "core/dump_format.hpp"
 #include "core/storage.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace lokbackup
@@ -50,7 +52,10 @@ struct BackupEvent {
     std::int64_t waiting_since_ms = 0;
     std::string storage_problem;
     std::string sha256; // completed only
-    std::string error;  // failed only
+    // Completed only: the properties of the database dumped (none for the roles), which the
+    // worker records in the catalog, where a restore trusts them more than the manifest's copy.
+    std::optional<DatabaseProperties> database_properties;
+    std::string error; // failed only
 };
 
 // One line of JSON, without the trailing newline.

@@ -217,6 +217,15 @@ DatabaseProperties database_properties_from_json(const std::string &document, co
     return properties;
 }
 
+DatabaseProperties database_properties_from_text(const std::string &document,
+                                                 const std::string &text)
+{
+    Json json = Json::parse(text, nullptr, false);
+    if (json.is_discarded())
+        throw Error(document + ": not valid JSON");
+    return database_properties_from_json(document, json);
+}
+
 std::string create_database_sql(const std::string &name, const DatabaseProperties &properties)
 {
     std::string sql = "CREATE DATABASE " + sql_identifier(name) + " TEMPLATE template0";

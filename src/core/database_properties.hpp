@@ -43,6 +43,9 @@ struct DatabaseProperties {
 Json database_properties_to_json(const DatabaseProperties &properties);
 // Throws Error naming the field that is missing or malformed; `document` names the whole.
 DatabaseProperties database_properties_from_json(const std::string &document, const Json &json);
+// The same from JSON text (the catalog's jsonb column).
+DatabaseProperties database_properties_from_text(const std::string &document,
+                                                 const std::string &text);
 
 // CREATE DATABASE `name` from template0 with the encoding and locale of `properties`.
 std::string create_database_sql(const std::string &name, const DatabaseProperties &properties);

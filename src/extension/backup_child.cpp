@@ -164,6 +164,9 @@ ChildEvent parse_child_event(const char *line)
         case BackupEvent::Kind::completed:
             event.kind = ChildEventKind::completed;
             event.sha256 = palloc_string(parsed.sha256);
+            if (parsed.database_properties)
+                event.database_properties =
+                    palloc_string(database_properties_to_json(*parsed.database_properties).dump());
             break;
         case BackupEvent::Kind::failed:
             event.kind = ChildEventKind::failed;

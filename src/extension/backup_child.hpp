@@ -52,8 +52,9 @@ struct ChildEvent {
     uint64 uploaded_bytes;
     TimestampTz waiting_since;
     char *storage_problem;
-    char *sha256; // completed only
-    char *error;  // failed only
+    char *sha256;              // completed only
+    char *database_properties; // completed only: JSON, NULL for the roles
+    char *error;               // failed only
 };
 ChildEvent parse_child_event(const char *line);
 

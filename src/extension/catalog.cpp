@@ -144,21 +144,21 @@ static char *copy_out(const char *text)
     return text == nullptr ? nullptr : MemoryContextStrdup(caller_context, text);
 }
 
-// Whether the catalog has lokbackup_backups.alive_at (0.3.0): until ALTER EXTENSION UPDATE, the
-// worker backs up with an older catalog.
-static bool catalog_has_alive_at()
+// Whether lokbackup_backups has `column`: until ALTER EXTENSION UPDATE, the worker backs up with
+// an older catalog, without the columns that it lacks.
+static bool backups_have_column(const char *column)
 {
-    Oid types[] = {TEXTOID};
-    Datum values[] = {CStringGetTextDatum(table("lokbackup_backups"))};
+    Oid types[] = {TEXTOID, TEXTOID};
+    Datum values[] = {CStringGetTextDatum(table("lokbackup_backups")), CStringGetTextDatum(column)};
     execute("SELECT FROM pg_catalog.pg_attribute WHERE attrelid = $1::pg_catalog.regclass "
-            "AND attname = 'alive_at' AND NOT attisdropped",
-            1, types, values, nullptr, SPI_OK_SELECT);
+            "AND attname = $2 AND NOT attisdropped",
+            2, types, values, nullptr, SPI_OK_SELECT);
     return SPI_processed == 1;
 }
 
 void mark_alive(int64 id)
 {
-    if (!catalog_has_alive_at())
+    if (!backups_have_column("alive_at")) // 0.3.0
         return;
     char *sql = psprintf("UPDATE %s SET alive_at = now() WHERE id = $1 AND status = 'in_progress'",
                          table("lokbackup_backups"));
@@ -173,7 +173,7 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now)
     // the server was down is no part of its duration. The error says both times.
     const char *finished_at = "now()";
     const char *error = "$1";
-    if (!followed_until_now && catalog_has_alive_at()) {
+    if (!followed_until_now && backups_have_column("alive_at")) {
         finished_at = "coalesce(alive_at, started_at, now())";
         error = "$1 || coalesce('; last seen running at ' || to_char(alive_at AT TIME ZONE 'UTC', "
                 "'YYYY-MM-DD HH24:MI:SS') || ' UTC, found interrupted at ' || "
@@ -511,15 +511,21 @@ void end_backup_sessions(const char *application_name)
             2, types, values, nullptr, SPI_OK_SELECT);
 }
 
-void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256)
+void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
+                    const char *database_properties)
 {
+    const char *set_properties = backups_have_column("database_properties")
+                                     ? ", database_properties = $5::jsonb"
+                                     : ""; // 0.4.0
     char *sql = psprintf("UPDATE %s SET status = 'completed', size = $2, raw_size = $3, "
-                         "sha256 = $4, finished_at = now(), error = NULL WHERE id = $1",
-                         table("lokbackup_backups"));
-    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID};
+                         "sha256 = $4, finished_at = now(), error = NULL%s WHERE id = $1",
+                         table("lokbackup_backups"), set_properties);
+    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID};
     Datum values[] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
-                      Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256)};
-    execute(sql, 4, types, values, nullptr, SPI_OK_UPDATE);
+                      Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256),
+                      nullable_text(database_properties)};
+    char nulls[] = {' ', ' ', ' ', ' ', null_flag(database_properties)};
+    execute(sql, *set_properties ? 5 : 4, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void mark_failed(int64 id, const char *error)

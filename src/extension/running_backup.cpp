@@ -202,6 +202,7 @@ static void handle_child_output(RunningBackup &running)
             running.raw_bytes = event.raw_bytes;
             running.stored_bytes = event.stored_bytes;
             running.sha256 = event.sha256;
+            running.database_properties = event.database_properties;
             running.failure = running.completed ? nullptr : event.error;
         }
         start = newline + 1;
@@ -427,7 +428,8 @@ bool record_backup(RunningBackup &running)
     clear_progress(running.id);
     begin_catalog_work("lokbackup: recording a backup");
     if (running.completed) {
-        mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256);
+        mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256,
+                       running.database_properties);
     } else {
         mark_failed(running.id, running.failure);
         end_backup_sessions(backup_session_name(running.id));

@@ -30,7 +30,8 @@ struct RunningBackup {
     uint64 raw_bytes;
     uint64 stored_bytes;
     char *sha256;
-    char *failure; // NULL when completed
+    char *database_properties; // JSON, NULL for the roles
+    char *failure;             // NULL when completed
 };
 
 // Marks backup `id` in progress and starts its child in `slot`, which must be inactive. When the

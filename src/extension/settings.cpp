@@ -327,7 +327,7 @@ void define_settings()
         0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
     DefineCustomEnumVariable("lokbackup.format", "pg_dump output format of backups.",
-                             "plain: SQL made with --clean --if-exists, replayed by psql; custom: "
+                             "plain: SQL replayed by psql; custom: "
                              "replayed by pg_restore.",
                              &format_setting, 0, format_options, PGC_SIGHUP, 0, nullptr, nullptr,
                              nullptr);

@@ -46,7 +46,8 @@ our @EXPORT = qw(
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
   reject_connections hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
-  populate_app_database user_relations dump_database dumps_equal sql_literal node_env
+  populate_app_database user_relations dump_database full_dump stock_restore database_properties dumps_equal
+  sql_literal node_env
 );
 
 # Restore keys make every plain dump differ (\restrict <random>): a fixed one makes dumps comparable.
@@ -642,6 +643,54 @@ sub dump_database
         '>', \$stdout, '2>', \$stderr)
       or die "pg_dump of $database failed: $stderr";
     return $stdout;
+}
+
+# What stock tools restore, to compare a restore with: `target` made by createdb -T template0,
+# then pg_dump -Fc `source` | pg_restore --single-transaction into it. Returns `target`.
+sub stock_restore
+{
+    my ($node, $source, $target) = @_;
+    $node->safe_psql('postgres', "CREATE DATABASE \"$target\" TEMPLATE template0");
+    my $stderr = '';
+    local %ENV = node_env($node);
+    IPC::Run::run([ 'pg_dump', '-Fc', '-d', $source ],
+        '|', [ 'pg_restore', '--single-transaction', '--exit-on-error', '-d', $target ],
+        '2>', \$stderr)
+      or die "the stock restore of $source into $target failed: $stderr";
+    return $target;
+}
+
+# A plain pg_dump of `database` with owners and privileges, comparable between databases of one
+# server.
+sub full_dump
+{
+    my ($node, $database) = @_;
+    my ($stdout, $stderr) = ('', '');
+    local %ENV = node_env($node);
+    IPC::Run::run([ 'pg_dump', "--restrict-key=$restrict_key", '-d', $database ],
+        '>', \$stdout, '2>', \$stderr)
+      or die "pg_dump of $database failed: $stderr";
+    return $stdout;
+}
+
+# The properties of `database` that pg_dump leaves out (owner, encoding, locale, connection limit,
+# comment, ACL, ALTER DATABASE SET values), a line each, as the catalog shows them.
+sub database_properties
+{
+    my ($node, $database) = @_;
+    return $node->safe_psql(
+        'postgres', q{
+SELECT 'owner ' || pg_get_userbyid(datdba) || E'\nencoding ' || pg_encoding_to_char(encoding)
+  || E'\nlocale ' || datcollate || '/' || datctype || '/' || datlocprovider::text
+  || E'\nconnection limit ' || datconnlimit
+  || E'\ncomment ' || coalesce(shobj_description(oid, 'pg_database'), '(none)')
+  || E'\nacl ' || coalesce((SELECT string_agg(CASE WHEN grantee = 0 THEN 'PUBLIC'
+        ELSE pg_get_userbyid(grantee) END || ':' || privilege_type || ':' || is_grantable, ' '
+        ORDER BY 1) FROM aclexplode(datacl)), '(default)')
+  || E'\nsettings ' || coalesce((SELECT string_agg(coalesce(pg_get_userbyid(NULLIF(setrole, 0)), '')
+        || ':' || array_to_string(setconfig, '|'), ' ' ORDER BY 1)
+        FROM pg_db_role_setting WHERE setdatabase = d.oid), '(none)')
+FROM pg_database d WHERE datname = } . sql_literal($database));
 }
 
 # Passes when two dumps are the same text; otherwise shows the first line that differs.

@@ -1,3 +1,4 @@
+#include "core/backup_request.hpp"
 #include "core/database_properties.hpp"
 #include "core/manifest.hpp"
 #include "core/restore_names.hpp"
@@ -48,6 +49,33 @@ TEST(DatabaseProperties, AManifestWithoutThemStillReads)
     Manifest manifest;
     manifest.sha256 = std::string(64, 'a');
     EXPECT_FALSE(manifest_from_json(manifest_to_json(manifest)).database_properties);
+}
+
+// The backup child reports them to the worker, which records them in the catalog.
+TEST(DatabaseProperties, RoundTripsThroughTheCompletedEvent)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::completed;
+    event.sha256 = std::string(64, 'a');
+    EXPECT_FALSE(backup_event_from_json(backup_event_to_json(event)).database_properties);
+    event.database_properties = sample_properties();
+    BackupEvent parsed = backup_event_from_json(backup_event_to_json(event));
+    ASSERT_TRUE(parsed.database_properties);
+    EXPECT_EQ(database_properties_to_json(*parsed.database_properties),
+              database_properties_to_json(sample_properties()));
+}
+
+TEST(DatabaseProperties, ReadFromTheCatalogsText)
+{
+    std::string text = database_properties_to_json(sample_properties()).dump();
+    EXPECT_EQ(database_properties_to_json(database_properties_from_text("catalog", text)),
+              database_properties_to_json(sample_properties()));
+    EXPECT_EQ(error_message([] { database_properties_from_text("catalog row 5", "{\"owner\":"); }),
+              "catalog row 5: not valid JSON");
+    EXPECT_NE(error_message([] {
+                  database_properties_from_text("catalog row 5", "[]");
+              }).find("catalog row 5"),
+              std::string::npos);
 }
 
 TEST(DatabaseProperties, OnlyDatabasePrivilegesAreRead)

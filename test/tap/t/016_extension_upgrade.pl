@@ -1,7 +1,8 @@
 # A catalog made by lokbackup 0.1.0 updates in place: ALTER EXTENSION lokbackup UPDATE keeps every
 # backup, and what 0.2.0 changed works on the updated catalog. 0.3.0: a row written before the
 # update gets the storage in force at the update, so that it is still found there after
-# lokbackup.storage has moved on.
+# lokbackup.storage has moved on. 0.4.0: a backup after the update records the database's
+# properties in its row; the rows written before have none and still restore.
 use strict;
 use warnings FATAL => 'all';
 
@@ -21,7 +22,7 @@ my $backups_before = $node->safe_psql('postgres',
 
 $node->safe_psql('postgres', 'ALTER EXTENSION lokbackup UPDATE');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'lokbackup'"),
-    '0.3.0', 'the extension is at 0.3.0');
+    '0.4.0', 'the extension is at 0.4.0');
 is( $node->safe_psql('postgres',
         'SELECT string_agg(id || status || sha256, \',\' ORDER BY id) FROM lokbackup_backups'),
     $backups_before,
@@ -57,6 +58,9 @@ my $row = backup_of($node, $ids, '$(touch pwned)');
 is($row->{status}, 'completed', 'a backup on the updated catalog completes');
 is($node->safe_psql('postgres', "SELECT storage FROM lokbackup_backups WHERE id = $row->{id}"),
     $new_storage, 'its row records the storage in force now');
+is( $node->safe_psql('postgres',
+        "SELECT database_properties ->> 'encoding' FROM lokbackup_backups WHERE id = $row->{id}"),
+    'UTF8', "and the database's properties");
 ok(-f "$new_storage/$row->{object_key}", 'and its object is there');
 is( $node->safe_psql('postgres',
         "SELECT command FROM lokbackup_restore_plan('$row->{id}')"),

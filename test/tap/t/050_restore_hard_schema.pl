@@ -52,46 +52,7 @@ SELECT lo_from_bytea(777, 'a large object');
 GRANT SELECT ON vv TO app_reader;
 });
 
-# A pg_dump with owners and privileges, comparable between databases.
-sub full_dump
-{
-    my ($database) = @_;
-    my ($stdout, $stderr) = ('', '');
-    local %ENV = node_env($node);
-    IPC::Run::run([ 'pg_dump', '--restrict-key=lokbackuptest', '-d', $database ],
-        '>', \$stdout, '2>', \$stderr)
-      or die "pg_dump of $database failed: $stderr";
-    return $stdout;
-}
-
-# The database's own properties, one line each, as the catalog shows them.
-sub properties
-{
-    my ($database) = @_;
-    return $node->safe_psql(
-        'postgres', q{
-SELECT 'owner ' || pg_get_userbyid(datdba) || E'\nencoding ' || pg_encoding_to_char(encoding)
-  || E'\nlocale ' || datcollate || '/' || datctype || '/' || datlocprovider::text
-  || E'\nconnection limit ' || datconnlimit
-  || E'\ncomment ' || coalesce(shobj_description(oid, 'pg_database'), '(none)')
-  || E'\nacl ' || coalesce((SELECT string_agg(CASE WHEN grantee = 0 THEN 'PUBLIC'
-        ELSE pg_get_userbyid(grantee) END || ':' || privilege_type || ':' || is_grantable, ' '
-        ORDER BY 1) FROM aclexplode(datacl)), '(default)')
-  || E'\nsettings ' || coalesce((SELECT string_agg(coalesce(pg_get_userbyid(NULLIF(setrole, 0)), '')
-        || ':' || array_to_string(setconfig, '|'), ' ' ORDER BY 1)
-        FROM pg_db_role_setting WHERE setdatabase = d.oid), '(none)')
-FROM pg_database d WHERE datname = } . sql_literal($database));
-}
-
-# What stock tools restore: createdb -T template0, pg_dump -Fc | pg_restore --single-transaction.
-$node->safe_psql('postgres', 'CREATE DATABASE reference TEMPLATE template0');
-{
-    local %ENV = node_env($node);
-    IPC::Run::run([ 'pg_dump', '-Fc', '-d', 'hard' ],
-        '|', [ 'pg_restore', '--single-transaction', '--exit-on-error', '-d', 'reference' ])
-      or die 'the stock restore failed';
-}
-my $reference = full_dump('reference');
+my $reference = full_dump($node, stock_restore($node, 'hard', 'reference'));
 like($reference, qr/ADD CONSTRAINT inv_ck CHECK .* NOT VALID/, 'the schema has the NOT VALID domain constraint');
 
 my %backup;
@@ -105,7 +66,7 @@ for my $format ('plain', 'custom')
 # Then the role that a grant named is gone.
 $node->safe_psql('postgres',
     'REVOKE ALL ON DATABASE hard FROM gone_reader CASCADE; DROP ROLE gone_reader');
-my $source_properties = properties('hard');
+my $source_properties = database_properties($node, 'hard');
 like($source_properties, qr/acl PUBLIC|acl app_owner/, 'the source has an ACL of its own');
 like($source_properties, qr/search_path=/, 'and settings');
 
@@ -126,9 +87,9 @@ for my $format ('plain', 'custom')
         $restore->{stderr},
         qr/warning: the grant of CONNECT to role "gone_reader" was not restored: role "gone_reader" does not exist/,
         "$format: the grant to the role that is gone is reported");
-    dumps_equal(full_dump($target), $reference,
+    dumps_equal(full_dump($node, $target), $reference,
         "$format: the restored database equals what stock pg_restore makes");
-    is(properties($target), $source_properties,
+    is(database_properties($node, $target), $source_properties,
         "$format: the restored database has the source's properties");
 }
 
@@ -140,9 +101,9 @@ for my $format ('custom', 'plain')
     is($over->{exit}, 0, "$format: the restore over the source itself succeeds");
     like($over->{stdout}, qr/kept as "hard_before_restore_$id"/,
         "$format: it says where the replaced database is kept");
-    dumps_equal(full_dump('hard'), $reference,
+    dumps_equal(full_dump($node, 'hard'), $reference,
         "$format: the replaced database equals the stock restore");
-    is(properties('hard'), $source_properties, "$format: and has the properties it had");
+    is(database_properties($node, 'hard'), $source_properties, "$format: and has the properties it had");
     is( $node->safe_psql('postgres',
             "SELECT count(*) FROM pg_database WHERE datname = 'hard_before_restore_$id'"),
         '1', "$format: the replaced database is kept");

@@ -2,7 +2,8 @@
 # the target's open sessions are terminated, the replaced database is kept as
 # <db>_before_restore_<id> (or dropped with --drop-previous). A restore that fails (a tampered
 # object, a replay killed half-way, the program interrupted) leaves the target as it was and no
-# other database behind.
+# other database behind; when the program is killed with SIGKILL, the next restore of the backup
+# into the target drops what it left. Two restores of one backup into one target never run at once.
 use strict;
 use warnings FATAL => 'all';
 
@@ -102,6 +103,33 @@ isnt($harness->result(0), 0, 'the interrupted restore fails');
 like($stderr, qr/interrupted by SIGTERM/, 'and says so');
 is(marker('app'), 'after', 'the target is as it was');
 is(databases_like('app'), 'app', 'and the side database was dropped');
+
+# --- a second restore of the same backup into the same target, while the first runs ---
+($stdout, $stderr) = ('', '');
+$harness = start_slow_restore(\$stdout, \$stderr);
+my $second = run_lokbackup($node,
+    [ 'restore', $slow->{id}, '--database', 'app', '--dbname', 'app', '--yes' ]);
+isnt($second->{exit}, 0, 'a second restore of the backup into app is refused while one runs');
+like($second->{stderr}, qr/a restore of backup $slow->{id} into database "app" is running/,
+    'and says so');
+
+# --- the program is killed (SIGKILL): it can clean up nothing ---
+$harness->signal('KILL');
+$harness->finish;
+ok(poll_until($node, "SELECT count(*) FROM pg_stat_activity WHERE datname = '$side'", '0'),
+    "the killed restore's sessions end");
+is(marker('app'), 'after', 'the target is as it was');
+is(databases_like('app'), "app $side", 'the side database is left behind');
+my $next = run_lokbackup($node,
+    [ 'restore', $slow->{id}, '--database', 'app', '--dbname', 'app', '--yes' ]);
+is($next->{exit}, 0, 'the next restore of the backup into app succeeds');
+like($next->{stderr}, qr/database "$side", left by an interrupted restore of this backup, was dropped/,
+    'after it dropped what the killed one left');
+is(databases_like('app'), "app app_before_restore_$slow->{id}",
+    'no other database than the replaced one is left');
+# Back to the database as it was, for what follows.
+$node->safe_psql('postgres', 'DROP DATABASE app WITH (FORCE)');
+$node->safe_psql('postgres', "ALTER DATABASE app_before_restore_$slow->{id} RENAME TO app");
 
 # --- the restore over the database, with a session open in it ---
 my $session = $node->background_psql('app');
