@@ -59,8 +59,9 @@ src/cli/web_assets_data.o: src/cli/web_assets_data.cpp
 
 HTTPLIB_CFLAGS = $(shell pkg-config --cflags cpp-httplib)
 HTTPLIB_LIBS = $(shell pkg-config --libs cpp-httplib)
+# The rpath: a server built into a prefix of its own (test/build-pg) has its libpq there.
 lokbackup: $(filter-out src/cli/web_assets_data.o,$(CLI_OBJS)) src/cli/web_assets_data.o $(CORE_OBJS)
-	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -lpq $(CORE_LIBS) $(HTTPLIB_LIBS) -lpthread
+	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -Wl,-rpath,$(libdir) -lpq $(CORE_LIBS) $(HTTPLIB_LIBS) -lpthread
 
 all: lokbackup
 install: install-cli
@@ -77,6 +78,7 @@ TAP_TESTS = test/tap/t/*.pl
 tap-test:
 	rm -rf test/tap/tmp_check
 	PATH="$(bindir):$$PATH" TESTDIR=$(CURDIR)/test/tap PG_CONFIG=$(PG_CONFIG) \
+	    TESTDATADIR=$(CURDIR)/test/tap/tmp_check TESTLOGDIR=$(CURDIR)/test/tap/tmp_check/log \
 	    PG_REGRESS=$(pgxsdir)/src/test/regress/pg_regress \
 	    prove -I test/tap -I $(pgxsdir)/src/test/perl --timer $(TAP_TESTS)
 

@@ -48,6 +48,6 @@ SHOW lokbackup.s3_secret_access_key;
 SHOW lokbackup.s3_access_key_id;
 SHOW lokbackup.smtp_password;
 SHOW lokbackup.notify_webhook;
-SELECT name FROM pg_settings WHERE name ~ 'secret|password|access_key|session_token|webhook';
+SELECT name FROM pg_settings WHERE name LIKE 'lokbackup.%' AND name ~ 'secret|password|access_key|session_token|webhook';
 RESET ROLE;
 DROP ROLE lokbackup_snoop;

@@ -194,6 +194,7 @@ BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &sele
     plan.format = chosen.format;
     plan.compression = chosen.compression;
     plan.catalog_database = catalog_database;
+    plan.server_version = chosen.server_version;
     return plan;
 }
 

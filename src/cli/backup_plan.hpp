@@ -37,6 +37,9 @@ struct BackupPlan {
     // From the catalog: the database's properties, recorded by the server at backup time (none
     // with --from, for the roles, and for a backup made before 0.4.0).
     std::optional<DatabaseProperties> recorded_properties;
+    // From the manifest (--from): the version of the server that made the backup. Empty from the
+    // catalog, whose own server made it: a server's major version only goes up.
+    std::string server_version;
 
     bool is_roles() const { return contents == "roles"; }
     ExpectedObject expected() const { return {sha256, size, compression}; }

@@ -1,6 +1,7 @@
 #include "cli/restore_flow.hpp"
 
 #include "cli/object_source.hpp"
+#include "core/client_version.hpp"
 #include "core/human_units.hpp"
 #include "core/manifest.hpp"
 #include "core/restore_names.hpp"
@@ -84,6 +85,7 @@ RestoreFlow::RestoreFlow(RestoreRequest request, AdminConnector connect, ReplayI
     side_ = side_database_name(request_.target, request_.plan.id);
     previous_ = previous_database_name(request_.target, request_.plan.id);
     hold_restore_lock();
+    check_server_version(*guard_);
     check_target(*guard_);
     if (!request_.plan.is_roles())
         load_properties();
@@ -108,6 +110,24 @@ void RestoreFlow::hold_restore_lock()
         throw RestoreRefused("a restore of backup " + std::to_string(request_.plan.id) +
                                  " into database \"" + request_.target + "\" is running",
                              "Wait until it has ended.");
+}
+
+// pg_dump writes for its own major version and the ones after it; pg_restore reads no archive of a
+// newer pg_dump than itself.
+void RestoreFlow::check_server_version(Connection &admin)
+{
+    int made_by = server_major_version(request_.plan.server_version);
+    int server =
+        std::stoi(admin.query("SELECT current_setting('server_version_num')").value(0, 0)) / 10000;
+    if (made_by > server)
+        throw RestoreRefused(describe_backup(request_.plan) + " was made by PostgreSQL " +
+                                 request_.plan.server_version + ", and this server runs " +
+                                 std::to_string(server) +
+                                 ": a dump restores into a server of its own major version or "
+                                 "a newer one",
+                             "Restore it into a server of PostgreSQL " + std::to_string(made_by) +
+                                 " or later, with the lokbackup program installed with that "
+                                 "server.");
 }
 
 void RestoreFlow::check_target(Connection &admin)

@@ -82,6 +82,8 @@ class RestoreFlow
   private:
     // Refuses a second restore of this backup into the same target while this one runs.
     void hold_restore_lock();
+    // Refuses a backup that a newer major version than the server's made.
+    void check_server_version(Connection &admin);
     void check_target(Connection &admin);
     void load_properties();
     RestoreOutcome run_roles(const RestoreProgress &progress);

@@ -21,4 +21,13 @@ ClientVersion parse_client_version(const std::string &output)
     return result;
 }
 
+int server_major_version(const std::string &server_version)
+{
+    std::size_t digits = 0;
+    while (digits < server_version.size() && digits < 4 && server_version[digits] >= '0' &&
+           server_version[digits] <= '9')
+        ++digits;
+    return digits == 0 ? 0 : std::stoi(server_version.substr(0, digits));
+}
+
 } // namespace lokbackup

@@ -16,4 +16,8 @@ struct ClientVersion {
 // Throws Error quoting `output` when it holds no version.
 ClientVersion parse_client_version(const std::string &output);
 
+// The major version of a server's version ("15.20 (Debian 15.20-0+deb12u1)", "18beta3", as a
+// manifest records it); 0 when it does not start with one.
+int server_major_version(const std::string &server_version);
+
 } // namespace lokbackup

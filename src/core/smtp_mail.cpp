@@ -114,10 +114,10 @@ void send_mail(const MailSettings &settings, const BackupNotice &notice)
     try {
         session.perform("could not send mail through " + mail.target);
     } catch (const Error &error) {
-        std::string message = error.what();
-        if (message.find(curl_easy_strerror(CURLE_USE_SSL_FAILED)) == std::string::npos)
+        std::string failure = error.what();
+        if (failure.find(curl_easy_strerror(CURLE_USE_SSL_FAILED)) == std::string::npos)
             throw;
-        throw Error(message + without_tls_hint(settings));
+        throw Error(failure + without_tls_hint(settings));
     }
 }
 

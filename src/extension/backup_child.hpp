@@ -3,8 +3,9 @@
 // The request, with any secrets, goes to the child's stdin; its events come back on its stdout.
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 }

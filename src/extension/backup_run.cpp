@@ -1,7 +1,8 @@
 #include "extension/backup_run.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "pgstat.h"

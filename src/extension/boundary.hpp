@@ -9,8 +9,9 @@
 //    leaves the catch block, and only then raises the PostgreSQL error.
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "utils/elog.h"
 }
 

@@ -2,8 +2,9 @@
 // expects to run inside a transaction opened with begin_catalog_work().
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 }

@@ -1,7 +1,8 @@
 // What lokbackup_health() needs from the server's side: when the schedule last fired, and which
 // databases lokbackup.databases names, parsed as the worker parses them.
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"

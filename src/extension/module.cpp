@@ -1,6 +1,7 @@
 // Entry point of the shared library: settings, shared memory, and the background worker.
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"

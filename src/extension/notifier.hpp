@@ -4,8 +4,9 @@
 // server log.
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 }
 

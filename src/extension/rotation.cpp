@@ -1,7 +1,8 @@
 #include "extension/rotation.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/xact.h"
 #include "fmgr.h"
 #include "funcapi.h"

@@ -1,7 +1,8 @@
 // lokbackup_run(type, wait): hands a request to the worker through the request slot and waits for
 // the worker's answer (and, with wait => true, for the end of the run).
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"

@@ -1,7 +1,8 @@
 #include "extension/running_backup.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
@@ -337,7 +338,7 @@ static bool any_ended(const RunningBackup *slots)
 static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*handle_interrupts)())
 {
     constexpr int max_events = 2 * max_backup_children + 2;
-    WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, max_events);
+    WaitEventSet *set = create_wait_event_set(max_events);
     AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
     AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
     for (int slot = 0; slot < max_backup_children; slot++) {

@@ -4,8 +4,9 @@
 // The worker follows up to max_backup_children backups at once, each in a slot of its own.
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 }

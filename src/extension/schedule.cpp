@@ -1,7 +1,8 @@
 #include "extension/schedule.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "utils/timestamp.h"
 }
 

@@ -2,8 +2,9 @@
 // core_call(). Times are PostgreSQL timestamps.
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 }
 

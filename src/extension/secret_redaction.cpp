@@ -1,7 +1,8 @@
 #include "extension/secret_redaction.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "utils/elog.h"
 }
 

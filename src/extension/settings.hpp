@@ -1,8 +1,9 @@
 // The lokbackup.* settings (GUCs).
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "nodes/pg_list.h"
 }
 

@@ -8,8 +8,9 @@
 // transaction (answered_seq) or finished the whole run (finished_seq).
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 #include "storage/condition_variable.h"
 #include "storage/latch.h"

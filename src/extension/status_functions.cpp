@@ -1,7 +1,8 @@
 // What the worker publishes in shared memory: lokbackup_progress() (the lokbackup_running view),
 // the running backup; lokbackup_next_run(), when the next scheduled backup runs.
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"

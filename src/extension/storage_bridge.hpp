@@ -1,8 +1,9 @@
 // The extension's calls into core's storage and object naming, each through core_call().
 #pragma once
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "datatype/timestamp.h"
 }
 

@@ -4,8 +4,9 @@
 // removes once the transaction commits), internal helpers of lokbackup_restore_plan(),
 // lokbackup_download_url() and lokbackup_queue_removal(); and lokbackup_storage_in_force(), the
 // storage a backup made now is written to.
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "access/htup_details.h"

@@ -8,9 +8,7 @@
 // transaction can no longer be undone.
 #pragma once
 
-extern "C" {
-#include "postgres.h"
-}
+#include "extension/postgres.hpp"
 
 #include "extension/row_storage.hpp"
 

@@ -1,7 +1,8 @@
 #include "extension/worker.hpp"
 
+#include "extension/postgres.hpp"
+
 extern "C" {
-#include "postgres.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"

@@ -30,6 +30,7 @@ BEGIN
 }
 
 use File::Find ();
+use File::Spec ();
 use IPC::Run ();
 use JSON::PP ();
 use PostgreSQL::Test::Cluster;
@@ -64,6 +65,7 @@ my %catalog_of;    # node name -> lokbackup.database
 #   preload => 0     a plain server without lokbackup (a new server a bucket is restored into)
 #   settings => {}   more postgresql.conf lines, name => value (values are quoted here)
 #   streaming => 1   a primary that standbys can stream from
+#   install_path => DIR   a server of another installation (another major version)
 sub create_node
 {
     my ($name, %options) = @_;
@@ -73,7 +75,8 @@ sub create_node
     my %settings = ('lokbackup.schedule' => '', %{ $options{settings} // {} });
     my $catalog = $settings{'lokbackup.database'} // 'postgres';
 
-    my $node = PostgreSQL::Test::Cluster->new($name);
+    my $node = PostgreSQL::Test::Cluster->new($name,
+        $options{install_path} ? (install_path => $options{install_path}) : ());
     $node->init(allows_streaming => $options{streaming} // 0);
     if ($preload)
     {
@@ -110,7 +113,9 @@ sub sql_literal
 sub storage_dir
 {
     my ($node) = @_;
-    return $node->basedir . '/storage';
+    # Absolute, as lokbackup.storage must be: PostgreSQL 18's test modules keep base directories
+    # relative.
+    return File::Spec->rel2abs($node->basedir . '/storage');
 }
 
 sub catalog_database

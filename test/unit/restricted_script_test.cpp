@@ -102,3 +102,15 @@ TEST(RestrictedScript, PsqlHasRestrictFromTheAugust2025MinorReleases)
 
 } // namespace
 } // namespace lokbackup
+
+namespace lokbackup
+{
+TEST(ServerMajorVersion, FromWhatAManifestRecords)
+{
+    EXPECT_EQ(server_major_version("15.20 (Debian 15.20-0+deb12u1)"), 15);
+    EXPECT_EQ(server_major_version("18.6"), 18);
+    EXPECT_EQ(server_major_version("18beta3"), 18);
+    EXPECT_EQ(server_major_version(""), 0);
+    EXPECT_EQ(server_major_version("PostgreSQL 15"), 0);
+}
+} // namespace lokbackup
