@@ -148,7 +148,7 @@ int serve(const std::vector<std::string> &argument_list)
                                 {"X-Content-Type-Options", "nosniff"},
                                 {"X-Frame-Options", "DENY"},
                                 {"Referrer-Policy", "no-referrer"}});
-    install_boundary(server, app);
+    install_boundary(server);
     add_auth_routes(server, app);
     add_backup_routes(server, app);
     add_restore_routes(server, app);

@@ -36,19 +36,8 @@ void explain_refusal(const httplib::Request &request, httplib::Response &respons
 
 } // namespace
 
-void install_boundary(httplib::Server &server, WebApp &app)
+void install_boundary(httplib::Server &server)
 {
-    server.set_pre_routing_handler(
-        [&app](const httplib::Request &request, httplib::Response &response) {
-            bool allowed = false;
-            respond(response, [&] {
-                check_host(app.settings, request);
-                check_body_is_json(request);
-                allowed = true;
-            });
-            return allowed ? httplib::Server::HandlerResponse::Unhandled
-                           : httplib::Server::HandlerResponse::Handled;
-        });
     // httplib calls it outside its own try block: an exception here would end serve.
     server.set_error_handler([](const httplib::Request &request, httplib::Response &response) {
         respond(response, [&] { explain_refusal(request, response); });

@@ -21,17 +21,24 @@ struct WebApp {
 
 using AppHandler = void (*)(WebApp &, const httplib::Request &, httplib::Response &);
 
-// An httplib handler that runs `handler` inside respond().
+// An httplib handler that runs `handler` inside respond(), after the checks of every request (the
+// Host header, a JSON body). They run here, not before routing: httplib reads the body only
+// after its pre-routing hook, and a body left unread on a kept-alive connection would be read as
+// the next request (a refused form login's password then appeared in the log).
 inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
 {
     return [&app, handler](const httplib::Request &request, httplib::Response &response) {
-        respond(response, [&] { handler(app, request, response); });
+        respond(response, [&] {
+            check_host(app.settings, request);
+            check_body_is_json(request);
+            handler(app, request, response);
+        });
     };
 }
 
-// httplib's hooks around the routes: the checks before routing, its own refusals, the last
-// resort for exceptions and the request log.
-void install_boundary(httplib::Server &server, WebApp &app);
+// httplib's hooks around the routes: its own refusals, the last resort for exceptions and the
+// request log.
+void install_boundary(httplib::Server &server);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);
 // /api/admin/backups...

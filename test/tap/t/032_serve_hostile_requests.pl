@@ -6,6 +6,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use HTTP::Tiny;
+use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
 use LokbackupTest;
@@ -115,6 +116,32 @@ ok($serve->running, 'a body cut short: serve still runs');
 $r = $serve->raw_request("POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
       . "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n\xff\r\n");
 ok($r->{status} && $r->{status} >= 400, 'a chunked body with a bad chunk size: refused');
+
+# --- a refused body on a kept-alive connection ---
+# A form-encoded login (415) and then a request for the login page, sent at once on one
+# connection: the refused body must be read as the body it is, never as the start of the next
+# request (which logged the password it holds).
+{
+    my $socket = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $serve->{port})
+      or die "cannot connect to serve: $!";
+    my $form = "username=admin&password=$password";
+    print $socket "POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
+      . "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+      . length($form) . "\r\n\r\n$form"
+      . "GET /login HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n";
+    my ($answers, $select) = ('', IO::Select->new($socket));
+    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
+    while ((my $left = $deadline - Time::HiRes::time()) > 0)
+    {
+        last unless $select->can_read($left);
+        last unless sysread($socket, $answers, 65536, length $answers);
+    }
+    close $socket;
+    my @statuses = $answers =~ m{^HTTP/1\.1 (\d+)}mg;
+    is("@statuses", '415 200',
+        'a refused form login and the request after it on one connection: 415, then 200');
+    unlike($serve->log_text, qr/\Q$password\E/, "the refused body's password is not in the log");
+}
 
 # --- slow clients ---
 # Each connection holds one of serve's threads until its request has come, however slowly it
