@@ -38,6 +38,18 @@ void explain_refusal(const httplib::Request &request, httplib::Response &respons
 
 void install_boundary(httplib::Server &server)
 {
+    // The one check that cannot wait for the route: without a length, httplib would read the body
+    // until the client closes the connection. A request refused here has no body to leave unread.
+    server.set_pre_routing_handler(
+        [](const httplib::Request &request, httplib::Response &response) {
+            bool allowed = false;
+            respond(response, [&] {
+                check_body_has_length(request);
+                allowed = true;
+            });
+            return allowed ? httplib::Server::HandlerResponse::Unhandled
+                           : httplib::Server::HandlerResponse::Handled;
+        });
     // httplib calls it outside its own try block: an exception here would end serve.
     server.set_error_handler([](const httplib::Request &request, httplib::Response &response) {
         respond(response, [&] { explain_refusal(request, response); });

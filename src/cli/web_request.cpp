@@ -63,17 +63,20 @@ std::string media_type(const std::string &content_type)
 
 } // namespace
 
-void check_body_is_json(const httplib::Request &request)
+void check_body_has_length(const httplib::Request &request)
 {
-    bool has_length = request.has_header("Content-Length");
-    bool chunked = request.has_header("Transfer-Encoding");
     bool sends_body =
         request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
-    if (sends_body && !has_length && !chunked)
+    if (sends_body && !request.has_header("Content-Length") &&
+        !request.has_header("Transfer-Encoding"))
         throw HttpError(400, "the request has no Content-Length header",
                         "Send a JSON body (Content-Type: application/json), or Content-Length: 0 "
                         "for none (curl -X POST sends neither: use curl -d '{}').");
-    bool has_body = chunked || (has_length && request.get_header_value("Content-Length") != "0");
+}
+
+void check_body_is_json(const httplib::Request &request)
+{
+    bool has_body = !request.body.empty();
     if (!request.has_header("Content-Type") && !has_body)
         return;
     std::string type = media_type(request.get_header_value("Content-Type"));

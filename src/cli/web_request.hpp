@@ -23,8 +23,10 @@ void send_error(httplib::Response &response, int status, const std::string &mess
 // response. Every route runs inside it: the one place where a request's errors end.
 void respond(httplib::Response &response, const std::function<void()> &handler);
 
-// Before httplib reads a body: HttpError 400 for a POST, PUT or PATCH without Content-Length
-// (httplib would refuse it as malformed), 415 for a body or Content-Type that is not JSON.
+// Before httplib reads a body: HttpError 400 for a POST, PUT or PATCH without Content-Length or
+// chunked encoding (httplib would read it until the client closes the connection).
+void check_body_has_length(const httplib::Request &request);
+// Once httplib has read the body: HttpError 415 for a body or Content-Type that is not JSON.
 void check_body_is_json(const httplib::Request &request);
 // The body as a JSON object (an empty body is {}), after check_body_is_json(); HttpError 400
 // otherwise.

@@ -36,8 +36,8 @@ inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
     };
 }
 
-// httplib's hooks around the routes: its own refusals, the last resort for exceptions and the
-// request log.
+// httplib's hooks around the routes: a body without a length refused before routing, its own
+// refusals, the last resort for exceptions and the request log.
 void install_boundary(httplib::Server &server);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);

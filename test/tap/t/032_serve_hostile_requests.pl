@@ -118,28 +118,39 @@ $r = $serve->raw_request("POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
 ok($r->{status} && $r->{status} >= 400, 'a chunked body with a bad chunk size: refused');
 
 # --- a refused body on a kept-alive connection ---
-# A form-encoded login (415) and then a request for the login page, sent at once on one
-# connection: the refused body must be read as the body it is, never as the start of the next
-# request (which logged the password it holds).
+# A form-encoded login (415), then a request for the login page on the same connection, as a
+# browser reuses one: the refused body must be read as the body it is, never as the start of the
+# next request (whose line, with the password in it, went to the log).
 {
     my $socket = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $serve->{port})
       or die "cannot connect to serve: $!";
+    binmode $socket;
+    my $select = IO::Select->new($socket);
+    # Reads one whole response (its Content-Length), or what came before the deadline.
+    my $read_response = sub {
+        my $answer = '';
+        my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
+        while ((my $left = $deadline - Time::HiRes::time()) > 0)
+        {
+            last unless $select->can_read($left);
+            last unless sysread($socket, $answer, 65536, length $answer);
+            my $response = ServeTest::parse_response($answer);
+            return $response if $response->{complete};
+        }
+        return ServeTest::parse_response($answer);
+    };
     my $form = "username=admin&password=$password";
-    print $socket "POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
-      . "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
-      . length($form) . "\r\n\r\n$form"
-      . "GET /login HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n";
-    my ($answers, $select) = ('', IO::Select->new($socket));
-    my $deadline = Time::HiRes::time() + $LokbackupTest::default_timeout;
-    while ((my $left = $deadline - Time::HiRes::time()) > 0)
-    {
-        last unless $select->can_read($left);
-        last unless sysread($socket, $answers, 65536, length $answers);
-    }
+    syswrite($socket, "POST /api/auth/login HTTP/1.1\r\nHost: $host\r\n"
+          . "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+          . length($form) . "\r\n\r\n");
+    # An answer that must not come: serve waits for the body it was announced. A second is long
+    # enough for serve to answer a request whose headers it has, as it did.
+    ok(!$select->can_read(1), 'serve does not answer before the body has come');
+    syswrite($socket, $form);
+    is($read_response->()->{status}, 415, 'a form login on a kept-alive connection: 415');
+    syswrite($socket, "GET /login HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n");
+    is($read_response->()->{status}, 200, 'the next request on that connection: 200');
     close $socket;
-    my @statuses = $answers =~ m{^HTTP/1\.1 (\d+)}mg;
-    is("@statuses", '415 200',
-        'a refused form login and the request after it on one connection: 415, then 200');
     unlike($serve->log_text, qr/\Q$password\E/, "the refused body's password is not in the log");
 }
 
