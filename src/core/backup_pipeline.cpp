@@ -2,6 +2,7 @@
 
 #include "core/backup_objects.hpp"
 #include "core/backup_progress.hpp"
+#include "core/client_version.hpp"
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/object_key.hpp"
@@ -52,6 +53,8 @@ struct DumpPlan {
     std::vector<ProcessSpec> commands;
     std::string opening;
     std::string closing;
+    // pg_dump writes the object's codec itself (zstd, PostgreSQL 16 and later).
+    bool compressed_by_dump = false;
 };
 
 // The connection travels only through the environment: a database name in pg_dump's argv would be
@@ -83,10 +86,19 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     // stops early, for whatever reason, commits nothing. pg_dump -Fp writes it, and the pipeline
     // opens the transaction before it and commits after it; but only when the snapshot shows no
     // large object, as pg_dump -Fp puts each of those in a BEGIN/COMMIT pair of its own.
+    //
+    // pg_dump 16 and later compresses with zstd itself: 0.38 of the CPU and 0.62 of the time of the
+    // same script piped through zstd (bench/pg_dump_compression, pgbench scale 20, 18.6).
     if (request.format == DumpFormat::plain && snapshot && !snapshot->large_objects) {
         dump.argv.push_back("-Fp");
         dump.argv.insert(dump.argv.end(), from_snapshot.begin(), from_snapshot.end());
-        return {{dump}, "BEGIN;\n", "COMMIT;\n"};
+        bool by_dump = request.compression == Compression::zstd &&
+                       server_major_version(request.server_version) >= 16;
+        if (by_dump)
+            dump.argv.push_back(
+                "--compress=zstd:" +
+                std::to_string(effective_level(request.compression, request.compression_level)));
+        return {{dump}, "BEGIN;\n", "COMMIT;\n", by_dump};
     }
 
     // Compressed by us, like every format, so that one codec and one checksum cover all.
@@ -200,6 +212,85 @@ class UnfinishedSink : public Sink
     ProgressTracker &tracker_;
 };
 
+// Counts the bytes it is given, and drops them.
+class ByteCounter : public Sink
+{
+  public:
+    explicit ByteCounter(std::uint64_t &count) : count_(count) {}
+    void write(const char *, std::size_t size) override { count_ += size; }
+    void finish() override {}
+
+  private:
+    std::uint64_t &count_;
+};
+
+// Passes the bytes on to `out`, whose finish() is left to the caller.
+class FrameOutput : public Sink
+{
+  public:
+    explicit FrameOutput(Sink &out) : out_(out) {}
+    void write(const char *data, std::size_t size) override { out_.write(data, size); }
+    void finish() override {}
+
+  private:
+    Sink &out_;
+};
+
+// The object's codec over the dump: the opening and closing statements, and pg_dump's output in
+// between. When pg_dump compressed its output with that codec itself, its stream is stored as it
+// comes and the statements as frames of their own around it (a decompressor reads concatenated
+// frames as one stream); decompressed alongside, it is counted and checked.
+class ObjectEncoder
+{
+  public:
+    ObjectEncoder(const BackupRequest &request, bool compressed_by_dump, Sink &out)
+        : request_(request), out_(out)
+    {
+        if (compressed_by_dump)
+            check_ = make_decompressor(request.compression, counted_);
+        else
+            compressor_ = make_compressor(request.compression, request.compression_level, out);
+    }
+    void text(const std::string &text)
+    {
+        raw_size_ += text.size();
+        if (compressor_)
+            return compressor_->write(text.data(), text.size());
+        FrameOutput frame_output(out_);
+        auto frame =
+            make_compressor(request_.compression, request_.compression_level, frame_output);
+        frame->write(text.data(), text.size());
+        frame->finish();
+    }
+    void dump(const char *data, std::size_t size)
+    {
+        if (compressor_) {
+            raw_size_ += size;
+            return compressor_->write(data, size);
+        }
+        out_.write(data, size);
+        check_->write(data, size);
+    }
+    void finish()
+    {
+        if (compressor_)
+            return compressor_->finish();
+        check_->finish();
+        out_.finish();
+    }
+    // What pg_dump produced, uncompressed, and the statements.
+    std::uint64_t raw_size() const { return raw_size_ + dumped_; }
+
+  private:
+    const BackupRequest &request_;
+    Sink &out_;
+    std::unique_ptr<Sink> compressor_;
+    std::uint64_t raw_size_ = 0;
+    std::uint64_t dumped_ = 0; // decompressed from pg_dump's own stream
+    ByteCounter counted_{dumped_};
+    std::unique_ptr<Sink> check_;
+};
+
 // Streams the dump into `writer`, all but its finish(): the size and checksum are known before
 // the object's last bytes are sent, so that the manifest can go along with them.
 BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, ObjectWriter &writer,
@@ -207,7 +298,7 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
 {
     UnfinishedSink unfinished(writer, progress);
     HashingSink hashed(unfinished);
-    auto compressor = make_compressor(request.compression, request.compression_level, hashed);
+    ObjectEncoder encoder(request, plan.compressed_by_dump, hashed);
     std::vector<std::unique_ptr<SupervisedProcess>> stages;
     for (ProcessSpec spec : plan.commands) {
         if (!stages.empty())
@@ -220,12 +311,10 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
 
     std::vector<char> buffer(read_size);
     BackupResult result;
-    compressor->write(plan.opening.data(), plan.opening.size());
-    result.raw_size += plan.opening.size();
+    encoder.text(plan.opening);
     while (std::size_t got = read_some(output, buffer.data(), buffer.size())) {
-        compressor->write(buffer.data(), got);
-        result.raw_size += got;
-        progress.dumped(result.raw_size, hashed.bytes());
+        encoder.dump(buffer.data(), got);
+        progress.dumped(encoder.raw_size(), hashed.bytes());
         if (got < short_read)
             nanosleep(&refill_pause, nullptr);
     }
@@ -236,9 +325,9 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
         writer.abort();
         throw Error(failed->failure_message());
     }
-    compressor->write(plan.closing.data(), plan.closing.size());
-    result.raw_size += plan.closing.size();
-    compressor->finish();
+    encoder.text(plan.closing);
+    encoder.finish();
+    result.raw_size = encoder.raw_size();
     result.size = hashed.bytes();
     result.sha256 = hashed.hex_digest();
     progress.dumped(result.raw_size, result.size);

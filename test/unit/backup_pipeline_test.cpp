@@ -128,8 +128,7 @@ TEST_F(BackupPipelineTest, PlainScriptIsRenderedInOneTransactionByPgRestore)
 {
     write_fake_program(bin() / "pg_dump", "echo dump");
     run_backup(request_, nullptr);
-    EXPECT_EQ(recorded("pg_restore", "argv"),
-              "--single-transaction\n-f\n-\n");
+    EXPECT_EQ(recorded("pg_restore", "argv"), "--single-transaction\n-f\n-\n");
     EXPECT_EQ(stored_dump(), "dump\n");
 }
 
@@ -139,10 +138,36 @@ TEST_F(BackupPipelineTest, WithoutLargeObjectsPgDumpWritesThePlainScriptInOurTra
     std::filesystem::remove(bin() / "pg_restore");
     BackupResult result =
         run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
-    EXPECT_EQ(recorded("pg_dump", "argv"),
-              "-w\n-Fp\n--snapshot=00000003-0000001B-1\n");
+    EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fp\n--snapshot=00000003-0000001B-1\n");
     EXPECT_EQ(stored_dump(), "BEGIN;\ndump\nCOMMIT;\n");
     EXPECT_EQ(result.raw_size, stored_dump().size());
+}
+
+// pg_dump 16 and later writes zstd itself; the statements around its stream are frames of their
+// own, and one decompression reads the whole object.
+TEST_F(BackupPipelineTest, PgDump16CompressesTheScriptItself)
+{
+    request_.server_version = "16.4";
+    write_fake_program(bin() / "pg_dump",
+                       "yes 'INSERT INTO t VALUES (1);' | head -c 3000000 | zstd -q -3 -c");
+    BackupResult result =
+        run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
+    EXPECT_EQ(recorded("pg_dump", "argv"),
+              "-w\n-Fp\n--snapshot=00000003-0000001B-1\n--compress=zstd:3\n");
+    std::string dump = stored_dump();
+    EXPECT_EQ(dump.size(), 3000000u + 15);
+    EXPECT_EQ(dump.substr(0, 12), "BEGIN;\nINSER");
+    EXPECT_EQ(dump.substr(dump.size() - 24), "INSERT INTO t VACOMMIT;\n");
+    EXPECT_EQ(result.raw_size, dump.size());
+    EXPECT_LT(result.size, 3000000u / 10);
+}
+
+TEST_F(BackupPipelineTest, APgDumpStreamThatIsNotZstdFailsTheBackup)
+{
+    request_.server_version = "16.4";
+    write_fake_program(bin() / "pg_dump", "echo 'not zstd at all'");
+    EXPECT_THROW(run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false}),
+                 Error);
 }
 
 TEST_F(BackupPipelineTest, WithLargeObjectsPgRestoreRendersTheSnapshotsDump)
@@ -150,8 +175,7 @@ TEST_F(BackupPipelineTest, WithLargeObjectsPgRestoreRendersTheSnapshotsDump)
     write_fake_program(bin() / "pg_dump", "echo dump");
     run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", true});
     EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n--snapshot=00000003-0000001B-1\n");
-    EXPECT_EQ(recorded("pg_restore", "argv"),
-              "--single-transaction\n-f\n-\n");
+    EXPECT_EQ(recorded("pg_restore", "argv"), "--single-transaction\n-f\n-\n");
     EXPECT_EQ(stored_dump(), "dump\n");
 }
 

@@ -120,6 +120,11 @@ like($nolo_plain, qr/\n\\unrestrict \S+\n\nCOMMIT;\n\z/, 'nolo: and commits last
 is(scalar(() = $nolo_plain =~ /^(?:BEGIN|COMMIT);$/mg), 2,
     'nolo: and has no other BEGIN or COMMIT');
 unlike($nolo_plain, qr/^DROP /m, 'nolo: the script was made without --clean');
+# pg_dump 16 and later compresses the script itself, between frames of BEGIN and COMMIT.
+my $frames = `zstd -lv '${\ object_path($node, $nolo->{object_key})}' 2>&1`;
+my $dump_compresses = $node->safe_psql('postgres', 'SHOW server_version_num') >= 160000;
+like($frames, $dump_compresses ? qr/Zstandard Frames: 3\b/ : qr/Zstandard Frames: 1\b/,
+    'nolo: ' . ($dump_compresses ? "pg_dump's own zstd stream, between two frames" : 'one frame'));
 restores_identically('nolo_copy', 'plain zstd without large objects', 'nolo');
 
 # --- custom format ---
