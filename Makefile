@@ -9,9 +9,15 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" lokbackup.contr
 MODULE_big = lokbackup
 DATA = $(wildcard sql/lokbackup--*.sql)
 
-CORE_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/core/*.cpp))
-EXTENSION_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/extension/*.cpp))
-CLI_OBJS = $(patsubst %.cpp,%.o,$(wildcard src/cli/*.cpp))
+# Build outputs go to build/, out of the source folders: src/LAYER/[FOLDER/]x.cpp is compiled to
+# build/obj/LAYER/[FOLDER/]x.o, and the dashboard's generated source to build/gen/.
+OBJ_DIR = build/obj
+GEN_DIR = build/gen
+layer_objs = $(patsubst src/%.cpp,$(OBJ_DIR)/%.o,$(wildcard src/$(1)/*.cpp src/$(1)/*/*.cpp))
+CORE_OBJS = $(call layer_objs,core)
+EXTENSION_OBJS = $(call layer_objs,extension)
+ASSETS_OBJ = $(OBJ_DIR)/cli/web/web_assets_data.o
+CLI_OBJS = $(call layer_objs,cli) $(ASSETS_OBJ)
 OBJS = $(EXTENSION_OBJS) $(CORE_OBJS)
 
 CORE_LIBS = -lzstd -lz -lcrypto -lcurl
@@ -23,8 +29,7 @@ REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_
 REGRESS_OPTS = --temp-instance=$(CURDIR)/tmp_check --temp-config=$(CURDIR)/test/regress/lokbackup.conf
 
 # Set before PGXS is included, which tests it when it is read.
-EXTRA_CLEAN = lokbackup $(CLI_OBJS) src/cli/web_assets_data.o src/*/*.d \
-              src/cli/web_assets_data.cpp build tmp_check test/tap/tmp_check
+EXTRA_CLEAN = lokbackup build tmp_check test/tap/tmp_check
 
 # The extension is C++; PGXS would otherwise try to emit LLVM bitcode for JIT inlining with clang.
 override with_llvm = no
@@ -40,10 +45,18 @@ override CXXFLAGS += $(CXXSTD)
 # Core is compiled without the server's include directory: a core file that includes a
 # PostgreSQL server header does not compile.
 CORE_CPPFLAGS = -I$(CURDIR)/src -D_GNU_SOURCE
-src/core/%.o: src/core/%.cpp
+$(OBJ_DIR)/core/%.o: src/core/%.cpp
+	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
 
-src/cli/%.o: src/cli/%.cpp
+$(OBJ_DIR)/extension/%.o: src/extension/%.cpp
+	@mkdir -p $(@D)
+	$(COMPILE.cc) -o $@ $<
+
+HTTPLIB_CFLAGS = $(shell pkg-config --cflags cpp-httplib)
+HTTPLIB_LIBS = $(shell pkg-config --libs cpp-httplib)
+$(OBJ_DIR)/cli/%.o: src/cli/%.cpp
+	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -I$(includedir) $(HTTPLIB_CFLAGS) -DLOKBACKUP_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 
 # Header dependencies, so that a changed header rebuilds what includes it.
@@ -52,15 +65,15 @@ override CXXFLAGS += -MMD -MP
 
 # The dashboard's files, compiled into the program (src/dashboard/embed-assets).
 DASHBOARD_FILES = $(wildcard src/dashboard/public/* src/dashboard/app/*)
-src/cli/web_assets_data.cpp: $(DASHBOARD_FILES) src/dashboard/embed-assets
+$(GEN_DIR)/web_assets_data.cpp: $(DASHBOARD_FILES) src/dashboard/embed-assets
+	@mkdir -p $(@D)
 	src/dashboard/embed-assets $(DASHBOARD_FILES) > $@
-src/cli/web_assets_data.o: src/cli/web_assets_data.cpp
+$(ASSETS_OBJ): $(GEN_DIR)/web_assets_data.cpp
+	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -c -o $@ $<
 
-HTTPLIB_CFLAGS = $(shell pkg-config --cflags cpp-httplib)
-HTTPLIB_LIBS = $(shell pkg-config --libs cpp-httplib)
 # The rpath: a server built into a prefix of its own (test/build-pg) has its libpq there.
-lokbackup: $(filter-out src/cli/web_assets_data.o,$(CLI_OBJS)) src/cli/web_assets_data.o $(CORE_OBJS)
+lokbackup: $(CLI_OBJS) $(CORE_OBJS)
 	$(CXX) $(CXXFLAGS) -o $@ $^ -L$(libdir) -Wl,-rpath,$(libdir) -lpq $(CORE_LIBS) $(HTTPLIB_LIBS) -lpthread
 
 all: lokbackup

@@ -1,6 +1,6 @@
 #include "cli/connection.hpp"
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 #include <cstdlib>
 

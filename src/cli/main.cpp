@@ -1,6 +1,6 @@
 // The lokbackup program: restore, list and verify backups; and the backup child that the
 // server's background worker runs. main() is the one place where errors end up.
-#include "cli/backup_plan.hpp"
+#include "cli/restore/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/connection.hpp"
 #include "cli/options.hpp"

@@ -2,7 +2,7 @@
 // --name=value), short options (-p 5433, -p5433), positional arguments, and "--".
 #pragma once
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 #include <map>
 #include <optional>

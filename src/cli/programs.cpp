@@ -1,7 +1,7 @@
 #include "cli/programs.hpp"
 
-#include "core/error.hpp"
-#include "core/process.hpp"
+#include "core/base/error.hpp"
+#include "core/base/process.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // The PostgreSQL client programs that the cli runs.
 #pragma once
 
-#include "core/client_version.hpp"
+#include "core/backup/client_version.hpp"
 
 #include <string>
 

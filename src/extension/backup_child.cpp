@@ -5,9 +5,9 @@ extern "C" {
 #include "miscadmin.h"
 }
 
-#include "core/backup_request.hpp"
-#include "core/log_lines.hpp"
-#include "core/process.hpp"
+#include "core/backup/backup_request.hpp"
+#include "core/base/log_lines.hpp"
+#include "core/base/process.hpp"
 #include "extension/boundary.hpp"
 #include "extension/storage_bridge.hpp"
 

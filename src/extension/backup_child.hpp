@@ -39,7 +39,7 @@ int start_backup_child(int slot, const char *program, const ChildRequest &reques
 // -1 once it is closed.
 int backup_child_stderr_fd(int slot);
 // What the child in `slot` wrote to stderr: one read, or with `to_end` (the child has ended)
-// everything there is. Returns the complete lines, printable and bounded (core/log_lines.hpp),
+// everything there is. Returns the complete lines, printable and bounded (core/base/log_lines.hpp),
 // as a List of char *; closes the stderr at its end.
 List *read_backup_child_stderr(int slot, bool to_end);
 

@@ -15,7 +15,7 @@ extern "C" {
 #include "utils/elog.h"
 }
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 #include <new>
 #include <string>

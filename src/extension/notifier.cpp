@@ -6,8 +6,8 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/notify_request.hpp"
-#include "core/process.hpp"
+#include "core/notify/notify_request.hpp"
+#include "core/base/process.hpp"
 #include "extension/boundary.hpp"
 #include "extension/settings.hpp"
 

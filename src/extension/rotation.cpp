@@ -11,8 +11,8 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/retention.hpp"
-#include "core/time_zone.hpp"
+#include "core/schedule/retention.hpp"
+#include "core/schedule/time_zone.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
 #include "extension/settings.hpp"

@@ -101,7 +101,8 @@ static void end_as_failed(RunningBackup &running, char *failure)
 
 // Logs what the child in `slot` wrote to stderr since the last call; with `to_end` (the child is
 // gone), all the rest. One LOG line each, after log_line_prefix, naming the backup by its id
-// alone: the database's name may hold any byte, and the line is printable (core/log_lines.hpp).
+// alone: the database's name may hold any byte, and the line is printable
+// (core/base/log_lines.hpp).
 static void log_child_stderr(int slot, const RunningBackup &running, bool to_end)
 {
     List *lines = read_backup_child_stderr(slot, to_end);

@@ -4,9 +4,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/backup_type.hpp"
-#include "core/cron_schedule.hpp"
-#include "core/time_zone.hpp"
+#include "core/schedule/backup_type.hpp"
+#include "core/schedule/cron_schedule.hpp"
+#include "core/schedule/time_zone.hpp"
 #include "extension/boundary.hpp"
 #include "extension/settings.hpp"
 

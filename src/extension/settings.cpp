@@ -7,10 +7,11 @@ extern "C" {
 #include "utils/varlena.h"
 }
 
-#include "core/cron_schedule.hpp"
-#include "core/storage.hpp"
-#include "core/time_zone.hpp"
-#include "core/webhook.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/schedule/cron_schedule.hpp"
+#include "core/storage/storage.hpp"
+#include "core/schedule/time_zone.hpp"
+#include "core/notify/webhook.hpp"
 
 namespace lokbackup::pg
 {

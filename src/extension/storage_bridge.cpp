@@ -4,10 +4,11 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/codec.hpp"
-#include "core/local_storage.hpp"
-#include "core/object_key.hpp"
-#include "core/s3_address.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/pipeline/codec.hpp"
+#include "core/storage/local_storage.hpp"
+#include "core/storage/object_key.hpp"
+#include "core/s3/s3_address.hpp"
 #include "extension/boundary.hpp"
 #include "extension/settings.hpp"
 

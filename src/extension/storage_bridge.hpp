@@ -7,7 +7,7 @@ extern "C" {
 #include "datatype/timestamp.h"
 }
 
-#include "core/storage.hpp"
+#include "core/storage/storage.hpp"
 #include "extension/row_storage.hpp"
 
 namespace lokbackup::pg

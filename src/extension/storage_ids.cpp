@@ -10,8 +10,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/process.hpp"
-#include "core/storage_scan.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/base/process.hpp"
+#include "core/storage/storage_scan.hpp"
 #include "extension/backup_child.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"

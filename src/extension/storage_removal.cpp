@@ -7,8 +7,9 @@ extern "C" {
 #include "utils/memutils.h"
 }
 
-#include "core/backup_objects.hpp"
-#include "core/removal_retry.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/storage/backup_objects.hpp"
+#include "core/storage/removal_retry.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
 #include "extension/shared_state.hpp"

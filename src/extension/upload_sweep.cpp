@@ -6,7 +6,8 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/upload_sweep.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/storage/upload_sweep.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
 #include "extension/storage_bridge.hpp"

@@ -1,9 +1,10 @@
-#include "core/backup_pipeline.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/pipeline/backup_pipeline.hpp"
 
-#include "core/manifest.hpp"
-#include "core/object_key.hpp"
-#include "core/s3_error.hpp"
-#include "core/storage.hpp"
+#include "core/backup/manifest.hpp"
+#include "core/storage/object_key.hpp"
+#include "core/s3/s3_error.hpp"
+#include "core/storage/storage.hpp"
 
 #include "fake_s3_server.hpp"
 #include "test_support.hpp"

@@ -1,6 +1,6 @@
 // The progress a running backup reports: bytes acknowledged by storage, and a wait for storage
 // shown once it has lasted a second, with the last storage problem until storage answers again.
-#include "core/backup_progress.hpp"
+#include "core/pipeline/backup_progress.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/backup_request.hpp"
+#include "core/backup/backup_request.hpp"
 
 #include "test_support.hpp"
 

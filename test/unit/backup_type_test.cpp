@@ -1,5 +1,5 @@
-#include "core/backup_type.hpp"
-#include "core/error.hpp"
+#include "core/schedule/backup_type.hpp"
+#include "core/base/error.hpp"
 
 #include "time_test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/civil_time.hpp"
+#include "core/schedule/civil_time.hpp"
 
 #include "time_test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/codec.hpp"
+#include "core/pipeline/codec.hpp"
 
 #include "test_support.hpp"
 

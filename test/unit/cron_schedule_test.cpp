@@ -1,5 +1,5 @@
-#include "core/cron_schedule.hpp"
-#include "core/error.hpp"
+#include "core/schedule/cron_schedule.hpp"
+#include "core/base/error.hpp"
 
 #include "time_test_support.hpp"
 

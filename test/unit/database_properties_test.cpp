@@ -1,7 +1,7 @@
-#include "core/backup_request.hpp"
-#include "core/database_properties.hpp"
-#include "core/manifest.hpp"
-#include "core/restore_names.hpp"
+#include "core/backup/backup_request.hpp"
+#include "core/backup/database_properties.hpp"
+#include "core/backup/manifest.hpp"
+#include "core/backup/restore_names.hpp"
 
 #include "test_support.hpp"
 

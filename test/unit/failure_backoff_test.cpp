@@ -1,4 +1,4 @@
-#include "core/failure_backoff.hpp"
+#include "core/schedule/failure_backoff.hpp"
 
 #include <gtest/gtest.h>
 

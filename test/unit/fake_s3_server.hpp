@@ -3,7 +3,7 @@
 // by the test. One connection at a time, one request per connection.
 #pragma once
 
-#include "core/sigv4.hpp"
+#include "core/s3/sigv4.hpp"
 #include "test_support.hpp"
 
 #include <arpa/inet.h>

@@ -1,5 +1,6 @@
-#include "core/local_storage.hpp"
-#include "core/storage.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/storage/local_storage.hpp"
+#include "core/storage/storage.hpp"
 
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/log_lines.hpp"
+#include "core/base/log_lines.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/manifest.hpp"
+#include "core/backup/manifest.hpp"
 
 #include "test_support.hpp"
 

@@ -1,9 +1,9 @@
 // Delivery of notices to real servers on 127.0.0.1: an SMTP server (smtp_sink.py, on Debian's
 // python3-aiosmtpd) and an HTTP server (webhook_sink.py), each writing what it receives to a
 // directory that the test reads back.
-#include "core/process.hpp"
-#include "core/smtp_mail.hpp"
-#include "core/webhook.hpp"
+#include "core/base/process.hpp"
+#include "core/notify/smtp_mail.hpp"
+#include "core/notify/webhook.hpp"
 
 #include "test_support.hpp"
 

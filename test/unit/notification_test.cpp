@@ -1,7 +1,7 @@
-#include "core/curl_session.hpp"
-#include "core/mail_message.hpp"
-#include "core/smtp_mail.hpp"
-#include "core/webhook.hpp"
+#include "core/http/curl_session.hpp"
+#include "core/notify/mail_message.hpp"
+#include "core/notify/smtp_mail.hpp"
+#include "core/notify/webhook.hpp"
 
 #include "test_support.hpp"
 #include "time_test_support.hpp"

@@ -1,4 +1,4 @@
-#include "core/object_key.hpp"
+#include "core/storage/object_key.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-#include "core/process.hpp"
-#include "core/supervised_process.hpp"
+#include "core/base/process.hpp"
+#include "core/base/supervised_process.hpp"
 
 #include "test_support.hpp"
 

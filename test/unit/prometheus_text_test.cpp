@@ -1,4 +1,4 @@
-#include "core/prometheus_text.hpp"
+#include "core/base/prometheus_text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/removal_retry.hpp"
+#include "core/storage/removal_retry.hpp"
 
 #include <gtest/gtest.h>
 

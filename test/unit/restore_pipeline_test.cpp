@@ -1,6 +1,7 @@
-#include "core/restore_pipeline.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/pipeline/restore_pipeline.hpp"
 
-#include "core/sha256.hpp"
+#include "core/pipeline/sha256.hpp"
 
 #include "test_support.hpp"
 

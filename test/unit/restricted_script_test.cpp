@@ -1,4 +1,4 @@
-#include "core/restricted_script.hpp"
+#include "core/pipeline/restricted_script.hpp"
 
 #include "test_support.hpp"
 

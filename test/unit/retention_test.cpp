@@ -1,5 +1,5 @@
-#include "core/error.hpp"
-#include "core/retention.hpp"
+#include "core/base/error.hpp"
+#include "core/schedule/retention.hpp"
 
 #include "time_test_support.hpp"
 

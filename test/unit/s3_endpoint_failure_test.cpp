@@ -3,9 +3,10 @@
 // once a request gave up the storage sends nothing more. The stalled endpoint is real: a loopback
 // socket that listens and never accepts, so the kernel completes each connection and nothing ever
 // answers.
-#include "core/http_client.hpp"
-#include "core/s3_error.hpp"
-#include "core/s3_storage.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/http/http_client.hpp"
+#include "core/s3/s3_error.hpp"
+#include "core/storage/s3_storage.hpp"
 
 #include "test_support.hpp"
 

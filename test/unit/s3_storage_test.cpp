@@ -2,14 +2,15 @@
 // bodies and their messages, the retry policy with an injected clock, and the driver's requests
 // against a fake S3 on a loopback socket (fake_s3_server.hpp). Integration with real S3
 // implementations is in the TAP tests.
-#include "core/http_client.hpp"
-#include "core/http_retry.hpp"
-#include "core/s3_address.hpp"
-#include "core/s3_error.hpp"
-#include "core/s3_object_writer.hpp"
-#include "core/s3_storage.hpp"
-#include "core/upload_sweep.hpp"
-#include "core/xml_text.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/http/http_client.hpp"
+#include "core/http/http_retry.hpp"
+#include "core/s3/s3_address.hpp"
+#include "core/s3/s3_error.hpp"
+#include "core/s3/s3_object_writer.hpp"
+#include "core/storage/s3_storage.hpp"
+#include "core/storage/upload_sweep.hpp"
+#include "core/s3/xml_text.hpp"
 
 #include "fake_s3_server.hpp"
 #include "test_support.hpp"

@@ -1,4 +1,4 @@
-#include "core/sha256.hpp"
+#include "core/pipeline/sha256.hpp"
 
 #include "test_support.hpp"
 

@@ -14,7 +14,7 @@
 //   hash of their .creq but of a request without Content-Length (and, for the second, with
 //   "charset=utf8" instead of "utf-8"), and the second's .authz still lists content-length.
 //   The test checks that this is still so.
-#include "core/sigv4.hpp"
+#include "core/s3/sigv4.hpp"
 
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/storage_scan.hpp"
+#include "core/storage/storage_scan.hpp"
 
 #include "test_support.hpp"
 

@@ -1,7 +1,8 @@
-#include "core/stored_backups.hpp"
+#include "core/storage/open_storage.hpp"
+#include "core/storage/stored_backups.hpp"
 
-#include "core/local_storage.hpp"
-#include "core/object_key.hpp"
+#include "core/storage/local_storage.hpp"
+#include "core/storage/object_key.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

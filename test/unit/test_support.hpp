@@ -1,9 +1,9 @@
 // Helpers shared by the core unit tests.
 #pragma once
 
-#include "core/error.hpp"
-#include "core/notification.hpp"
-#include "core/sink.hpp"
+#include "core/base/error.hpp"
+#include "core/notify/notification.hpp"
+#include "core/base/sink.hpp"
 
 #include <algorithm>
 #include <cstdint>

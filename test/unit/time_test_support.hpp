@@ -3,7 +3,7 @@
 // expectations do not come from the code under test.
 #pragma once
 
-#include "core/civil_time.hpp"
+#include "core/schedule/civil_time.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -1,5 +1,5 @@
-#include "core/error.hpp"
-#include "core/time_zone.hpp"
+#include "core/base/error.hpp"
+#include "core/schedule/time_zone.hpp"
 
 #include "time_test_support.hpp"
 

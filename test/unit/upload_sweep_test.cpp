@@ -1,5 +1,5 @@
-#include "core/local_storage.hpp"
-#include "core/upload_sweep.hpp"
+#include "core/storage/local_storage.hpp"
+#include "core/storage/upload_sweep.hpp"
 
 #include "test_support.hpp"
 

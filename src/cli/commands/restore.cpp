@@ -1,0 +1,153 @@
+#include "cli/restore/backup_plan.hpp"
+#include "cli/command.hpp"
+#include "cli/restore/confirmation.hpp"
+#include "cli/connection.hpp"
+#include "cli/restore/progress_display.hpp"
+#include "cli/restore/replay.hpp"
+#include "cli/restore/restore_flow.hpp"
+
+#include <csignal>
+#include <iostream>
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+volatile std::sig_atomic_t interrupting_signal = 0;
+
+void note_signal(int signal)
+{
+    interrupting_signal = signal;
+}
+
+// From the confirmation on, SIGINT and SIGTERM stop the restore at its next progress report
+// instead of killing the program, so that the database it created is dropped again and the target
+// stays as it was (a killed program would leave its side database behind).
+class InterruptsStopTheRestore
+{
+  public:
+    InterruptsStopTheRestore()
+    {
+        struct sigaction action {
+        };
+        action.sa_handler = note_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &previous_int_);
+        sigaction(SIGTERM, &action, &previous_term_);
+    }
+    ~InterruptsStopTheRestore()
+    {
+        sigaction(SIGINT, &previous_int_, nullptr);
+        sigaction(SIGTERM, &previous_term_, nullptr);
+    }
+    InterruptsStopTheRestore(const InterruptsStopTheRestore &) = delete;
+    InterruptsStopTheRestore &operator=(const InterruptsStopTheRestore &) = delete;
+
+    static void check()
+    {
+        if (interrupting_signal != 0)
+            throw Error(std::string("interrupted by ") +
+                        (interrupting_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    }
+
+  private:
+    struct sigaction previous_int_ {
+    };
+    struct sigaction previous_term_ {
+    };
+};
+
+const char *const help = R"(lokbackup restore: restore a backup into a database, checksum verified
+
+Usage:
+  lokbackup restore latest|ID --dbname TARGET [OPTION]...
+
+A database backup is replayed into a database that the restore creates from template0 with the
+encoding, locale, owner, privileges, comment, connection limit and settings that the backup
+recorded, in a single transaction that commits only after the whole object was read and its size
+and SHA-256 matched: a damaged backup restores nothing. An existing TARGET is replaced only once
+that has succeeded: the backup is restored into TARGET_restoring_ID first, then TARGET's sessions
+are terminated and TARGET is renamed TARGET_before_restore_ID, and the restored database takes its
+name. If anything fails, TARGET is as it was and the database created for the restore is dropped.
+
+Options:
+  latest|ID                   the newest backup of --database, or the backup with this id
+  --database NAME             the database whose latest backup to restore
+  --dbname TARGET             the database to restore into (default for a roles backup: the
+                              catalog database)
+  --create                    create TARGET when it does not exist
+  --yes                       replace an existing TARGET without asking
+  --drop-previous             drop the replaced TARGET instead of keeping it as
+                              TARGET_before_restore_ID
+  --allow-catalog-database    allow TARGET to be the database that holds the lokbackup catalog
+
+)";
+
+int restore(const std::vector<std::string> &argument_list)
+{
+    std::vector<OptionSpec> options = {{"dbname", 0, true},
+                                       {"create", 0, false},
+                                       {"yes", 0, false},
+                                       {"drop-previous", 0, false},
+                                       {"allow-catalog-database", 0, false}};
+    for (const auto &specs : {selector_option_specs(), ConnectionOptions::specs()})
+        options.insert(options.end(), specs.begin(), specs.end());
+    Arguments arguments("restore", options, argument_list);
+    BackupSelector selector = BackupSelector::from(arguments);
+    ConnectionOptions connection = ConnectionOptions::from(arguments);
+
+    // Connected only without --from, and closed before the restore: the target may be the
+    // catalog database, which the swap renames.
+    BackupPlan plan;
+    {
+        std::optional<Connection> catalog;
+        plan = find_backup(selector, connection.catalog_database, [&]() -> Connection & {
+            return catalog.emplace(connection, connection.catalog_database);
+        });
+    }
+
+    std::optional<std::string> target = arguments.value("dbname");
+    if (!target && !plan.is_roles())
+        throw UsageError("--dbname is required: name the database to restore into");
+    RestoreRequest request{plan, target.value_or(plan.catalog_database),
+                           arguments.flag("drop-previous"),
+                           arguments.flag("allow-catalog-database")};
+    RestoreFlow flow(
+        request,
+        [&](const std::string &database) {
+            return std::make_unique<Connection>(connection, database);
+        },
+        [&](const std::string &database) { return replay_command(plan, connection, database); });
+    if (!flow.target_exists() && !arguments.flag("create"))
+        throw Error("database \"" + request.target +
+                    "\" does not exist; pass --create to create it");
+    if (flow.target_exists() && !arguments.flag("yes"))
+        confirm_overwrite(request.target, flow.what_happens());
+
+    RestoreOutcome outcome;
+    {
+        InterruptsStopTheRestore interrupts;
+        ProgressDisplay progress(plan.size);
+        outcome = flow.run([&](std::uint64_t done) {
+            InterruptsStopTheRestore::check();
+            progress.update(done);
+        });
+    }
+    for (const std::string &warning : outcome.warnings)
+        std::cerr << "lokbackup: warning: " << warning << "\n";
+    std::cout << "restored " << describe_backup(plan) << " into database \"" << request.target
+              << "\"; checksum verified\n";
+    if (!outcome.previous.empty())
+        std::cout << "the database it replaced is kept as \"" << outcome.previous << "\"\n";
+    return 0;
+}
+
+} // namespace
+
+const Command restore_command = {
+    "restore", "restore a backup into a database, checksum verified", help, restore, nullptr, true,
+    true};
+
+} // namespace lokbackup::cli

@@ -1,0 +1,91 @@
+#include "cli/command.hpp"
+#include "cli/server_helpers/dump_snapshot.hpp"
+#include "cli/restore/object_source.hpp"
+#include "cli/options.hpp"
+#include "core/pipeline/backup_pipeline.hpp"
+#include "core/backup/backup_request.hpp"
+
+#include <iostream>
+#include <iterator>
+#include <optional>
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+const char *const help =
+    R"(lokbackup backup-child: run one backup for the server's background worker
+
+Usage:
+  lokbackup backup-child < REQUEST
+
+Internal: the lokbackup background worker runs this. It reads one backup request (JSON) on
+stdin, runs the backup, and writes events, one JSON object a line, on stdout: progress events,
+then "completed" or "failed". It exits with 0 when the backup completed.
+)";
+
+void emit(const BackupEvent &event)
+{
+    // One line per flush: the worker reads lines as they come.
+    std::cout << backup_event_to_json(event) << "\n" << std::flush;
+}
+
+int backup_child(const std::vector<std::string> &argument_list)
+{
+    Arguments arguments("backup-child", {}, argument_list);
+    arguments.expect_positionals(0, "no arguments (the request comes on stdin)");
+    std::string request_json{std::istreambuf_iterator<char>(std::cin),
+                             std::istreambuf_iterator<char>()};
+    BackupRequest request = backup_request_from_json(request_json);
+    // A database is dumped from a snapshot held open here until the dump is done (the roles dump
+    // reads no database).
+    std::optional<HeldSnapshot> held;
+    if (!request.database.empty())
+        held.emplace(request);
+
+    // Retried storage requests are logged on stderr, which is the server's log.
+    BackupResult result = run_backup(
+        request,
+        [](const BackupProgress &progress) {
+            BackupEvent event;
+            event.raw_bytes = progress.raw_bytes;
+            event.stored_bytes = progress.stored_bytes;
+            event.uploaded_bytes = progress.uploaded_bytes;
+            event.waiting_since_ms = progress.waiting_since_ms;
+            event.storage_problem = progress.storage_problem;
+            emit(event);
+        },
+        print_storage_log, held ? std::optional<DumpSnapshot>(held->snapshot()) : std::nullopt);
+
+    BackupEvent completed;
+    completed.kind = BackupEvent::Kind::completed;
+    completed.raw_bytes = result.raw_size;
+    completed.stored_bytes = result.size;
+    completed.sha256 = result.sha256;
+    completed.database_properties = result.database_properties;
+    emit(completed);
+    return 0;
+}
+
+void report_failure(const std::string &message)
+{
+    BackupEvent failed;
+    failed.kind = BackupEvent::Kind::failed;
+    failed.error = message;
+    emit(failed);
+}
+
+} // namespace
+
+const Command backup_child_command = {"backup-child",
+                                      "run one backup for the server's background worker "
+                                      "(internal)",
+                                      help,
+                                      backup_child,
+                                      report_failure,
+                                      false,
+                                      false};
+
+} // namespace lokbackup::cli

@@ -1,0 +1,120 @@
+// The backups API, with the routes and shapes of the admin API that lokbackup replaces. Every
+// call goes through the extension's SQL functions and views as the logged-in role, so what a
+// user may do and what the audit trail records are the database's.
+#include "cli/web/web_errors.hpp"
+#include "cli/web/web_routes.hpp"
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+// One round trip per listing (the page polls it every second while a backup runs): a page of
+// lokbackup_list() with the columns of lokbackup_status that the page shows, the number of
+// backups that match, the statistics, each database's health and the running backup's progress.
+const std::string listing_query = std::string(R"(
+SELECT json_build_object(
+    'health', ()") + health_json_query +
+                                  R"(),
+    'backups', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'id', s.id, 'fileName', regexp_replace(s.object_key, '^.*/', ''),
+                   'objectKey', s.object_key, 'type', s.type, 'status', s.status,
+                   'database', s.database, 'size', s.size, 'sizePretty', s.size_pretty,
+                   'rawSize', s.raw_size, 'rawSizePretty', s.raw_size_pretty,
+                   'createdAt', s.requested_at, 'startedAt', s.started_at,
+                   'finishedAt', s.finished_at,
+                   'durationSeconds', extract(epoch FROM s.duration),
+                   'duration', s.duration_pretty, 'checksum', s.sha256,
+                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error)
+               ORDER BY s.id DESC), '[]')
+        FROM @extschema@.lokbackup_list($1::text, $2::text, $3::integer, $4::integer) l
+             JOIN @extschema@.lokbackup_status s USING (id)),
+    'total', (
+        SELECT count(*) FROM @extschema@.lokbackup_status
+        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)),
+    'stats', (
+        SELECT json_build_object(
+                   'totalSize', total_size, 'totalSizePretty', total_size_pretty,
+                   'completed', completed, 'failed', failed, 'inProgress', in_progress,
+                   'lastBackup', last_backup, 'successRate', success_rate,
+                   'nextScheduledRun', next_scheduled_run)
+        FROM @extschema@.lokbackup_dashboard),
+    'running', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'backupId', backup_id, 'database', database, 'startedAt', started_at,
+                   'rawBytes', raw_bytes, 'storedBytes', stored_bytes,
+                   'rawPretty', raw_pretty, 'storedPretty', stored_pretty)
+               ORDER BY backup_id), '[]')
+        FROM @extschema@.lokbackup_running)))";
+
+void list_backups(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
+    long long page = integer_parameter(request, "page", 1, 1, 1000000);
+    long long limit = integer_parameter(request, "limit", 20, 1, 100);
+    Json listing = session_json(app.sessions, request, *session, listing_query,
+                                {text_parameter(request, "type"), text_parameter(request, "status"),
+                                 std::to_string(limit), std::to_string((page - 1) * limit)});
+    long long total = listing["total"];
+    send_json(response, 200,
+              {{"backups", listing["backups"]},
+               {"pagination",
+                {{"page", page},
+                 {"limit", limit},
+                 {"total", total},
+                 {"totalPages", std::max(1LL, (total + limit - 1) / limit)}}},
+               {"stats", listing["stats"]},
+               {"health", listing["health"]},
+               {"running", listing["running"]}});
+}
+
+void start_backup(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
+    Json ids =
+        session_json(app.sessions, request, *session,
+                     "SELECT array_to_json(@extschema@.lokbackup_run('manual'::text, false))");
+    send_json(response, 202,
+              {{"ids", ids},
+               {"message", "backup started: " + std::to_string(ids.size()) +
+                               " objects (each database and the roles)"}});
+}
+
+void delete_backup(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::change);
+    std::string id = request.matches[1];
+    session_query(app.sessions, request, *session,
+                  "SELECT @extschema@.lokbackup_delete($1::bigint)", {id});
+    send_json(response, 200, {{"id", std::stoll(id)}, {"status", "deleted"}});
+}
+
+void download_link(WebApp &app, const httplib::Request &request, httplib::Response &response)
+{
+    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
+    Json link =
+        session_json(app.sessions, request, *session,
+                     "SELECT json_build_object('url', "
+                     "@extschema@.lokbackup_download_url($1::bigint, interval '1 hour'), "
+                     "'expiresAt', now() + interval '1 hour', 'fileName', "
+                     "regexp_replace(object_key, '^.*/', '')) FROM @extschema@.lokbackup_status "
+                     "WHERE id = $1::bigint",
+                     {std::string(request.matches[1])});
+    if (link.is_null())
+        throw HttpError(404, "backup " + std::string(request.matches[1]) + " does not exist");
+    send_json(response, 200, link);
+}
+
+} // namespace
+
+void add_backup_routes(httplib::Server &server, WebApp &app)
+{
+    server.Get("/api/admin/backups", json_route(app, list_backups));
+    server.Post("/api/admin/backups", json_route(app, start_backup));
+    server.Delete(R"(/api/admin/backups/(\d+))", json_route(app, delete_backup));
+    server.Get(R"(/api/admin/backups/(\d+)/download)", json_route(app, download_link));
+}
+
+} // namespace lokbackup::cli

@@ -1,0 +1,141 @@
+#include "core/backup/backup_request.hpp"
+
+#include "core/base/json_document.hpp"
+#include "core/s3/s3_options_json.hpp"
+
+namespace lokbackup
+{
+
+namespace
+{
+
+const std::string request_document = "backup request";
+const std::string event_document = "backup event";
+
+const char *event_name(BackupEvent::Kind kind)
+{
+    switch (kind) {
+    case BackupEvent::Kind::progress:
+        return "progress";
+    case BackupEvent::Kind::completed:
+        return "completed";
+    case BackupEvent::Kind::failed:
+        return "failed";
+    }
+    throw Error("unknown backup event");
+}
+
+BackupEvent::Kind parse_event_kind(const std::string &name)
+{
+    using Kind = BackupEvent::Kind;
+    for (Kind kind : {Kind::progress, Kind::completed, Kind::failed}) {
+        if (name == event_name(kind))
+            return kind;
+    }
+    throw Error("backup event: unknown event \"" + name + "\"");
+}
+
+} // namespace
+
+std::string backup_request_to_json(const BackupRequest &request)
+{
+    Json json = {
+        {"id", request.id},
+        {"database", request.database},
+        {"connect_database", request.connect_database},
+        {"type", request.type},
+        {"object_key", request.object_key},
+        {"storage", request.storage},
+        {"format", dump_format_name(request.format)},
+        {"compression", compression_name(request.compression)},
+        {"compression_level", request.compression_level},
+        {"pg_bin_dir", request.pg_bin_dir},
+        {"socket_dir", request.socket_dir},
+        {"port", request.port},
+        {"user", request.user},
+        {"started_at", request.started_at},
+        {"server_version", request.server_version},
+    };
+    write_s3_options(json, request.s3);
+    return json_text(request_document, json);
+}
+
+std::string backup_application_name(std::int64_t id)
+{
+    return "lokbackup backup " + std::to_string(id);
+}
+
+BackupRequest backup_request_from_json(const std::string &json)
+{
+    JsonReader reader(request_document, json);
+    BackupRequest request;
+    request.id = reader.int64("id");
+    request.database = reader.string("database");
+    request.connect_database = reader.string("connect_database");
+    request.type = reader.string("type");
+    request.object_key = reader.string("object_key");
+    request.storage = reader.string("storage");
+    request.s3 = read_s3_options(reader);
+    request.format = reader.enumeration("format", parse_dump_format);
+    request.compression = reader.enumeration("compression", parse_compression);
+    request.compression_level = reader.integer("compression_level");
+    request.pg_bin_dir = reader.string("pg_bin_dir");
+    request.socket_dir = reader.string("socket_dir");
+    request.port = reader.integer("port");
+    request.user = reader.string("user");
+    request.started_at = reader.string("started_at");
+    request.server_version = reader.string("server_version");
+    return request;
+}
+
+std::string backup_event_to_json(const BackupEvent &event)
+{
+    Json json = {{"event", event_name(event.kind)}};
+    if (event.kind == BackupEvent::Kind::failed) {
+        json["error"] = event.error;
+    } else {
+        json["raw_bytes"] = event.raw_bytes;
+        json["stored_bytes"] = event.stored_bytes;
+        if (event.kind == BackupEvent::Kind::completed) {
+            json["sha256"] = event.sha256;
+            if (event.database_properties)
+                json["database_properties"] =
+                    database_properties_to_json(*event.database_properties);
+        }
+    }
+    if (event.kind == BackupEvent::Kind::progress) {
+        json["uploaded_bytes"] = event.uploaded_bytes;
+        json["waiting_since_ms"] = event.waiting_since_ms;
+        json["storage_problem"] = event.storage_problem;
+    }
+    // The error text comes from pg_dump's stderr, which need not be UTF-8: replacing bad bytes
+    // keeps the failure reportable.
+    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+BackupEvent backup_event_from_json(const std::string &line)
+{
+    JsonReader reader(event_document, line);
+    BackupEvent event;
+    event.kind = parse_event_kind(reader.string("event"));
+    if (event.kind == BackupEvent::Kind::failed) {
+        event.error = reader.string("error");
+    } else {
+        event.raw_bytes = reader.uint64("raw_bytes");
+        event.stored_bytes = reader.uint64("stored_bytes");
+        if (event.kind == BackupEvent::Kind::completed) {
+            event.sha256 = reader.string("sha256");
+            if (const Json *properties = reader.optional_field("database_properties"))
+                event.database_properties = database_properties_from_json(
+                    event_document + ": database_properties", *properties);
+        }
+    }
+    if (event.kind == BackupEvent::Kind::progress) {
+        event.uploaded_bytes = reader.uint64("uploaded_bytes");
+        event.waiting_since_ms = reader.int64("waiting_since_ms");
+        event.storage_problem = reader.string("storage_problem");
+    }
+    return event;
+}
+
+} // namespace lokbackup

@@ -1,0 +1,60 @@
+#include "core/notify/notification.hpp"
+
+#include "core/base/human_units.hpp"
+
+namespace lokbackup
+{
+
+bool is_run_notice(const BackupNotice &notice)
+{
+    return notice.backup_id == 0;
+}
+
+std::string notice_headline(const BackupNotice &notice)
+{
+    if (is_run_notice(notice))
+        return "the " + notice.type + " backup run due at " + notice.started_at + " was " +
+               notice.status;
+    std::string what = notice.database.empty() ? "the roles" : "\"" + notice.database + "\"";
+    return "backup " + std::to_string(notice.backup_id) + " of " + what + " " + notice.status;
+}
+
+std::string notice_text(const BackupNotice &notice)
+{
+    std::string text = "lokbackup: " + notice_headline(notice);
+    if (!notice.server.empty())
+        text += " on server " + notice.server;
+    text += ".\n\n";
+    auto line = [&](std::string label, const std::string &value) {
+        label.resize(14, ' ');
+        text += label + value + "\n";
+    };
+    line("server:", notice.server);
+    if (is_run_notice(notice)) {
+        line("type:", notice.type);
+        line("status:", notice.status);
+        line("due at:", notice.started_at);
+        line("noticed at:", notice.finished_at);
+    } else {
+        line("database:",
+             notice.database.empty() ? "(the roles: pg_dumpall --globals-only)" : notice.database);
+        line("backup id:", std::to_string(notice.backup_id));
+        line("type:", notice.type);
+        line("status:", notice.status);
+        line("started at:", notice.started_at);
+        line("finished at:", notice.finished_at);
+        line("duration:", pretty_duration(notice.duration_seconds));
+    }
+    if (notice.error.empty()) {
+        line("size:",
+             pretty_size(notice.size) + " stored, " + pretty_size(notice.raw_size) + " dumped");
+        line("sha256:", notice.sha256);
+    } else {
+        text += "\nerror:\n" + notice.error;
+        if (notice.error.back() != '\n')
+            text += "\n";
+    }
+    return text;
+}
+
+} // namespace lokbackup

@@ -1,0 +1,51 @@
+// The data path of one backup, run by the backup child: pg_dump (or pg_dumpall --globals-only)
+// -> compression -> SHA-256 -> storage, streaming with bounded memory, then the manifest.
+#pragma once
+
+#include "core/pipeline/backup_progress.hpp"
+#include "core/backup/backup_request.hpp"
+#include "core/backup/database_properties.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace lokbackup
+{
+
+struct BackupResult {
+    std::uint64_t size = 0;     // stored (compressed) bytes
+    std::uint64_t raw_size = 0; // bytes pg_dump produced
+    std::string sha256;         // of the stored bytes
+    // Of a database dumped from a snapshot: its own properties, read once the dump was done.
+    std::optional<DatabaseProperties> database_properties;
+};
+
+// Called about once a second from a thread of the pipeline while the backup runs, also while it
+// waits for storage.
+using ProgressCallback = std::function<void(const BackupProgress &progress)>;
+
+// A snapshot of the database to dump, exported by a transaction that the caller keeps open until
+// run_backup() returns; pg_dump dumps exactly that snapshot, so what was read from it holds for the
+// dump.
+struct DumpSnapshot {
+    std::string id;            // pg_export_snapshot()'s
+    bool large_objects = true; // the snapshot shows at least one large object
+    // Reads the database's own properties as the snapshot shows them, for the manifest (a dump
+    // without --create has none of them). Called once the dump is done, while the snapshot is
+    // still held: pg_dump starts first, so that it is what waits for a lock, as the backup's
+    // session that its timeout ends. Empty: the manifest records no properties.
+    std::function<DatabaseProperties()> read_database_properties;
+};
+
+// Writes the object and then its manifest, each atomically. On failure throws Error whose message
+// carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
+// `progress` is called about once a second until run_backup() returns; `storage_log` receives the
+// storage's notices (retried requests). A database dump is taken from `snapshot` when
+// there is one; without one, pg_dump takes its own.
+BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
+                        const StorageLog &storage_log = {},
+                        const std::optional<DumpSnapshot> &snapshot = std::nullopt);
+
+} // namespace lokbackup
