@@ -14,7 +14,7 @@ extern "C" {
 }
 
 #include "extension/settings.hpp"
-#include "extension/shared_state.hpp"
+#include "extension/request_slot.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(lokbackup_run);
@@ -72,84 +72,20 @@ static void refuse_no_worker()
                             "seconds once lokbackup.database can be connected to.")));
 }
 
-static void wait_for_worker()
-{
-    SharedState *state = shared_state();
-    TimestampTz deadline =
-        TimestampTzPlusMilliseconds(GetCurrentTimestamp(), worker_attach_timeout_ms);
-    ConditionVariablePrepareToSleep(&state->slot_changed);
-    for (;;) {
-        LWLockAcquire(state->lock, LW_SHARED);
-        bool attached = state->worker_latch != nullptr;
-        LWLockRelease(state->lock);
-        if (attached)
-            break;
-        if (GetCurrentTimestamp() >= deadline) {
-            ConditionVariableCancelSleep();
-            refuse_no_worker();
-        }
-        ConditionVariableTimedSleep(&state->slot_changed, 1000, PG_WAIT_EXTENSION);
-    }
-    ConditionVariableCancelSleep();
-}
-
-// Fills the slot; returns the request's sequence number and the worker's latch.
-static uint64 place_request(const char *type, Latch **worker_latch)
+// Places the request; returns its sequence number.
+static uint64 place(const char *type)
 {
     // The outer user is the role set with SET ROLE; this function runs as its owner.
     char *requested_by = GetUserNameFromId(GetOuterUserId(), false);
-    wait_for_worker();
-    SharedState *state = shared_state();
-    LWLockAcquire(state->lock, LW_EXCLUSIVE);
-    RequestSlot &slot = state->slot;
-    if (state->worker_latch == nullptr) {
-        LWLockRelease(state->lock);
+    if (!wait_for_worker(worker_attach_timeout_ms))
         refuse_no_worker();
-    }
-    if (slot.state != SlotState::idle) {
-        RequestSlot copy = slot;
-        LWLockRelease(state->lock);
-        refuse_busy(copy);
-    }
-    uint64 seq = ++slot.request_seq;
-    slot.state = SlotState::requested;
-    strlcpy(slot.type, type, sizeof(slot.type));
-    strlcpy(slot.requested_by, requested_by, sizeof(slot.requested_by));
-    slot.requested_at = GetCurrentTimestamp();
-    slot.backup_count = 0;
-    *worker_latch = state->worker_latch;
-    LWLockRelease(state->lock);
+    RequestSlot *busy = static_cast<RequestSlot *>(palloc(sizeof(RequestSlot)));
+    uint64 seq = place_request(type, requested_by, busy);
+    if (seq == 0 && !worker_attached())
+        refuse_no_worker();
+    if (seq == 0)
+        refuse_busy(*busy);
     return seq;
-}
-
-// Sleeps until `reached(slot)`; returns a copy of the slot as it was then.
-static RequestSlot *wait_for_slot(uint64 seq, bool (*reached)(const RequestSlot &, uint64))
-{
-    SharedState *state = shared_state();
-    RequestSlot *copy = static_cast<RequestSlot *>(palloc(sizeof(RequestSlot)));
-    ConditionVariablePrepareToSleep(&state->slot_changed);
-    for (;;) {
-        LWLockAcquire(state->lock, LW_SHARED);
-        bool done = reached(state->slot, seq);
-        if (done)
-            *copy = state->slot;
-        LWLockRelease(state->lock);
-        if (done)
-            break;
-        // The timeout is only a safety net: the worker broadcasts on every change.
-        ConditionVariableTimedSleep(&state->slot_changed, 1000, PG_WAIT_EXTENSION);
-    }
-    ConditionVariableCancelSleep();
-    return copy;
-}
-
-static bool answered(const RequestSlot &slot, uint64 seq)
-{
-    return slot.answered_seq >= seq;
-}
-static bool finished(const RequestSlot &slot, uint64 seq)
-{
-    return slot.finished_seq >= seq;
 }
 
 // With wait => true a failed backup fails the call, so that a script sees it in its exit status
@@ -181,17 +117,14 @@ static Datum run(FunctionCallInfo fcinfo)
                         errmsg("cannot run a backup on a standby"),
                         errhint("Run lokbackup_run() on the primary.")));
 
-    Latch *worker_latch = nullptr;
-    uint64 seq = place_request(type, &worker_latch);
-    SetLatch(worker_latch);
-
-    RequestSlot *slot = wait_for_slot(seq, answered);
+    uint64 seq = place(type);
+    RequestSlot *slot = wait_for_request(seq, false);
     if (slot->answered_seq != seq || slot->refusal[0] != '\0')
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the lokbackup worker refused the backup: %s",
                                slot->answered_seq == seq ? slot->refusal : "see the server log")));
     if (wait) {
-        RequestSlot *end = wait_for_slot(seq, finished);
+        RequestSlot *end = wait_for_request(seq, true);
         if (end->interrupted_seq >= seq)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                             errmsg("the lokbackup worker stopped before the backups had finished"),

@@ -327,66 +327,14 @@ static long record_alive(const RunningBackup *slots, long timeout_ms)
     return timeout_ms < 0 || due_ms < timeout_ms ? due_ms : timeout_ms;
 }
 
-static bool any_ended(const RunningBackup *slots)
+// An error on the worker's side (a malformed event, say) while it follows the children fails their
+// backups, not the worker.
+template <typename Step> static void fail_backups_on_error(RunningBackup *slots, Step step)
 {
-    for (int slot = 0; slot < max_backup_children; slot++)
-        if (slots[slot].active && slots[slot].ended)
-            return true;
-    return false;
-}
-
-// One wait for the worker's latch or output of any running child.
-static void wait_for_children(RunningBackup *slots, long timeout_ms, void (*handle_interrupts)())
-{
-    constexpr int max_events = 2 * max_backup_children + 2;
-    WaitEventSet *set = create_wait_event_set(max_events);
-    AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
-    AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
-    for (int slot = 0; slot < max_backup_children; slot++) {
-        if (!slots[slot].active || slots[slot].ended)
-            continue;
-        AddWaitEventToSet(set, WL_SOCKET_READABLE, slots[slot].fd, nullptr, &slots[slot]);
-        if (backup_child_stderr_fd(slot) >= 0)
-            AddWaitEventToSet(set, WL_SOCKET_READABLE, backup_child_stderr_fd(slot), nullptr,
-                              &slots[slot]);
-    }
-    WaitEvent events[max_events];
-    int count = WaitEventSetWait(set, timeout_ms, events, lengthof(events), PG_WAIT_EXTENSION);
-    FreeWaitEventSet(set);
-
-    for (int i = 0; i < count; i++) {
-        if (events[i].events & WL_LATCH_SET) {
-            ResetLatch(MyLatch);
-            handle_interrupts();
-        }
-        if (events[i].events & WL_SOCKET_READABLE) {
-            auto *running = static_cast<RunningBackup *>(events[i].user_data);
-            int slot = static_cast<int>(running - slots);
-            if (events[i].fd == running->fd)
-                run_for_child(read_child_output, slot, *running);
-            else if (!running->ended)
-                log_child_stderr(slot, *running, false);
-        }
-    }
-}
-
-void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
-{
-    report_activity(slots);
-    // A backup that ended took its progress along: another one running shows its own.
-    for (int slot = 0; slot < max_backup_children; slot++)
-        if (slots[slot].active && !slots[slot].ended)
-            show_progress_of(slots[slot]);
     MemoryContext context = CurrentMemoryContext;
     PG_TRY();
     {
-        for (;;) {
-            long timeout_ms = enforce_deadlines(slots);
-            if (any_ended(slots))
-                break;
-            timeout_ms = record_alive(slots, timeout_ms);
-            wait_for_children(slots, timeout_ms, handle_interrupts);
-        }
+        step();
     }
     PG_CATCH();
     {
@@ -402,6 +350,53 @@ void follow_backups(RunningBackup *slots, void (*handle_interrupts)())
         SetLatch(MyLatch);
     }
     PG_END_TRY();
+}
+
+void show_running_backups(const RunningBackup *slots)
+{
+    report_activity(slots);
+    // A backup that ended took its progress along: another one running shows its own.
+    for (int slot = 0; slot < max_backup_children; slot++)
+        if (slots[slot].active && !slots[slot].ended)
+            show_progress_of(slots[slot]);
+}
+
+long check_backups(RunningBackup *slots, long longest_ms)
+{
+    long wait_ms = longest_ms;
+    fail_backups_on_error(slots, [&] {
+        long deadline_ms = enforce_deadlines(slots);
+        if (deadline_ms >= 0 && deadline_ms < wait_ms)
+            wait_ms = deadline_ms;
+        wait_ms = record_alive(slots, wait_ms);
+    });
+    return wait_ms;
+}
+
+void add_backup_wait_events(WaitEventSet *set, RunningBackup *slots)
+{
+    for (int slot = 0; slot < max_backup_children; slot++) {
+        if (!slots[slot].active || slots[slot].ended)
+            continue;
+        AddWaitEventToSet(set, WL_SOCKET_READABLE, slots[slot].fd, nullptr, &slots[slot]);
+        if (backup_child_stderr_fd(slot) >= 0)
+            AddWaitEventToSet(set, WL_SOCKET_READABLE, backup_child_stderr_fd(slot), nullptr,
+                              &slots[slot]);
+    }
+}
+
+void handle_backup_event(RunningBackup *slots, const WaitEvent &event)
+{
+    auto *running = static_cast<RunningBackup *>(event.user_data);
+    if (running == nullptr || running->ended)
+        return;
+    int slot = static_cast<int>(running - slots);
+    fail_backups_on_error(slots, [&] {
+        if (event.fd == running->fd)
+            run_for_child(read_child_output, slot, *running);
+        else
+            log_child_stderr(slot, *running, false);
+    });
 }
 
 char *backup_subject(const char *database)

@@ -1,7 +1,7 @@
 // One backup of a run, from its start to its recorded end: the row goes in_progress and a child
 // is started for it (backup_child.hpp); the worker follows the child's events, shows its progress
 // and enforces lokbackup.backup_timeout; then the outcome is recorded in the catalog and notified.
-// The worker follows up to max_backup_children backups at once, each in a slot of its own.
+// A run (run.hpp) has up to max_backup_children backups running at once, each in a slot of its own.
 #pragma once
 
 #include "extension/postgres.hpp"
@@ -9,6 +9,7 @@
 extern "C" {
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "storage/latch.h"
 }
 
 #include "extension/catalog.hpp"
@@ -40,10 +41,19 @@ struct RunningBackup {
 // once as failed.
 void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure);
 
-// Follows the active backups of `slots` (max_backup_children of them) until at least one has
-// ended. An error on the worker's side (a malformed event, say) ends them all as failed: it fails
-// the backups, not the worker. `handle_interrupts` runs whenever the worker's latch is set.
-void follow_backups(RunningBackup *slots, void (*handle_interrupts)());
+// Following the running backups is part of the worker's wait (run.hpp). An error on the worker's
+// side in these (a malformed event, say) ends them all as failed: it fails the backups, not the
+// worker.
+
+// Shows the running backups in pg_stat_activity and lokbackup_running.
+void show_running_backups(const RunningBackup *slots);
+// Ends the backups past their deadline and records that the others are alive; returns how long
+// the worker may wait before it must look again (at most `longest_ms`).
+long check_backups(RunningBackup *slots, long longest_ms);
+// Adds the outputs of the running children to `set`, with their slot as user data.
+void add_backup_wait_events(WaitEventSet *set, RunningBackup *slots);
+// Reads what a child wrote, for an event that add_backup_wait_events() added (others are ignored).
+void handle_backup_event(RunningBackup *slots, const WaitEvent &event);
 
 // Records the outcome of an ended backup, logs and notifies it, and frees its slot; returns
 // whether the backup completed. What a failed backup left in storage is the caller's to remove.

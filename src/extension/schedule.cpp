@@ -10,6 +10,7 @@ extern "C" {
 #include "extension/notifier.hpp"
 #include "extension/schedule_bridge.hpp"
 #include "extension/settings.hpp"
+#include "extension/request_slot.hpp"
 #include "extension/shared_state.hpp"
 
 namespace lokbackup::pg
@@ -77,25 +78,6 @@ static void report_skipped_firings(TimestampTz first, TimestampTz last)
     notify_missed_run(first, "skipped", reason);
 }
 
-// Fills the slot with a scheduled request if it is free.
-static bool place_scheduled_request()
-{
-    SharedState *state = shared_state();
-    LWLockAcquire(state->lock, LW_EXCLUSIVE);
-    RequestSlot &slot = state->slot;
-    bool free = slot.state == SlotState::idle;
-    if (free) {
-        slot.request_seq++;
-        slot.state = SlotState::requested;
-        strlcpy(slot.type, scheduled_run_type, sizeof(slot.type));
-        strlcpy(slot.requested_by, "lokbackup schedule", sizeof(slot.requested_by));
-        slot.requested_at = GetCurrentTimestamp();
-        slot.backup_count = 0;
-    }
-    LWLockRelease(state->lock);
-    return free;
-}
-
 long request_due_run(long longest_ms)
 {
     if (next_run == 0)
@@ -103,7 +85,7 @@ long request_due_run(long longest_ms)
     TimestampTz now = GetCurrentTimestamp();
     if (now >= next_run) {
         // A manual run in progress delays the scheduled one until it has finished.
-        if (!place_scheduled_request())
+        if (place_request(scheduled_run_type, "lokbackup schedule", nullptr) == 0)
             return Min(longest_ms, 1000L);
         TimestampTz last_due = last_scheduled_time(now);
         if (last_due > next_run)

@@ -28,7 +28,6 @@ void initialize_shared_memory()
         state->lock = &(GetNamedLWLockTranche(tranche_name))->lock;
         ConditionVariableInit(&state->slot_changed);
         SpinLockInit(&state->progress.mutex);
-        state->slot.state = SlotState::idle;
     }
     LWLockRelease(AddinShmemInitLock);
 }

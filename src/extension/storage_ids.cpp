@@ -75,96 +75,18 @@ static void kill_scanner() noexcept
     end_scanner();
 }
 
-// Everything the child writes until it closes its stdout, within lokbackup.backup_timeout.
-static char *read_scanner_output(int fd, const char *storage, void (*handle_interrupts)())
-{
+// The listing in progress: the storage it lists (described for messages), what the child wrote
+// so far, when it must have finished, and why it failed (NULL: it did not).
+struct Listing {
+    char *storage;
+    int fd; // -1 once the child closed its output, or the listing failed
     StringInfoData output;
-    initStringInfo(&output);
-    TimestampTz deadline =
-        TimestampTzPlusMilliseconds(GetCurrentTimestamp(), backup_timeout_setting * 1000L);
-    for (;;) {
-        long remaining_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-        if (remaining_ms <= 0)
-            ereport(ERROR,
-                    (errcode(ERRCODE_QUERY_CANCELED),
-                     errmsg("listing %s for the backup ids in use took longer than "
-                            "lokbackup.backup_timeout (%d s)",
-                            storage, backup_timeout_setting),
-                     errhint("Raise lokbackup.backup_timeout, or check the storage's endpoint.")));
-        int events = WaitLatchOrSocket(
-            MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd,
-            remaining_ms, PG_WAIT_EXTENSION);
-        if (events & WL_LATCH_SET) {
-            ResetLatch(MyLatch);
-            handle_interrupts();
-        }
-        if (!(events & WL_SOCKET_READABLE))
-            continue;
-        char chunk[4096];
-        ssize_t got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            ereport(ERROR, (errcode_for_file_access(),
-                            errmsg("could not read the output of the storage scan process: %m")));
-        if (got == 0)
-            return output.data;
-        if (output.len + got > scanner_output_limit)
-            ereport(ERROR, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-                            errmsg("the storage scan process wrote more than %d bytes",
-                                   scanner_output_limit)));
-        appendBinaryStringInfo(&output, chunk, static_cast<int>(got));
-    }
-}
-
-struct ScanOutcome {
-    bool ok;
-    int64 highest_id;
-    uint64 keys;
-    char *error; // when not ok
+    TimestampTz deadline;
+    char *failure;
 };
+static Listing listing;
 
-static ScanOutcome parse_scan_result(const char *output)
-{
-    return core_call([&] {
-        StorageScanResult result = storage_scan_result_from_json(output);
-        return ScanOutcome{result.ok, result.highest_id, result.keys,
-                           result.ok ? nullptr : palloc_string(result.error)};
-    });
-}
-
-// The highest backup id in `target`, which messages call `storage`; or why it could not be
-// found. A failure in the worker's part (the program missing, the deadline) is one as well.
-static ScanOutcome scan_storage(const RowStorage &target, const char *storage,
-                                void (*handle_interrupts)())
-{
-    MemoryContext context = CurrentMemoryContext;
-    char *volatile output = nullptr;
-    char *volatile failure = nullptr;
-    PG_TRY();
-    {
-        output = read_scanner_output(start_scanner(target), storage, handle_interrupts);
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(context);
-        ErrorData *error = CopyErrorData();
-        FlushErrorState();
-        kill_scanner();
-        failure = error->message;
-    }
-    PG_END_TRY();
-    if (failure != nullptr)
-        return ScanOutcome{false, 0, 0, failure};
-    char *exit = end_scanner();
-    if (output[0] == '\0')
-        return ScanOutcome{
-            false, 0, 0,
-            psprintf("the storage scan process %s without a result", exit ? exit : "exited")};
-    return parse_scan_result(output);
-}
-
-char *move_ids_past_storage(void (*handle_interrupts)())
+bool start_storage_listing()
 {
     // The storage the run's rows will record (create_backups() takes the same settings).
     RowStorage target = storage_in_force();
@@ -183,12 +105,113 @@ char *move_ids_past_storage(void (*handle_interrupts)())
                  errhint("Run ALTER EXTENSION lokbackup UPDATE in database \"%s\".",
                          catalog_database_setting)));
     if (listed || !updated)
-        return nullptr;
+        return false;
 
     pgstat_report_activity(STATE_RUNNING,
                            psprintf("lokbackup: listing %s for the backup ids in use", storage));
-    ScanOutcome outcome = scan_storage(target, storage, handle_interrupts);
+    listing = Listing{storage, -1, {}, 0, nullptr};
+    initStringInfo(&listing.output);
+    listing.deadline =
+        TimestampTzPlusMilliseconds(GetCurrentTimestamp(), backup_timeout_setting * 1000L);
+    listing.fd = start_scanner(target);
+    return true;
+}
+
+int storage_listing_fd()
+{
+    return listing.fd;
+}
+
+long storage_listing_remaining_ms()
+{
+    return Max(0L, TimestampDifferenceMilliseconds(GetCurrentTimestamp(), listing.deadline));
+}
+
+// Reads once from the child; returns whether its output is complete.
+static bool read_scanner_output()
+{
+    char chunk[4096];
+    ssize_t got = read(listing.fd, chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR)
+        return false;
+    if (got < 0)
+        ereport(ERROR, (errcode_for_file_access(),
+                        errmsg("could not read the output of the storage scan process: %m")));
+    if (got == 0)
+        return true;
+    if (listing.output.len + got > scanner_output_limit)
+        ereport(ERROR, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+                        errmsg("the storage scan process wrote more than %d bytes",
+                               scanner_output_limit)));
+    appendBinaryStringInfo(&listing.output, chunk, static_cast<int>(got));
+    return false;
+}
+
+bool read_storage_listing()
+{
+    MemoryContext context = CurrentMemoryContext;
+    bool complete = false;
+    PG_TRY();
+    {
+        complete = read_scanner_output();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        kill_scanner();
+        listing.failure = error->message;
+        complete = true;
+    }
+    PG_END_TRY();
+    if (complete)
+        listing.fd = -1;
+    return complete;
+}
+
+struct ScanOutcome {
+    bool ok;
+    int64 highest_id;
+    uint64 keys;
+    char *error; // when not ok
+};
+
+static ScanOutcome parse_scan_result(const char *output)
+{
+    return core_call([&] {
+        StorageScanResult result = storage_scan_result_from_json(output);
+        return ScanOutcome{result.ok, result.highest_id, result.keys,
+                           result.ok ? nullptr : palloc_string(result.error)};
+    });
+}
+
+// How the listing went. A failure in the worker's part (the program missing, the deadline) is
+// one as well.
+static ScanOutcome listing_outcome()
+{
+    if (listing.fd >= 0) {
+        kill_scanner();
+        listing.failure = psprintf("listing %s for the backup ids in use took longer than "
+                                   "lokbackup.backup_timeout (%d s)",
+                                   listing.storage, backup_timeout_setting);
+    }
+    if (listing.failure != nullptr)
+        return ScanOutcome{false, 0, 0, listing.failure};
+    char *exit = end_scanner();
+    if (listing.output.data[0] == '\0')
+        return ScanOutcome{
+            false, 0, 0,
+            psprintf("the storage scan process %s without a result", exit ? exit : "exited")};
+    return parse_scan_result(listing.output.data);
+}
+
+char *finish_storage_listing()
+{
+    ScanOutcome outcome = listing_outcome();
+    listing.fd = -1;
     pgstat_report_activity(STATE_IDLE, nullptr);
+    const char *storage = listing.storage;
     if (!outcome.ok)
         return psprintf("cannot list %s to find the backup ids already used there: %s; no backup "
                         "was made, since it could get the id of a backup that an earlier install "

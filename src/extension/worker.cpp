@@ -17,12 +17,13 @@ extern "C" {
 }
 
 #include "extension/backup_child.hpp"
-#include "extension/backup_run.hpp"
 #include "extension/catalog.hpp"
 #include "extension/schedule.hpp"
 #include "extension/settings.hpp"
+#include "extension/request_slot.hpp"
 #include "extension/shared_state.hpp"
 #include "extension/notifier.hpp"
+#include "extension/run.hpp"
 #include "extension/running_backup.hpp"
 #include "extension/storage_removal.hpp"
 #include "extension/upload_sweep.hpp"
@@ -49,42 +50,21 @@ void register_worker()
     RegisterBackgroundWorker(&worker);
 }
 
-// Frees the slot and wakes every waiter: a request not yet answered is refused with `reason`.
-static void release_slot(RequestSlot &slot, const char *reason)
-{
-    if (slot.answered_seq < slot.request_seq)
-        strlcpy(slot.refusal, reason, sizeof(slot.refusal));
-    else if (slot.state == SlotState::running)
-        slot.interrupted_seq = slot.request_seq;
-    slot.state = SlotState::idle;
-    slot.answered_seq = slot.request_seq;
-    slot.finished_seq = slot.request_seq;
-}
-
 // Announces the worker in shared memory. Whatever slot state a previous worker left is void: its
 // backups were failed by recovery, so waiters are woken and the slot is free.
 static void attach_worker()
 {
-    SharedState *state = shared_state();
-    LWLockAcquire(state->lock, LW_EXCLUSIVE);
-    state->worker_latch = MyLatch;
-    release_slot(state->slot, "the lokbackup worker restarted before it took the request");
-    LWLockRelease(state->lock);
-    ConditionVariableBroadcast(&state->slot_changed);
+    release_request_slot(MyLatch, "the lokbackup worker restarted before it took the request");
 }
 
 static void detach_worker(int code, Datum argument)
 {
     kill_backup_children();
+    release_request_slot(nullptr, "the lokbackup worker stopped before it took the request");
     SharedState *state = shared_state();
-    LWLockAcquire(state->lock, LW_EXCLUSIVE);
-    state->worker_latch = nullptr;
-    release_slot(state->slot, "the lokbackup worker stopped before it took the request");
-    LWLockRelease(state->lock);
     SpinLockAcquire(&state->progress.mutex);
     state->progress.backup_id = 0;
     SpinLockRelease(&state->progress.mutex);
-    ConditionVariableBroadcast(&state->slot_changed);
 }
 
 // Backups a crash or restart interrupted are failed, notified, and their partial objects removed,
@@ -151,6 +131,52 @@ static void handle_interrupts()
     }
 }
 
+// Waits for the latch, the postmaster's death, or output of what the run follows, for at most
+// `timeout_ms`; reads that output.
+static void wait_for_work(long timeout_ms)
+{
+    constexpr int max_events = 2 + max_run_wait_events;
+    WaitEventSet *set = create_wait_event_set(max_events);
+    AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
+    AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
+    add_run_wait_events(set);
+    WaitEvent events[max_events];
+    int count = WaitEventSetWait(set, timeout_ms, events, lengthof(events), PG_WAIT_EXTENSION);
+    FreeWaitEventSet(set);
+    for (int i = 0; i < count; i++)
+        if (events[i].events & WL_LATCH_SET)
+            ResetLatch(MyLatch);
+    handle_run_events(events, count);
+}
+
+// One unit of work; returns how long the worker may wait for events before the next.
+static long do_work()
+{
+    long sleep_ms = idle_wakeup_ms;
+    bool starting = false;
+    // On a standby nothing runs, and nothing is missed: the primary backs up.
+    if (!catalog_recovered && !RecoveryInProgress()) {
+        if (!catalog_ready())
+            return report_firings_without_catalog(idle_wakeup_ms);
+        recover_interrupted_backups("interrupted by server restart", false);
+        catalog_recovered = true;
+        starting = true;
+        start_schedule();
+    }
+    if (!catalog_recovered)
+        return sleep_ms;
+    // Storage is left to the run while one goes on. At start every queued removal is tried: what
+    // failed before a restart may have been mended meanwhile (a file system mounted again,
+    // permissions corrected).
+    if (!run_in_progress()) {
+        retry_queued_removals(starting);
+        sweep_uploads_when_due();
+    }
+    sleep_ms = request_due_run(sleep_ms);
+    return advance_run(sleep_ms);
+}
+
+// The worker's one loop: handle a reload or shutdown, do one unit of work, wait.
 static void worker_loop()
 {
     MemoryContext loop_context =
@@ -158,36 +184,9 @@ static void worker_loop()
     for (;;) {
         MemoryContextSwitchTo(loop_context);
         MemoryContextReset(loop_context);
-        reap_notifiers();
-        long sleep_ms = idle_wakeup_ms;
-        bool starting = false;
-        // On a standby nothing runs, and nothing is missed: the primary backs up.
-        if (!catalog_recovered && !RecoveryInProgress()) {
-            if (catalog_ready()) {
-                recover_interrupted_backups("interrupted by server restart", false);
-                catalog_recovered = true;
-                starting = true;
-                start_schedule();
-            } else {
-                sleep_ms = report_firings_without_catalog(idle_wakeup_ms);
-            }
-        }
-        if (catalog_recovered) {
-            // At start every queued removal is tried: what failed before a restart may have been
-            // mended meanwhile (a file system mounted again, permissions corrected).
-            retry_queued_removals(starting);
-            sweep_uploads_when_due();
-            sleep_ms = request_due_run(idle_wakeup_ms);
-            // After a run, look again at once: the schedule may be due, or a request waiting.
-            if (serve_request(handle_interrupts))
-                continue;
-        }
-
-        int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms,
-                               PG_WAIT_EXTENSION);
-        if (events & WL_LATCH_SET)
-            ResetLatch(MyLatch);
         handle_interrupts();
+        reap_notifiers();
+        wait_for_work(do_work());
     }
 }
 
