@@ -79,7 +79,11 @@ lokbackup: $(CLI_OBJS) $(CORE_OBJS)
 all: lokbackup
 install: install-cli
 install-cli: lokbackup
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) lokbackup '$(DESTDIR)$(bindir)/lokbackup'
+uninstall: uninstall-cli
+uninstall-cli:
+	rm -f '$(DESTDIR)$(bindir)/lokbackup'
 
 
 unit-test:
@@ -98,4 +102,4 @@ tap-test:
 # Not part of the test suite: lokbackup against pg_dump and pg_dump | gzip -9 | aws s3 cp (bench/run).
 bench: ; bench/run
 
-.PHONY: install-cli unit-test tap-test bench
+.PHONY: install-cli uninstall-cli unit-test tap-test bench
