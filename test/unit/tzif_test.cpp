@@ -171,8 +171,9 @@ TEST(Tzif, TzdataFilesAgreeWithTheCLibrary)
             if (time < utc("1901-12-14T00:00Z") || time > utc("2037-12-31T00:00Z"))
                 continue;
             ASSERT_EQ(data.offsets[i], c_library_offset(time)) << name << " " << time;
-            if (i > 0 && data.transitions[i - 1] < time - 1)
+            if (i > 0 && data.transitions[i - 1] < time - 1) {
                 ASSERT_EQ(data.offsets[i - 1], c_library_offset(time - 1)) << name << " " << time;
+            }
         }
     }
 }
