@@ -2,6 +2,7 @@
 #   make && make install     build and install both (against the pg_config on PATH, or PG_CONFIG=)
 #   make installcheck        pg_regress tests in a temporary instance with the extension preloaded
 #   make unit-test           core unit tests (GoogleTest through CTest)
+#   make coverage            the same with gcov, and lcov's line and function figures of src/core
 #   make tap-test            integration tests (prove, PostgreSQL::Test::Cluster)
 
 EXTENSION = lokbackup
@@ -91,6 +92,25 @@ unit-test:
 	cmake --build build/unit -j2
 	cd build/unit && ctest --output-on-failure
 
+# Not part of the test suite: how much of src/core the unit tests run (gcov, lcov). Builds them
+# with counters in build/coverage, runs them, and prints the figures per folder, per file and in
+# all; the report to browse is build/coverage/html/index.html. Counters are reset before the
+# build (a rebuilt object's old counters do not match it) and after it (the build runs the tests
+# once, to list them).
+COVERAGE_DIR = build/coverage
+coverage:
+	cmake -S test/unit -B $(COVERAGE_DIR) -DCMAKE_BUILD_TYPE=Debug -DLOKBACKUP_COVERAGE=ON >/dev/null
+	lcov --quiet --zerocounters --directory $(COVERAGE_DIR)
+	cmake --build $(COVERAGE_DIR) -j2
+	lcov --quiet --zerocounters --directory $(COVERAGE_DIR)
+	$(COVERAGE_DIR)/core_tests --gtest_brief=1
+	lcov --quiet --capture --directory $(COVERAGE_DIR) --output-file $(COVERAGE_DIR)/all.info
+	lcov --quiet --extract $(COVERAGE_DIR)/all.info '$(CURDIR)/src/core/*' --output-file $(COVERAGE_DIR)/core.info
+	genhtml --quiet --title 'lokbackup core' --output-directory $(COVERAGE_DIR)/html $(COVERAGE_DIR)/core.info
+	lcov --list $(COVERAGE_DIR)/core.info
+	test/unit/coverage-by-folder $(COVERAGE_DIR)/core.info
+	lcov --summary $(COVERAGE_DIR)/core.info
+
 TAP_TESTS = test/tap/t/*.pl
 tap-test:
 	rm -rf test/tap/tmp_check
@@ -102,4 +122,4 @@ tap-test:
 # Not part of the test suite: lokbackup against pg_dump and pg_dump | gzip -9 | aws s3 cp (bench/run).
 bench: ; bench/run
 
-.PHONY: install-cli uninstall-cli unit-test tap-test bench
+.PHONY: install-cli uninstall-cli unit-test coverage tap-test bench

@@ -6,7 +6,9 @@
 #include "core/schedule/civil_time.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -53,6 +55,42 @@ inline std::string local_text(const CivilTime &time)
     std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", time.year, time.month,
                   time.day, time.hour, time.minute, time.second);
     return text;
+}
+
+// Sets TZ for the life of the object (the C library's zone: localtime_r() then tells what a zone
+// name or a POSIX rule gives) and puts back what was there.
+class ScopedTz
+{
+  public:
+    explicit ScopedTz(const std::string &zone)
+    {
+        if (const char *old = std::getenv("TZ"))
+            old_ = old;
+        setenv("TZ", zone.c_str(), 1);
+        tzset();
+    }
+    ~ScopedTz()
+    {
+        if (old_)
+            setenv("TZ", old_->c_str(), 1);
+        else
+            unsetenv("TZ");
+        tzset();
+    }
+    ScopedTz(const ScopedTz &) = delete;
+    ScopedTz &operator=(const ScopedTz &) = delete;
+
+  private:
+    std::optional<std::string> old_;
+};
+
+// Seconds east of UTC at `time` in the zone that TZ names.
+inline long c_library_offset(std::time_t time)
+{
+    std::tm fields{};
+    if (!localtime_r(&time, &fields))
+        throw std::runtime_error("localtime_r failed");
+    return fields.tm_gmtoff;
 }
 
 } // namespace lokbackup::test
