@@ -86,7 +86,6 @@ uninstall: uninstall-cli
 uninstall-cli:
 	rm -f '$(DESTDIR)$(bindir)/lokbackup'
 
-
 unit-test:
 	cmake -S test/unit -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build/unit -j2

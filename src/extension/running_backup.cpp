@@ -414,10 +414,12 @@ void log_backup_failure(int64 id, const char *database, const char *error)
 static void log_backup_completion(const RunningBackup &running)
 {
     TimestampTz now = GetCurrentTimestamp();
+    // The checksum's first 12 digits, as lokbackup list shows them: enough to tell which object a
+    // notification or a verify talks about.
     ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s completed: " UINT64_FORMAT
-                         " bytes stored (" UINT64_FORMAT " dumped) in %.1f s",
+                         " bytes stored (" UINT64_FORMAT " dumped) in %.1f s, sha256 %.12s",
                          running.id, backup_subject(running.backup.database), running.stored_bytes,
-                         running.raw_bytes, (now - running.started) / 1e6)));
+                         running.raw_bytes, (now - running.started) / 1e6, running.sha256)));
 }
 
 bool record_backup(RunningBackup &running)

@@ -17,6 +17,7 @@ namespace
 
 using test::local;
 using test::local_text;
+using test::ScopedTz;
 using test::utc;
 using test::utc_text;
 
@@ -118,30 +119,6 @@ TEST(TimeZoneTest, AfterTheListedTransitionsTheZonesRuleApplies)
     EXPECT_EQ(sydney.utc_offset(utc("2050-07-15T00:00Z")), 36000);
     EXPECT_EQ(sydney.utc_offset(utc("2050-12-31T23:00Z")), 39600);
 }
-
-// Sets TZ for the life of the object and puts back what was there.
-class ScopedTz
-{
-  public:
-    explicit ScopedTz(const std::string &zone)
-    {
-        if (const char *old = std::getenv("TZ"))
-            old_ = old;
-        setenv("TZ", zone.c_str(), 1);
-        tzset();
-    }
-    ~ScopedTz()
-    {
-        if (old_)
-            setenv("TZ", old_->c_str(), 1);
-        else
-            unsetenv("TZ");
-        tzset();
-    }
-
-  private:
-    std::optional<std::string> old_;
-};
 
 TEST(TimeZoneTest, AgreesWithTheCLibrary)
 {

@@ -33,8 +33,8 @@ like(
     'the failed backup is a WARNING with an SQLSTATE that names the database and the error');
 like(
     wait_for_log_line($node, qr/lokbackup: backup $app->{id} /, $offset) // '',
-    qr/LOG:  lokbackup: backup $app->{id} of database "app" completed: $app->{size} bytes stored \(\d+ dumped\) in [\d.]+ s/,
-    'the completed backup is a LOG line with the database, the id, the size and the duration');
+    qr/LOG:  lokbackup: backup $app->{id} of database "app" completed: $app->{size} bytes stored \(\d+ dumped\) in [\d.]+ s, sha256 \Q@{[substr($app->{sha256}, 0, 12)]}\E$/m,
+    'the completed backup is a LOG line with the database, the id, the size, the duration and the checksum\'s prefix');
 
 $node->stop;
 done_testing();
