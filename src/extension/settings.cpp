@@ -13,6 +13,8 @@ extern "C" {
 #include "core/schedule/time_zone.hpp"
 #include "core/notify/webhook.hpp"
 
+#include <cstdlib>
+
 namespace lokbackup::pg
 {
 
@@ -36,13 +38,13 @@ char *smtp_from_setting = nullptr;
 char *s3_endpoint_setting = nullptr;
 char *s3_region_setting = nullptr;
 bool s3_path_style_setting = false;
-char *s3_access_key_id_setting = nullptr;
-char *s3_secret_access_key_setting = nullptr;
-char *s3_session_token_setting = nullptr;
-int s3_part_size_setting = 32;
-int s3_max_attempts_setting = 5;
-int s3_retry_deadline_setting = 120;
-int s3_stall_timeout_setting = 60;
+static char *s3_access_key_id_setting = nullptr;
+static char *s3_secret_access_key_setting = nullptr;
+static char *s3_session_token_setting = nullptr;
+static int s3_part_size_setting = 32; // MB
+static int s3_max_attempts_setting = 5;
+static int s3_retry_deadline_setting = 120; // seconds
+static int s3_stall_timeout_setting = 60;   // seconds
 
 static char *storage_setting = nullptr;
 static int compression_setting = 0;
@@ -298,6 +300,28 @@ static void define_notification_settings()
     DefineCustomStringVariable("lokbackup.smtp_from", "Sender address of notification mail.",
                                "For example: lokbackup <backup@example.com>.", &smtp_from_setting,
                                "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
+
+static std::string setting_or_environment(const char *setting, const char *variable)
+{
+    if (setting[0] != '\0')
+        return setting;
+    const char *value = std::getenv(variable);
+    return value ? value : "";
+}
+
+S3Options s3_settings()
+{
+    S3Options options;
+    options.access_key_id = setting_or_environment(s3_access_key_id_setting, "AWS_ACCESS_KEY_ID");
+    options.secret_access_key =
+        setting_or_environment(s3_secret_access_key_setting, "AWS_SECRET_ACCESS_KEY");
+    options.session_token = setting_or_environment(s3_session_token_setting, "AWS_SESSION_TOKEN");
+    options.part_size = static_cast<std::uint64_t>(s3_part_size_setting) * 1024 * 1024;
+    options.max_attempts = s3_max_attempts_setting;
+    options.retry_deadline_seconds = s3_retry_deadline_setting;
+    options.stall_timeout_seconds = s3_stall_timeout_setting;
+    return options;
 }
 
 void define_settings()
