@@ -4,14 +4,19 @@ extern "C" {
 #include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/varlena.h"
 }
+
+#include "core/backup/dump_format.hpp"
+#include "core/pipeline/codec.hpp"
 
 #include "core/storage/open_storage.hpp"
 #include "core/schedule/cron_schedule.hpp"
 #include "core/storage/storage.hpp"
 #include "core/schedule/time_zone.hpp"
 #include "core/notify/webhook.hpp"
+#include "extension/boundary.hpp"
 
 #include <cstdlib>
 
@@ -47,19 +52,35 @@ static int s3_retry_deadline_setting = 120; // seconds
 static int s3_stall_timeout_setting = 60;   // seconds
 
 static char *storage_setting = nullptr;
-static int compression_setting = 0;
-static int format_setting = 0;
-
-// Same order and names as core's Compression and DumpFormat names.
-static const struct config_enum_entry compression_options[] = {
-    {"zstd", 0, false}, {"gzip", 1, false}, {"none", 2, false}, {nullptr, 0, false}};
+// Core's Compression and DumpFormat, parsed by GUC against core's names (enum_options()).
+static int compression_setting = static_cast<int>(Compression::zstd);
+static int format_setting = static_cast<int>(DumpFormat::plain);
+static const struct config_enum_entry *compression_options = nullptr;
+static const struct config_enum_entry *format_options = nullptr;
 static const struct config_enum_entry notify_on_options[] = {
     {"failure", 0, false}, {"always", 1, false}, {nullptr, 0, false}};
 // Same names as core's StartTls.
 static const struct config_enum_entry starttls_options[] = {
     {"never", 0, false}, {"optional", 1, false}, {"required", 2, false}, {nullptr, 0, false}};
-static const struct config_enum_entry format_options[] = {
-    {"plain", 0, false}, {"custom", 1, false}, {nullptr, 0, false}};
+
+// A GUC enum table from core's vocabulary: its names are core's literals and each value is core's
+// enum, so the setting is parsed once, by GUC, and no list of names is written twice. Built once,
+// in TopMemoryContext: GUC keeps the pointer.
+template <typename Enum>
+static const struct config_enum_entry *enum_options(const Vocabulary<Enum> &(*vocabulary)())
+{
+    MemoryContext caller_context = MemoryContextSwitchTo(TopMemoryContext);
+    config_enum_entry *options = core_call([&] {
+        const std::vector<Term<Enum>> &terms = vocabulary().terms();
+        auto *entries = palloc_noerror_array<config_enum_entry>(terms.size() + 1);
+        for (std::size_t i = 0; i < terms.size(); i++)
+            entries[i] = {terms[i].name, static_cast<int>(terms[i].value), false};
+        entries[terms.size()] = {nullptr, 0, false};
+        return entries;
+    });
+    MemoryContextSwitchTo(caller_context);
+    return options;
+}
 
 static const char *enum_name(const struct config_enum_entry *options, int value)
 {
@@ -342,20 +363,22 @@ void define_settings()
         "Empty: a directory named lokbackup beside the data directory.", &storage_setting, "",
         PGC_SIGHUP, 0, check_storage, nullptr, nullptr);
 
+    compression_options = enum_options(compression_vocabulary);
     DefineCustomEnumVariable("lokbackup.compression", "Compression of backup objects.", nullptr,
-                             &compression_setting, 0, compression_options, PGC_SIGHUP, 0, nullptr,
-                             nullptr, nullptr);
+                             &compression_setting, compression_setting, compression_options,
+                             PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
     DefineCustomIntVariable(
         "lokbackup.compression_level", "Compression level; 0 means the codec's default.",
         "zstd: 1 to 19 (default 3); gzip: 1 to 9 (default 6); none: 0.", &compression_level_setting,
         0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
+    format_options = enum_options(dump_format_vocabulary);
     DefineCustomEnumVariable("lokbackup.format", "pg_dump output format of backups.",
                              "plain: SQL replayed by psql; custom: "
                              "replayed by pg_restore.",
-                             &format_setting, 0, format_options, PGC_SIGHUP, 0, nullptr, nullptr,
-                             nullptr);
+                             &format_setting, format_setting, format_options, PGC_SIGHUP, 0,
+                             nullptr, nullptr, nullptr);
 
     DefineCustomIntVariable("lokbackup.backup_timeout",
                             "Longest a backup of one database may run before it is stopped.",
