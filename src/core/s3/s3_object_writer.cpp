@@ -22,10 +22,11 @@ std::string mebibytes(std::uint64_t bytes)
 class S3ObjectWriter : public ObjectWriter
 {
   public:
-    S3ObjectWriter(std::shared_ptr<const S3Client> client, std::string key, std::uint64_t part_size,
-                   StorageLog log, StorageAcknowledged acknowledged)
+    S3ObjectWriter(std::shared_ptr<const S3Client> client, std::string key,
+                   const S3Options &options, StorageLog log, StorageAcknowledged acknowledged)
         : client_(std::move(client)), key_(std::move(key)), name_(client_->address().name(key_)),
-          part_size_(part_size), log_(std::move(log)), acknowledged_(std::move(acknowledged))
+          part_size_(options.part_size), log_(std::move(log)),
+          acknowledged_(std::move(acknowledged))
     {
     }
 
@@ -211,10 +212,10 @@ std::uint64_t max_object_size(std::uint64_t part_size)
 }
 
 std::unique_ptr<ObjectWriter> create_s3_object(std::shared_ptr<const S3Client> client,
-                                               std::string key, std::uint64_t part_size,
+                                               std::string key, const S3Options &options,
                                                StorageLog log, StorageAcknowledged acknowledged)
 {
-    return std::make_unique<S3ObjectWriter>(std::move(client), std::move(key), part_size,
+    return std::make_unique<S3ObjectWriter>(std::move(client), std::move(key), options,
                                             std::move(log), std::move(acknowledged));
 }
 
