@@ -59,6 +59,19 @@ JsonField<Record> json_field(const char *name, Enum Record::*member,
             }};
 }
 
+// A member that documents written before it existed leave out: it keeps its default then. For
+// the child requests, which a worker library older than the program may still write.
+template <typename Record, typename Value>
+JsonField<Record> optional_json_field(const char *name, Value Record::*member)
+{
+    JsonField<Record> field = json_field(name, member);
+    field.read = [name, read = field.read](const JsonReader &reader, Record &record) {
+        if (reader.optional_field(name) != nullptr)
+            read(reader, record);
+    };
+    return field;
+}
+
 template <typename Record>
 void write_fields(Json &json, const Record &record, const JsonFields<Record> &fields)
 {
