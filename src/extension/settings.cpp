@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "commands/dbcommands.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -50,6 +51,7 @@ static int s3_part_size_setting = 32; // MB
 static int s3_max_attempts_setting = 5;
 static int s3_retry_deadline_setting = 120; // seconds
 static int s3_stall_timeout_setting = 60;   // seconds
+static char *s3_storage_class_setting = nullptr;
 
 static char *storage_setting = nullptr;
 // Core's Compression and DumpFormat, parsed by GUC against core's names (enum_options()).
@@ -216,6 +218,28 @@ List *named_databases_setting()
     return names;
 }
 
+// AWS S3's storage classes and Cloudflare R2's (STANDARD, InfrequentAccess), as the
+// x-amz-storage-class header spells them: a provider refuses a misspelt one only at the first
+// upload, hours after the setting was changed.
+static bool check_s3_storage_class(char **newval, void **extra, GucSource source)
+{
+    static const char *const allowed[] = {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",  "ONEZONE_IA",      "INTELLIGENT_TIERING",
+        "GLACIER",  "GLACIER_IR",         "DEEP_ARCHIVE", "EXPRESS_ONEZONE", "InfrequentAccess"};
+    if (**newval == '\0')
+        return true;
+    for (const char *storage_class : allowed)
+        if (strcmp(*newval, storage_class) == 0)
+            return true;
+    StringInfoData list;
+    initStringInfo(&list);
+    for (const char *storage_class : allowed)
+        appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", storage_class);
+    GUC_check_errdetail("Allowed values are %s (InfrequentAccess is Cloudflare R2's).", list.data);
+    GUC_check_errhint("Set it to '' for the bucket's default storage class.");
+    return false;
+}
+
 // The keys are visible to superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and
 // pg_settings for everyone else); the secret and the token are not even listed (GUC_NO_SHOW_ALL).
 static void define_s3_settings()
@@ -263,6 +287,11 @@ static void define_s3_settings()
                             "Connecting gets at most 10 s of it. Raise it for a slow link.",
                             &s3_stall_timeout_setting, 60, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, nullptr,
                             nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.s3_storage_class", "S3 storage class of backup objects (x-amz-storage-class).",
+        "Empty: the bucket's default. Manifests and objects under 128 kB "
+        "keep the default.",
+        &s3_storage_class_setting, "", PGC_SIGHUP, 0, check_s3_storage_class, nullptr, nullptr);
 }
 
 static void define_schedule_settings()
@@ -342,6 +371,7 @@ S3Options s3_settings()
     options.max_attempts = s3_max_attempts_setting;
     options.retry_deadline_seconds = s3_retry_deadline_setting;
     options.stall_timeout_seconds = s3_stall_timeout_setting;
+    options.storage_class = s3_storage_class_setting;
     return options;
 }
 

@@ -87,6 +87,16 @@ TEST(BackupRequest, ErrorsNameTheS3FieldButNotItsValue)
               "backup request: field \"s3_path_style\" is missing or not a boolean");
 }
 
+TEST(BackupRequest, StorageClassTravelsAndAnOlderWorkerLeavesItOut)
+{
+    BackupRequest request = sample_request();
+    request.s3.storage_class = "InfrequentAccess";
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    EXPECT_EQ(backup_request_from_json(json.dump()).s3.storage_class, "InfrequentAccess");
+    json.erase("s3_storage_class");
+    EXPECT_EQ(backup_request_from_json(json.dump()).s3.storage_class, "");
+}
+
 TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)
 {
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));

@@ -19,6 +19,7 @@ const JsonFields<S3Options> s3_fields = {
     json_field("s3_max_attempts", &S3Options::max_attempts),
     json_field("s3_retry_deadline_seconds", &S3Options::retry_deadline_seconds),
     json_field("s3_stall_timeout_seconds", &S3Options::stall_timeout_seconds),
+    optional_json_field("s3_storage_class", &S3Options::storage_class),
 };
 
 } // namespace
