@@ -54,24 +54,25 @@ char *server_bin_directory()
 
 static std::string request_json(const ChildRequest &request)
 {
-    const StartedBackup &backup = *request.backup;
+    const StartedBackup &row = *request.backup;
     BackupRequest json;
-    json.id = request.id;
-    json.database = backup.database ? backup.database : "";
+    BackupDescription &backup = json.backup;
+    backup.id = request.id;
+    backup.database = row.database ? row.database : "";
+    backup.type = parse_backup_type(row.type);
+    backup.object_key = row.object_key;
+    backup.format = parse_dump_format(row.format);
+    backup.compression = parse_compression(row.compression);
+    backup.compression_level = row.compression_level;
+    backup.started_at = row.started_at;
+    backup.server_version = PG_VERSION;
     json.connect_database = request.connect_database;
-    json.type = backup.type;
-    json.object_key = backup.object_key;
-    json.storage = backup.storage.spec;   // the row's: the backup is written where its row says
-    json.s3 = s3_options(backup.storage); // the keys travel on the child's stdin, never in argv
-    json.format = parse_dump_format(backup.format);
-    json.compression = parse_compression(backup.compression);
-    json.compression_level = backup.compression_level;
+    json.storage = row.storage.spec;   // the row's: the backup is written where its row says
+    json.s3 = s3_options(row.storage); // the keys travel on the child's stdin, never in argv
     json.pg_bin_dir = request.pg_bin_dir;
     json.socket_dir = request.socket_dir;
     json.port = request.port;
     json.user = request.user;
-    json.started_at = backup.started_at;
-    json.server_version = PG_VERSION;
     return backup_request_to_json(json);
 }
 

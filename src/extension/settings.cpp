@@ -2,16 +2,24 @@
 
 extern "C" {
 #include "commands/dbcommands.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/varlena.h"
 }
+
+#include "core/backup/dump_format.hpp"
+#include "core/pipeline/codec.hpp"
 
 #include "core/storage/open_storage.hpp"
 #include "core/schedule/cron_schedule.hpp"
 #include "core/storage/storage.hpp"
 #include "core/schedule/time_zone.hpp"
 #include "core/notify/webhook.hpp"
+#include "extension/boundary.hpp"
+
+#include <cstdlib>
 
 namespace lokbackup::pg
 {
@@ -36,28 +44,45 @@ char *smtp_from_setting = nullptr;
 char *s3_endpoint_setting = nullptr;
 char *s3_region_setting = nullptr;
 bool s3_path_style_setting = false;
-char *s3_access_key_id_setting = nullptr;
-char *s3_secret_access_key_setting = nullptr;
-char *s3_session_token_setting = nullptr;
-int s3_part_size_setting = 32;
-int s3_max_attempts_setting = 5;
-int s3_retry_deadline_setting = 120;
-int s3_stall_timeout_setting = 60;
+static char *s3_access_key_id_setting = nullptr;
+static char *s3_secret_access_key_setting = nullptr;
+static char *s3_session_token_setting = nullptr;
+static int s3_part_size_setting = 32; // MB
+static int s3_max_attempts_setting = 5;
+static int s3_retry_deadline_setting = 120; // seconds
+static int s3_stall_timeout_setting = 60;   // seconds
+static char *s3_storage_class_setting = nullptr;
 
 static char *storage_setting = nullptr;
-static int compression_setting = 0;
-static int format_setting = 0;
-
-// Same order and names as core's Compression and DumpFormat names.
-static const struct config_enum_entry compression_options[] = {
-    {"zstd", 0, false}, {"gzip", 1, false}, {"none", 2, false}, {nullptr, 0, false}};
+// Core's Compression and DumpFormat, parsed by GUC against core's names (enum_options()).
+static int compression_setting = static_cast<int>(Compression::zstd);
+static int format_setting = static_cast<int>(DumpFormat::plain);
+static const struct config_enum_entry *compression_options = nullptr;
+static const struct config_enum_entry *format_options = nullptr;
 static const struct config_enum_entry notify_on_options[] = {
     {"failure", 0, false}, {"always", 1, false}, {nullptr, 0, false}};
 // Same names as core's StartTls.
 static const struct config_enum_entry starttls_options[] = {
     {"never", 0, false}, {"optional", 1, false}, {"required", 2, false}, {nullptr, 0, false}};
-static const struct config_enum_entry format_options[] = {
-    {"plain", 0, false}, {"custom", 1, false}, {nullptr, 0, false}};
+
+// A GUC enum table from core's vocabulary: its names are core's literals and each value is core's
+// enum, so the setting is parsed once, by GUC, and no list of names is written twice. Built once,
+// in TopMemoryContext: GUC keeps the pointer.
+template <typename Enum>
+static const struct config_enum_entry *enum_options(const Vocabulary<Enum> &(*vocabulary)())
+{
+    MemoryContext caller_context = MemoryContextSwitchTo(TopMemoryContext);
+    config_enum_entry *options = core_call([&] {
+        const std::vector<Term<Enum>> &terms = vocabulary().terms();
+        auto *entries = palloc_noerror_array<config_enum_entry>(terms.size() + 1);
+        for (std::size_t i = 0; i < terms.size(); i++)
+            entries[i] = {terms[i].name, static_cast<int>(terms[i].value), false};
+        entries[terms.size()] = {nullptr, 0, false};
+        return entries;
+    });
+    MemoryContextSwitchTo(caller_context);
+    return options;
+}
 
 static const char *enum_name(const struct config_enum_entry *options, int value)
 {
@@ -193,6 +218,28 @@ List *named_databases_setting()
     return names;
 }
 
+// AWS S3's storage classes and Cloudflare R2's (STANDARD, InfrequentAccess), as the
+// x-amz-storage-class header spells them: a provider refuses a misspelt one only at the first
+// upload, hours after the setting was changed.
+static bool check_s3_storage_class(char **newval, void **extra, GucSource source)
+{
+    static const char *const allowed[] = {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",  "ONEZONE_IA",      "INTELLIGENT_TIERING",
+        "GLACIER",  "GLACIER_IR",         "DEEP_ARCHIVE", "EXPRESS_ONEZONE", "InfrequentAccess"};
+    if (**newval == '\0')
+        return true;
+    for (const char *storage_class : allowed)
+        if (strcmp(*newval, storage_class) == 0)
+            return true;
+    StringInfoData list;
+    initStringInfo(&list);
+    for (const char *storage_class : allowed)
+        appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", storage_class);
+    GUC_check_errdetail("Allowed values are %s (InfrequentAccess is Cloudflare R2's).", list.data);
+    GUC_check_errhint("Set it to '' for the bucket's default storage class.");
+    return false;
+}
+
 // The keys are visible to superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and
 // pg_settings for everyone else); the secret and the token are not even listed (GUC_NO_SHOW_ALL).
 static void define_s3_settings()
@@ -240,6 +287,11 @@ static void define_s3_settings()
                             "Connecting gets at most 10 s of it. Raise it for a slow link.",
                             &s3_stall_timeout_setting, 60, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, nullptr,
                             nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.s3_storage_class", "S3 storage class of backup objects (x-amz-storage-class).",
+        "Empty: the bucket's default. Manifests and objects under 128 kB "
+        "keep the default.",
+        &s3_storage_class_setting, "", PGC_SIGHUP, 0, check_s3_storage_class, nullptr, nullptr);
 }
 
 static void define_schedule_settings()
@@ -300,6 +352,29 @@ static void define_notification_settings()
                                "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 }
 
+static std::string setting_or_environment(const char *setting, const char *variable)
+{
+    if (setting[0] != '\0')
+        return setting;
+    const char *value = std::getenv(variable);
+    return value ? value : "";
+}
+
+S3Options s3_settings()
+{
+    S3Options options;
+    options.access_key_id = setting_or_environment(s3_access_key_id_setting, "AWS_ACCESS_KEY_ID");
+    options.secret_access_key =
+        setting_or_environment(s3_secret_access_key_setting, "AWS_SECRET_ACCESS_KEY");
+    options.session_token = setting_or_environment(s3_session_token_setting, "AWS_SESSION_TOKEN");
+    options.part_size = static_cast<std::uint64_t>(s3_part_size_setting) * 1024 * 1024;
+    options.max_attempts = s3_max_attempts_setting;
+    options.retry_deadline_seconds = s3_retry_deadline_setting;
+    options.stall_timeout_seconds = s3_stall_timeout_setting;
+    options.storage_class = s3_storage_class_setting;
+    return options;
+}
+
 void define_settings()
 {
     DefineCustomStringVariable(
@@ -318,20 +393,22 @@ void define_settings()
         "Empty: a directory named lokbackup beside the data directory.", &storage_setting, "",
         PGC_SIGHUP, 0, check_storage, nullptr, nullptr);
 
+    compression_options = enum_options(compression_vocabulary);
     DefineCustomEnumVariable("lokbackup.compression", "Compression of backup objects.", nullptr,
-                             &compression_setting, 0, compression_options, PGC_SIGHUP, 0, nullptr,
-                             nullptr, nullptr);
+                             &compression_setting, compression_setting, compression_options,
+                             PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
     DefineCustomIntVariable(
         "lokbackup.compression_level", "Compression level; 0 means the codec's default.",
         "zstd: 1 to 19 (default 3); gzip: 1 to 9 (default 6); none: 0.", &compression_level_setting,
         0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
+    format_options = enum_options(dump_format_vocabulary);
     DefineCustomEnumVariable("lokbackup.format", "pg_dump output format of backups.",
                              "plain: SQL replayed by psql; custom: "
                              "replayed by pg_restore.",
-                             &format_setting, 0, format_options, PGC_SIGHUP, 0, nullptr, nullptr,
-                             nullptr);
+                             &format_setting, format_setting, format_options, PGC_SIGHUP, 0,
+                             nullptr, nullptr, nullptr);
 
     DefineCustomIntVariable("lokbackup.backup_timeout",
                             "Longest a backup of one database may run before it is stopped.",

@@ -7,6 +7,8 @@ extern "C" {
 #include "nodes/pg_list.h"
 }
 
+#include "core/storage/storage.hpp"
+
 namespace lokbackup::pg
 {
 
@@ -16,17 +18,10 @@ extern char *databases_setting;        // lokbackup.databases
 extern int backup_timeout_setting;     // lokbackup.backup_timeout, seconds
 extern int compression_level_setting;  // lokbackup.compression_level
 
-// S3 storage.
-extern char *s3_endpoint_setting;          // lokbackup.s3_endpoint
-extern char *s3_region_setting;            // lokbackup.s3_region
-extern bool s3_path_style_setting;         // lokbackup.s3_path_style
-extern char *s3_access_key_id_setting;     // lokbackup.s3_access_key_id
-extern char *s3_secret_access_key_setting; // lokbackup.s3_secret_access_key
-extern char *s3_session_token_setting;     // lokbackup.s3_session_token
-extern int s3_part_size_setting;           // lokbackup.s3_part_size, MB
-extern int s3_max_attempts_setting;        // lokbackup.s3_max_attempts
-extern int s3_retry_deadline_setting;      // lokbackup.s3_retry_deadline, seconds
-extern int s3_stall_timeout_setting;       // lokbackup.s3_stall_timeout, seconds
+// S3 storage: where (a backup's row records these, storage_bridge.hpp) ...
+extern char *s3_endpoint_setting;  // lokbackup.s3_endpoint
+extern char *s3_region_setting;    // lokbackup.s3_region
+extern bool s3_path_style_setting; // lokbackup.s3_path_style
 
 // Schedule and rotation.
 extern char *schedule_setting;     // lokbackup.schedule, "" for none
@@ -44,6 +39,13 @@ extern char *smtp_password_setting;  // lokbackup.smtp_password
 extern char *smtp_from_setting;      // lokbackup.smtp_from
 
 void define_settings();
+
+// ... and how: the other lokbackup.s3_* settings, as core takes them, with the server's
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN environment variables for
+// credentials left empty; the endpoint, region and addressing are left at their defaults. For
+// core_call() lambdas and the backup child's request only: it builds a C++ object and calls
+// nothing in PostgreSQL.
+S3Options s3_settings();
 
 // Raises an error unless the session is in lokbackup.database. Another database can hold a copy
 // of the catalog (a restored backup of the catalog database): `action` ("lokbackup_run()", say)

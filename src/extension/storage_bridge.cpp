@@ -13,18 +13,9 @@ extern "C" {
 #include "extension/settings.hpp"
 
 #include <chrono>
-#include <cstdlib>
 
 namespace lokbackup::pg
 {
-
-static std::string setting_or_environment(const char *setting, const char *variable)
-{
-    if (setting[0] != '\0')
-        return setting;
-    const char *value = std::getenv(variable);
-    return value ? value : "";
-}
 
 RowStorage storage_in_force()
 {
@@ -40,19 +31,11 @@ RowStorage storage_in_force()
 
 S3Options s3_options(const RowStorage &storage)
 {
-    S3Options options;
+    S3Options options = s3_settings();
     options.endpoint = storage.s3_endpoint ? storage.s3_endpoint : "";
     if (storage.s3_region != nullptr)
         options.region = storage.s3_region;
     options.path_style = storage.s3_path_style;
-    options.access_key_id = setting_or_environment(s3_access_key_id_setting, "AWS_ACCESS_KEY_ID");
-    options.secret_access_key =
-        setting_or_environment(s3_secret_access_key_setting, "AWS_SECRET_ACCESS_KEY");
-    options.session_token = setting_or_environment(s3_session_token_setting, "AWS_SESSION_TOKEN");
-    options.part_size = static_cast<std::uint64_t>(s3_part_size_setting) * 1024 * 1024;
-    options.max_attempts = s3_max_attempts_setting;
-    options.retry_deadline_seconds = s3_retry_deadline_setting;
-    options.stall_timeout_seconds = s3_stall_timeout_setting;
     return options;
 }
 

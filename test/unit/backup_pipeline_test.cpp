@@ -41,19 +41,19 @@ class BackupPipelineTest : public ::testing::Test
         std::filesystem::create_directory(bin());
         // Renders the plain script from pg_dump's custom format; here it passes bytes through.
         write_fake_program(bin() / "pg_restore", "cat");
-        request_.id = 42;
-        request_.database = "app";
+        request_.backup.id = 42;
+        request_.backup.database = "app";
         request_.connect_database = "postgres";
-        request_.type = "manual";
-        request_.object_key = "app/2026/11/app-manual-20261125T030000Z-42.sql.zst";
+        request_.backup.type = BackupType::manual;
+        request_.backup.object_key = "app/2026/11/app-manual-20261125T030000Z-42.sql.zst";
         request_.storage = (dir_.path() / "storage").string();
         std::filesystem::create_directory(request_.storage);
         request_.pg_bin_dir = bin().string();
         request_.socket_dir = "/run/postgresql";
         request_.port = 5433;
         request_.user = "postgres";
-        request_.started_at = "2026-11-25T03:00:00Z";
-        request_.server_version = "15.20";
+        request_.backup.started_at = "2026-11-25T03:00:00Z";
+        request_.backup.server_version = "15.20";
     }
 
     std::filesystem::path bin() const { return dir_.path() / "bin"; }
@@ -68,9 +68,9 @@ class BackupPipelineTest : public ::testing::Test
 
     std::string stored_dump()
     {
-        auto object = storage()->open(request_.object_key);
+        auto object = storage()->open(request_.backup.object_key);
         test::StringSink dump;
-        auto decompressor = make_decompressor(request_.compression, dump);
+        auto decompressor = make_decompressor(request_.backup.compression, dump);
         char buffer[65536];
         while (std::size_t got = object->read(buffer, sizeof buffer))
             decompressor->write(buffer, got);
@@ -94,15 +94,15 @@ TEST_F(BackupPipelineTest, StoresTheDumpAndItsManifest)
     EXPECT_EQ(dump.size(), 3000000u);
     EXPECT_EQ(dump.substr(0, 27), "INSERT INTO t VALUES (1);\nI");
 
-    auto reader = storage()->open(manifest_key(request_.object_key));
+    auto reader = storage()->open(manifest_key(request_.backup.object_key));
     std::string json;
     char buffer[4096];
     while (std::size_t got = reader->read(buffer, sizeof buffer))
         json.append(buffer, got);
-    Manifest manifest = manifest_from_json(json);
+    BackupDescription manifest = manifest_from_json(json);
     EXPECT_EQ(manifest.id, 42);
     EXPECT_EQ(manifest.database, "app");
-    EXPECT_EQ(manifest.contents, "database");
+    EXPECT_EQ(manifest.contents(), "database");
     EXPECT_EQ(manifest.sha256, result.sha256);
     EXPECT_EQ(manifest.size, result.size);
     EXPECT_EQ(manifest.raw_size, result.raw_size);
@@ -112,7 +112,7 @@ TEST_F(BackupPipelineTest, StoresTheDumpAndItsManifest)
 
 TEST_F(BackupPipelineTest, ConnectsThroughTheEnvironmentOnly)
 {
-    request_.database = "host=evil dbname=app";
+    request_.backup.database = "host=evil dbname=app";
     write_fake_program(bin() / "pg_dump", "echo dump");
     run_backup(request_, nullptr);
     EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n");
@@ -148,7 +148,7 @@ TEST_F(BackupPipelineTest, WithoutLargeObjectsPgDumpWritesThePlainScriptInOurTra
 // own, and one decompression reads the whole object.
 TEST_F(BackupPipelineTest, PgDump16CompressesTheScriptItself)
 {
-    request_.server_version = "16.4";
+    request_.backup.server_version = "16.4";
     write_fake_program(bin() / "pg_dump",
                        "yes 'INSERT INTO t VALUES (1);' | head -c 3000000 | zstd -q -3 -c");
     BackupResult result =
@@ -165,7 +165,7 @@ TEST_F(BackupPipelineTest, PgDump16CompressesTheScriptItself)
 
 TEST_F(BackupPipelineTest, APgDumpStreamThatIsNotZstdFailsTheBackup)
 {
-    request_.server_version = "16.4";
+    request_.backup.server_version = "16.4";
     write_fake_program(bin() / "pg_dump", "echo 'not zstd at all'");
     EXPECT_THROW(run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false}),
                  Error);
@@ -192,7 +192,7 @@ TEST_F(BackupPipelineTest, FailedDumpCommitsNothingItWrote)
 
 TEST_F(BackupPipelineTest, CustomFormatIsLeftUncompressedForUs)
 {
-    request_.format = DumpFormat::custom;
+    request_.backup.format = DumpFormat::custom;
     write_fake_program(bin() / "pg_dump", "echo dump");
     std::filesystem::remove(bin() / "pg_restore");
     run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
@@ -202,7 +202,7 @@ TEST_F(BackupPipelineTest, CustomFormatIsLeftUncompressedForUs)
 
 TEST_F(BackupPipelineTest, RolesComeFromPgDumpallWithAQuotedDatabase)
 {
-    request_.database = "";
+    request_.backup.database = "";
     request_.connect_database = "it's";
     write_fake_program(bin() / "pg_dumpall", "echo roles");
     run_backup(request_, nullptr);
@@ -243,7 +243,8 @@ TEST_F(BackupPipelineTest, RefusedObjectOrManifestLeavesNeither)
     request_.s3.path_style = true;
     request_.s3.access_key_id = "AKIDEXAMPLE";
     request_.s3.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    for (const std::string &refused : {request_.object_key, manifest_key(request_.object_key)}) {
+    for (const std::string &refused :
+         {request_.backup.object_key, manifest_key(request_.backup.object_key)}) {
         s3.set_fault([&](const test::FakeRequest &request) -> std::optional<test::FakeResponse> {
             if (request.method == "PUT" && request.path == refused)
                 return test::fake_error(403, "AccessDenied", "Access Denied");

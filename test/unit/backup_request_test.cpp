@@ -2,6 +2,7 @@
 
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -15,21 +16,21 @@ using test::error_message;
 BackupRequest sample_request()
 {
     BackupRequest request;
-    request.id = 77;
-    request.database = "";
+    request.backup.id = 77;
+    request.backup.database = "";
     request.connect_database = "postgres";
-    request.type = "manual";
-    request.object_key = "~roles/2026/11/roles-manual-20261125T030000Z-77.sql";
+    request.backup.type = BackupType::manual;
+    request.backup.object_key = "~roles/2026/11/roles-manual-20261125T030000Z-77.sql";
     request.storage = "/var/backups/lokbackup";
-    request.format = DumpFormat::plain;
-    request.compression = Compression::none;
-    request.compression_level = 0;
+    request.backup.format = DumpFormat::plain;
+    request.backup.compression = Compression::none;
+    request.backup.compression_level = 0;
     request.pg_bin_dir = "/usr/lib/postgresql/17/bin";
     request.socket_dir = "/run/postgresql";
     request.port = 5433;
     request.user = "backup \"operator\"";
-    request.started_at = "2026-11-25T03:00:00Z";
-    request.server_version = "17.2";
+    request.backup.started_at = "2026-11-25T03:00:00Z";
+    request.backup.server_version = "17.2";
     request.s3.endpoint = "https://account.r2.cloudflarestorage.com";
     request.s3.region = "auto";
     request.s3.path_style = true;
@@ -46,21 +47,21 @@ TEST(BackupRequest, RoundTrips)
 {
     BackupRequest original = sample_request();
     BackupRequest parsed = backup_request_from_json(backup_request_to_json(original));
-    EXPECT_EQ(parsed.id, original.id);
-    EXPECT_EQ(parsed.database, original.database);
+    EXPECT_EQ(parsed.backup.id, original.backup.id);
+    EXPECT_EQ(parsed.backup.database, original.backup.database);
     EXPECT_EQ(parsed.connect_database, original.connect_database);
-    EXPECT_EQ(parsed.type, original.type);
-    EXPECT_EQ(parsed.object_key, original.object_key);
+    EXPECT_EQ(parsed.backup.type, original.backup.type);
+    EXPECT_EQ(parsed.backup.object_key, original.backup.object_key);
     EXPECT_EQ(parsed.storage, original.storage);
-    EXPECT_EQ(parsed.format, original.format);
-    EXPECT_EQ(parsed.compression, original.compression);
-    EXPECT_EQ(parsed.compression_level, original.compression_level);
+    EXPECT_EQ(parsed.backup.format, original.backup.format);
+    EXPECT_EQ(parsed.backup.compression, original.backup.compression);
+    EXPECT_EQ(parsed.backup.compression_level, original.backup.compression_level);
     EXPECT_EQ(parsed.pg_bin_dir, original.pg_bin_dir);
     EXPECT_EQ(parsed.socket_dir, original.socket_dir);
     EXPECT_EQ(parsed.port, original.port);
     EXPECT_EQ(parsed.user, original.user);
-    EXPECT_EQ(parsed.started_at, original.started_at);
-    EXPECT_EQ(parsed.server_version, original.server_version);
+    EXPECT_EQ(parsed.backup.started_at, original.backup.started_at);
+    EXPECT_EQ(parsed.backup.server_version, original.backup.server_version);
     EXPECT_EQ(parsed.s3.endpoint, original.s3.endpoint);
     EXPECT_EQ(parsed.s3.region, original.s3.region);
     EXPECT_EQ(parsed.s3.path_style, original.s3.path_style);
@@ -86,6 +87,16 @@ TEST(BackupRequest, ErrorsNameTheS3FieldButNotItsValue)
               "backup request: field \"s3_path_style\" is missing or not a boolean");
 }
 
+TEST(BackupRequest, StorageClassTravelsAndAnOlderWorkerLeavesItOut)
+{
+    BackupRequest request = sample_request();
+    request.s3.storage_class = "InfrequentAccess";
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    EXPECT_EQ(backup_request_from_json(json.dump()).s3.storage_class, "InfrequentAccess");
+    json.erase("s3_storage_class");
+    EXPECT_EQ(backup_request_from_json(json.dump()).s3.storage_class, "");
+}
+
 TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)
 {
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
@@ -93,6 +104,21 @@ TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)
     EXPECT_EQ(json.at("format"), "plain");
     EXPECT_EQ(json.at("compression"), "none");
     EXPECT_EQ(json.at("port"), 5433);
+}
+
+// A worker library that a server upgraded without a restart still runs sends these, and only these.
+TEST(BackupRequest, TheFieldsOfTheWorkerBefore0_5)
+{
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
+    std::vector<std::string> names;
+    for (auto &field : json.items())
+        if (field.key().rfind("s3_", 0) != 0)
+            names.push_back(field.key());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{
+                         "compression", "compression_level", "connect_database", "database",
+                         "format", "id", "object_key", "pg_bin_dir", "port", "server_version",
+                         "socket_dir", "started_at", "storage", "type", "user"}));
 }
 
 TEST(BackupRequest, MissingFieldIsNamed)

@@ -35,10 +35,10 @@ DatabaseProperties sample_properties()
 
 TEST(DatabaseProperties, RoundTripsThroughTheManifest)
 {
-    Manifest manifest;
+    BackupDescription manifest;
     manifest.sha256 = std::string(64, 'a');
     manifest.database_properties = sample_properties();
-    Manifest parsed = manifest_from_json(manifest_to_json(manifest));
+    BackupDescription parsed = manifest_from_json(manifest_to_json(manifest));
     ASSERT_TRUE(parsed.database_properties);
     EXPECT_EQ(database_properties_to_json(*parsed.database_properties),
               database_properties_to_json(sample_properties()));
@@ -46,7 +46,7 @@ TEST(DatabaseProperties, RoundTripsThroughTheManifest)
 
 TEST(DatabaseProperties, AManifestWithoutThemStillReads)
 {
-    Manifest manifest;
+    BackupDescription manifest;
     manifest.sha256 = std::string(64, 'a');
     EXPECT_FALSE(manifest_from_json(manifest_to_json(manifest)).database_properties);
 }

@@ -2,6 +2,7 @@
 
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -12,13 +13,12 @@ namespace
 
 using test::error_message;
 
-Manifest sample_manifest()
+BackupDescription sample_manifest()
 {
-    Manifest manifest;
+    BackupDescription manifest;
     manifest.id = 9007199254740993; // beyond a double's exact integers
     manifest.database = "café \"quoted\"";
-    manifest.contents = "database";
-    manifest.type = "weekly";
+    manifest.type = BackupType::weekly;
     manifest.object_key = "caf%C3%A9/2026/11/caf%C3%A9-weekly-20261125T030000Z-5.dump.gz";
     manifest.sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     manifest.size = 5000000000;
@@ -42,11 +42,11 @@ template <typename Edit> std::string edited(Edit edit)
 
 TEST(Manifest, RoundTrips)
 {
-    Manifest original = sample_manifest();
-    Manifest parsed = manifest_from_json(manifest_to_json(original));
+    BackupDescription original = sample_manifest();
+    BackupDescription parsed = manifest_from_json(manifest_to_json(original));
     EXPECT_EQ(parsed.id, original.id);
     EXPECT_EQ(parsed.database, original.database);
-    EXPECT_EQ(parsed.contents, original.contents);
+    EXPECT_EQ(parsed.contents(), original.contents());
     EXPECT_EQ(parsed.type, original.type);
     EXPECT_EQ(parsed.object_key, original.object_key);
     EXPECT_EQ(parsed.sha256, original.sha256);
@@ -110,6 +110,32 @@ TEST(Manifest, UnknownEnumNameIsNamed)
               "zstd, gzip, none");
 }
 
+TEST(Manifest, ContentsMustMatchTheDatabase)
+{
+    std::string json = edited([](nlohmann::json &json) { json["contents"] = "roles"; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: contents \"roles\" does not match database \"café \"quoted\"\"");
+    json = edited([](nlohmann::json &json) { json["database"] = ""; });
+    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+              "manifest: contents \"database\" does not match an empty database (the roles dump)");
+}
+
+// What lokbackup 0.4.0 wrote: every later manifest must read the same, and be read by it.
+TEST(Manifest, TheFieldsOfFormatVersion1)
+{
+    nlohmann::json json = nlohmann::json::parse(manifest_to_json(sample_manifest()));
+    std::vector<std::string> names;
+    for (auto &field : json.items())
+        names.push_back(field.key());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{
+                         "compression", "compression_level", "contents", "database", "finished_at",
+                         "format", "format_version", "id", "object_key", "raw_size",
+                         "server_version", "sha256", "size", "started_at", "type"}));
+    EXPECT_EQ(json.at("type"), "weekly");
+    EXPECT_EQ(json.at("contents"), "database");
+}
+
 TEST(Manifest, OtherFormatVersionIsRefused)
 {
     std::string json = edited([](nlohmann::json &json) { json["format_version"] = 2; });
@@ -126,7 +152,7 @@ TEST(Manifest, InvalidJsonIsAnError)
 
 TEST(Manifest, DatabaseNameThatIsNotUtf8IsAnError)
 {
-    Manifest manifest = sample_manifest();
+    BackupDescription manifest = sample_manifest();
     manifest.database = "latin1 \xe9";
     std::string message = error_message([&] { manifest_to_json(manifest); });
     EXPECT_EQ(message.rfind("manifest: ", 0), 0u) << message;

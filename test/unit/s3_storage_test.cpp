@@ -423,11 +423,10 @@ class S3StorageTest : public ::testing::Test
   protected:
     std::unique_ptr<Storage> open(const std::string &spec = "s3://test/pg")
     {
-        return open_storage(
-            StorageConfig{spec, options_for(fake.endpoint()), [this](const std::string &line) {
-                              std::lock_guard<std::mutex> lock(log_mutex);
-                              log.push_back(line);
-                          }});
+        return open_storage(StorageConfig{spec, options, [this](const std::string &line) {
+                                              std::lock_guard<std::mutex> lock(log_mutex);
+                                              log.push_back(line);
+                                          }});
     }
 
     std::string get(const std::string &key)
@@ -451,6 +450,7 @@ class S3StorageTest : public ::testing::Test
     }
 
     test::FakeS3 fake;
+    S3Options options = options_for(fake.endpoint());
     std::mutex log_mutex;
     std::vector<std::string> log;
     std::unique_ptr<Storage> storage = open();
@@ -500,6 +500,45 @@ TEST_F(S3StorageTest, LargerObjectIsAMultipartUploadOfEqualParts)
     EXPECT_TRUE(fake.objects().at("pg/db/big.dump") == data);
     EXPECT_TRUE(fake.open_uploads().empty());
     EXPECT_TRUE(get("db/big.dump") == data);
+}
+
+TEST_F(S3StorageTest, StorageClassIsSignedOnThePutAndTheMultipartStart)
+{
+    options.storage_class = "STANDARD_IA";
+    storage = open();
+    test::write_in_chunks(*storage->create("db/one.dump"), test::mixed_data(200 * 1024));
+    test::write_in_chunks(*storage->create("db/big.dump"), test::mixed_data(6 * mib));
+    std::vector<FakeRequest> classed = requests_where(
+        [](const FakeRequest &request) { return !request.header("x-amz-storage-class").empty(); });
+    ASSERT_EQ(classed.size(), 2u);
+    EXPECT_EQ(classed[0].method, "PUT");
+    EXPECT_EQ(classed[0].path, "pg/db/one.dump");
+    EXPECT_EQ(classed[1].method, "POST");
+    EXPECT_TRUE(classed[1].has("uploads"));
+    for (const FakeRequest &request : classed) {
+        EXPECT_EQ(request.header("x-amz-storage-class"), "STANDARD_IA");
+        EXPECT_TRUE(contains(request.header("authorization"),
+                             "x-amz-security-token;x-amz-storage-class, Signature="));
+    }
+}
+
+TEST_F(S3StorageTest, ManifestsAndOtherSmallObjectsKeepTheDefaultClass)
+{
+    options.storage_class = "GLACIER";
+    storage = open();
+    test::write_in_chunks(*storage->create("db/one.dump.manifest.json"),
+                          test::mixed_data(128 * 1024 - 1));
+    ASSERT_EQ(fake.requests().size(), 1u);
+    EXPECT_EQ(fake.requests()[0].header("x-amz-storage-class"), "");
+}
+
+TEST_F(S3StorageTest, NoStorageClassUnlessOneIsSet)
+{
+    test::write_in_chunks(*storage->create("db/one.dump"), test::mixed_data(200 * 1024));
+    test::write_in_chunks(*storage->create("db/big.dump"), test::mixed_data(6 * mib));
+    EXPECT_TRUE(requests_where([](const FakeRequest &request) {
+                    return !request.header("x-amz-storage-class").empty();
+                }).empty());
 }
 
 TEST_F(S3StorageTest, EachPartIsAcknowledgedOnceS3TookIt)

@@ -23,7 +23,6 @@ StoredBackup stored(std::int64_t id, std::string database, std::string finished_
     StoredBackup backup;
     backup.manifest.id = id;
     backup.manifest.database = std::move(database);
-    backup.manifest.contents = "database";
     backup.manifest.finished_at = std::move(finished_at);
     backup.manifest.sha256 = sha256;
     backup.manifest.object_key = backup.manifest.database + "/" + std::to_string(id) + "-" +
@@ -119,13 +118,12 @@ TEST(StoredBackups, ManifestsAreReadWithTheirObjectsPresenceAndBadOnesSkipped)
 {
     test::TempDir root;
     auto storage = open_storage(StorageConfig(root.path().string()));
-    Manifest present;
+    BackupDescription present;
     present.id = 1;
     present.database = "app";
-    present.contents = "database";
     present.sha256 = sha_a;
     present.object_key = "app/present.sql.zst";
-    Manifest gone = present;
+    BackupDescription gone = present;
     gone.id = 2;
     gone.object_key = "app/gone.sql.zst";
     auto write = [&](const std::string &key, const std::string &text) {

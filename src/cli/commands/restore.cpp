@@ -109,7 +109,7 @@ int restore(const std::vector<std::string> &argument_list)
     }
 
     std::optional<std::string> target = arguments.value("dbname");
-    if (!target && !plan.is_roles())
+    if (!target && !plan.backup.is_roles())
         throw UsageError("--dbname is required: name the database to restore into");
     RestoreRequest request{plan, target.value_or(plan.catalog_database),
                            arguments.flag("drop-previous"),
@@ -129,7 +129,7 @@ int restore(const std::vector<std::string> &argument_list)
     RestoreOutcome outcome;
     {
         InterruptsStopTheRestore interrupts;
-        ProgressDisplay progress(plan.size);
+        ProgressDisplay progress(plan.backup.size);
         outcome = flow.run([&](std::uint64_t done) {
             InterruptsStopTheRestore::check();
             progress.update(done);

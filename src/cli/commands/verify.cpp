@@ -41,25 +41,25 @@ void check_manifest(const BackupPlan &plan)
     const std::string &location = plan.manifest_location;
     auto reader = open_location(location);
     std::string text = read_small_object(*reader, location);
-    Manifest manifest;
+    BackupDescription manifest;
     try {
         manifest = manifest_from_json(text);
     } catch (const Error &error) {
-        throw BackupDamaged("backup " + std::to_string(plan.id) + ": the manifest " + location +
-                            " is not a valid manifest: " + error.what());
+        throw BackupDamaged("backup " + std::to_string(plan.backup.id) + ": the manifest " +
+                            location + " is not a valid manifest: " + error.what());
     }
     auto disagree = [&](const std::string &field, const std::string &in_manifest,
                         const std::string &in_catalog) {
-        return BackupDamaged("backup " + std::to_string(plan.id) + ": the manifest " + location +
-                             " disagrees with the catalog: its " + field + " is " + in_manifest +
-                             ", the catalog says " + in_catalog);
+        return BackupDamaged("backup " + std::to_string(plan.backup.id) + ": the manifest " +
+                             location + " disagrees with the catalog: its " + field + " is " +
+                             in_manifest + ", the catalog says " + in_catalog);
     };
-    if (manifest.id != plan.id)
-        throw disagree("id", std::to_string(manifest.id), std::to_string(plan.id));
-    if (manifest.sha256 != plan.sha256)
-        throw disagree("sha256", manifest.sha256, plan.sha256);
-    if (manifest.size != plan.size)
-        throw disagree("size", std::to_string(manifest.size), std::to_string(plan.size));
+    if (manifest.id != plan.backup.id)
+        throw disagree("id", std::to_string(manifest.id), std::to_string(plan.backup.id));
+    if (manifest.sha256 != plan.backup.sha256)
+        throw disagree("sha256", manifest.sha256, plan.backup.sha256);
+    if (manifest.size != plan.backup.size)
+        throw disagree("size", std::to_string(manifest.size), std::to_string(plan.backup.size));
 }
 
 // `error` is NULL for a verification that passed. Reading a large backup may take longer than the
@@ -72,7 +72,7 @@ void record_verification(std::optional<Connection> &catalog, const ConnectionOpt
     catalog->query(catalog->with_extension_schema(
                        "SELECT @extschema@.lokbackup_record_verification($1::bigint, "
                        "$2::boolean, $3::text)"),
-                   {std::to_string(plan.id), error ? "false" : "true", error});
+                   {std::to_string(plan.backup.id), error ? "false" : "true", error});
 }
 
 int verify(const std::vector<std::string> &argument_list)
@@ -97,7 +97,7 @@ int verify(const std::vector<std::string> &argument_list)
             throw;
         record_verification(catalog, connection, plan, std::string(damaged.what()));
         throw BackupDamaged(std::string(damaged.what()) + "\nrecorded in the catalog: backup " +
-                            std::to_string(plan.id) + " failed verification");
+                            std::to_string(plan.backup.id) + " failed verification");
     } catch (const Error &error) {
         if (!catalog)
             throw;
@@ -107,8 +107,8 @@ int verify(const std::vector<std::string> &argument_list)
     }
     if (catalog)
         record_verification(catalog, connection, plan, std::nullopt);
-    std::cout << "backup " << plan.id << ": OK (sha256 " << plan.sha256 << ", " << plan.size
-              << " bytes)\n";
+    std::cout << "backup " << plan.backup.id << ": OK (sha256 " << plan.backup.sha256 << ", "
+              << plan.backup.size << " bytes)\n";
     return 0;
 }
 

@@ -32,7 +32,7 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     // must still restore.
     QueryResult result = catalog.query(
         catalog.with_extension_schema(
-            "SELECT p.backup_id, p.database, p.contents, p.location, p.manifest_location, "
+            "SELECT p.backup_id, p.database, p.location, p.manifest_location, "
             "p.sha256, p.size, p.raw_size, p.format, p.compression, p.catalog_database, "
             "coalesce(to_jsonb(b) ->> 'verification_error', '') AS verification_error, "
             "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at, "
@@ -43,23 +43,25 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     if (result.rows() != 1)
         throw Error("the catalog has no backup for \"" + selector.which + "\"");
     BackupPlan plan;
-    plan.id = std::stoll(result.value(0, "backup_id"));
-    plan.database = result.value(0, "database");
-    plan.contents = result.value(0, "contents");
+    BackupDescription &backup = plan.backup;
+    backup.id = std::stoll(result.value(0, "backup_id"));
+    backup.database = result.value(0, "database");
+    backup.sha256 = result.value(0, "sha256");
+    backup.size = std::stoull(result.value(0, "size"));
+    backup.raw_size = std::stoull(result.value(0, "raw_size"));
+    backup.format = parse_dump_format(result.value(0, "format"));
+    backup.compression = parse_compression(result.value(0, "compression"));
     plan.location = result.value(0, "location");
     plan.manifest_location = result.value(0, "manifest_location");
-    plan.sha256 = result.value(0, "sha256");
-    plan.size = std::stoull(result.value(0, "size"));
-    plan.raw_size = std::stoull(result.value(0, "raw_size"));
-    plan.format = parse_dump_format(result.value(0, "format"));
-    plan.compression = parse_compression(result.value(0, "compression"));
     plan.catalog_database = result.value(0, "catalog_database");
     plan.verification_error = result.value(0, "verification_error");
     plan.verified_at = result.value(0, "verified_at");
     std::string properties = result.value(0, "database_properties");
-    if (!properties.empty() && properties != "null")
-        plan.recorded_properties = database_properties_from_text(
-            "the catalog's database_properties of backup " + std::to_string(plan.id), properties);
+    if (!properties.empty() && properties != "null") {
+        backup.database_properties = database_properties_from_text(
+            "the catalog's database_properties of backup " + std::to_string(backup.id), properties);
+        plan.properties_from_catalog = true;
+    }
     return plan;
 }
 
@@ -68,7 +70,7 @@ void check_not_failed_verification(const BackupPlan &plan)
 {
     if (plan.verification_error.empty())
         return;
-    std::string id = std::to_string(plan.id);
+    std::string id = std::to_string(plan.backup.id);
     throw Error("backup " + id + " failed verification at " + plan.verified_at + ": " +
                 plan.verification_error +
                 "; nothing was restored. Once its object is intact again in storage, \"lokbackup "
@@ -115,10 +117,11 @@ std::optional<std::string> sha256_option(const Arguments &arguments)
 // holds elsewhere (a notification, the catalog of another server) cannot.
 void check_pinned_sha256(const BackupPlan &plan, const BackupSelector &selector)
 {
-    if (selector.pinned_sha256 && plan.sha256 != *selector.pinned_sha256)
-        throw Error("backup " + std::to_string(plan.id) + " has SHA-256 " + plan.sha256 +
-                    " in its " + (selector.from_storage ? "manifest" : "catalog row") +
-                    ", not the " + *selector.pinned_sha256 +
+    if (selector.pinned_sha256 && plan.backup.sha256 != *selector.pinned_sha256)
+        throw Error("backup " + std::to_string(plan.backup.id) + " has SHA-256 " +
+                    plan.backup.sha256 + " in its " +
+                    (selector.from_storage ? "manifest" : "catalog row") + ", not the " +
+                    *selector.pinned_sha256 +
                     " given with --sha256; nothing "
                     "was read or restored");
 }
@@ -181,21 +184,11 @@ BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &sele
             std::cerr << "lokbackup: warning: skipping " << key << ": " << reason << "\n";
         });
     const StoredBackup &stored = choose_from_storage(backups, selector, *storage);
-    const Manifest &chosen = stored.manifest;
-
     BackupPlan plan;
-    plan.id = chosen.id;
-    plan.database = chosen.database;
-    plan.contents = chosen.contents;
-    plan.location = storage->location(chosen.object_key);
+    plan.backup = stored.manifest;
+    plan.location = storage->location(stored.manifest.object_key);
     plan.manifest_location = storage->location(stored.manifest_key);
-    plan.sha256 = chosen.sha256;
-    plan.size = chosen.size;
-    plan.raw_size = chosen.raw_size;
-    plan.format = chosen.format;
-    plan.compression = chosen.compression;
     plan.catalog_database = catalog_database;
-    plan.server_version = chosen.server_version;
     return plan;
 }
 

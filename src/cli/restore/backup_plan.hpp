@@ -4,9 +4,7 @@
 
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
-#include "core/pipeline/codec.hpp"
-#include "core/backup/database_properties.hpp"
-#include "core/backup/dump_format.hpp"
+#include "core/backup/backup_description.hpp"
 #include "core/pipeline/restore_pipeline.hpp"
 #include "core/storage/storage.hpp"
 
@@ -19,30 +17,22 @@ namespace lokbackup::cli
 {
 
 struct BackupPlan {
-    std::int64_t id = 0;
-    std::string database;          // empty for the roles dump
-    std::string contents;          // "database" or "roles"
+    // From the catalog: what restore and verify need (id, database, sha256, size, raw_size, format,
+    // compression); its server_version stays empty, as the catalog's own server made the backup
+    // and a server's major version only goes up. With --from: the manifest, all of it.
+    BackupDescription backup;
+    // Whether backup.database_properties are the catalog's, recorded by the server at backup
+    // time, which a restore trusts; a manifest's copy is only as trustworthy as the storage.
+    bool properties_from_catalog = false;
     std::string location;          // where open_location() finds the object
     std::string manifest_location; // and its manifest
-    std::string sha256;
-    std::uint64_t size = 0;
-    std::uint64_t raw_size = 0;
-    DumpFormat format = DumpFormat::plain;
-    Compression compression = Compression::zstd;
-    std::string catalog_database; // the database that holds the lokbackup catalog
+    std::string catalog_database;  // the database that holds the lokbackup catalog
     // From the catalog: when a verify found the backup damaged, its error and time (empty
     // otherwise, and with --from).
     std::string verification_error;
     std::string verified_at;
-    // From the catalog: the database's properties, recorded by the server at backup time (none
-    // with --from, for the roles, and for a backup made before 0.4.0).
-    std::optional<DatabaseProperties> recorded_properties;
-    // From the manifest (--from): the version of the server that made the backup. Empty from the
-    // catalog, whose own server made it: a server's major version only goes up.
-    std::string server_version;
 
-    bool is_roles() const { return contents == "roles"; }
-    ExpectedObject expected() const { return {sha256, size, compression}; }
+    ExpectedObject expected() const { return {backup.sha256, backup.size, backup.compression}; }
 };
 
 // Which backup, and where to look for it.

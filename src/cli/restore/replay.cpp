@@ -38,10 +38,10 @@ Replay replay_command(const BackupPlan &plan, const ConnectionOptions &connectio
 {
     Replay replay;
     ProcessSpec &spec = replay.process;
-    replay.psql_script = plan.is_roles() || plan.format == DumpFormat::plain;
-    if (plan.is_roles())
+    replay.psql_script = plan.backup.is_roles() || plan.backup.format == DumpFormat::plain;
+    if (plan.backup.is_roles())
         spec.argv = {restricting_psql(), "-X", "-q", "-o", "/dev/null"};
-    else if (plan.format == DumpFormat::plain)
+    else if (plan.backup.format == DumpFormat::plain)
         spec.argv = {restricting_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"};
     else // into the database that the restore has just created (cli/restore/restore_flow.hpp)
         spec.argv = {find_program("pg_restore"), "--single-transaction", "--exit-on-error",

@@ -73,21 +73,22 @@ std::string primary_message(const Error &error)
 
 std::string describe_backup(const BackupPlan &plan)
 {
-    std::string contents = plan.is_roles() ? "roles" : "database \"" + plan.database + "\"";
-    return "backup " + std::to_string(plan.id) + " (" + contents + ", " +
-           pretty_size(plan.raw_size) + ")";
+    std::string contents =
+        plan.backup.is_roles() ? "roles" : "database \"" + plan.backup.database + "\"";
+    return "backup " + std::to_string(plan.backup.id) + " (" + contents + ", " +
+           pretty_size(plan.backup.raw_size) + ")";
 }
 
 RestoreFlow::RestoreFlow(RestoreRequest request, AdminConnector connect, ReplayInto replay_into)
     : request_(std::move(request)), connect_(std::move(connect)),
       replay_into_(std::move(replay_into))
 {
-    side_ = side_database_name(request_.target, request_.plan.id);
-    previous_ = previous_database_name(request_.target, request_.plan.id);
+    side_ = side_database_name(request_.target, request_.plan.backup.id);
+    previous_ = previous_database_name(request_.target, request_.plan.backup.id);
     hold_restore_lock();
     check_server_version(*guard_);
     check_target(*guard_);
-    if (!request_.plan.is_roles())
+    if (!request_.plan.backup.is_roles())
         load_properties();
 }
 
@@ -107,7 +108,7 @@ void RestoreFlow::hold_restore_lock()
     QueryResult locked = guard_->query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
                                        {"lokbackup restore into " + side_});
     if (locked.value(0, 0) != "t")
-        throw RestoreRefused("a restore of backup " + std::to_string(request_.plan.id) +
+        throw RestoreRefused("a restore of backup " + std::to_string(request_.plan.backup.id) +
                                  " into database \"" + request_.target + "\" is running",
                              "Wait until it has ended.");
 }
@@ -116,12 +117,12 @@ void RestoreFlow::hold_restore_lock()
 // newer pg_dump than itself.
 void RestoreFlow::check_server_version(Connection &admin)
 {
-    int made_by = server_major_version(request_.plan.server_version);
+    int made_by = server_major_version(request_.plan.backup.server_version);
     int server =
         std::stoi(admin.query("SELECT current_setting('server_version_num')").value(0, 0)) / 10000;
     if (made_by > server)
         throw RestoreRefused(describe_backup(request_.plan) + " was made by PostgreSQL " +
-                                 request_.plan.server_version + ", and this server runs " +
+                                 request_.plan.backup.server_version + ", and this server runs " +
                                  std::to_string(server) +
                                  ": a dump restores into a server of its own major version or "
                                  "a newer one",
@@ -151,7 +152,7 @@ void RestoreFlow::check_target(Connection &admin)
                                  "\"), and other than any template database.");
     if (target_exists_)
         target_size_ = found.value(0, 1);
-    if (request_.plan.is_roles()) {
+    if (request_.plan.backup.is_roles()) {
         if (!target_exists_)
             throw RestoreRefused("database \"" + target + "\" does not exist",
                                  "A roles backup replays through an existing database: name "
@@ -170,12 +171,12 @@ void RestoreFlow::check_target(Connection &admin)
     // is what a killed one left.
     leftover_side_ = database_exists(admin, side_);
     if (database_exists(admin, previous_))
-        throw RestoreRefused("database \"" + previous_ +
-                                 "\" exists, kept by an earlier restore "
-                                 "of backup " +
-                                 std::to_string(request_.plan.id) + " into \"" + target + "\"",
-                             "Drop it, or rename it, before this backup replaces \"" + target +
-                                 "\" again.");
+        throw RestoreRefused(
+            "database \"" + previous_ +
+                "\" exists, kept by an earlier restore "
+                "of backup " +
+                std::to_string(request_.plan.backup.id) + " into \"" + target + "\"",
+            "Drop it, or rename it, before this backup replaces \"" + target + "\" again.");
 }
 
 // The properties that the catalog recorded are the server's own word. Otherwise (--from, or a
@@ -185,8 +186,8 @@ void RestoreFlow::check_target(Connection &admin)
 void RestoreFlow::load_properties()
 {
     const BackupPlan &plan = request_.plan;
-    if (plan.recorded_properties) {
-        properties_ = plan.recorded_properties;
+    if (plan.properties_from_catalog) {
+        properties_ = plan.backup.database_properties;
         properties_recorded_ = true;
         return;
     }
@@ -195,17 +196,17 @@ void RestoreFlow::load_properties()
                        "comment, connection limit and settings";
     try {
         auto reader = open_location(plan.manifest_location);
-        Manifest manifest = manifest_from_json(read_small_object(*reader, "the manifest"));
-        if (manifest.id != plan.id || manifest.sha256 != plan.sha256)
+        BackupDescription manifest = manifest_from_json(read_small_object(*reader, "the manifest"));
+        if (manifest.id != plan.backup.id || manifest.sha256 != plan.backup.sha256)
             throw Error("it describes another backup (" + std::to_string(manifest.id) + ")");
         properties_ = manifest.database_properties;
         if (!properties_)
-            warnings_.push_back("backup " + std::to_string(plan.id) +
+            warnings_.push_back("backup " + std::to_string(plan.backup.id) +
                                 " records no database properties (lokbackup before 0.3.0 made "
                                 "it)" +
                                 lost);
     } catch (const Error &error) {
-        warnings_.push_back("the manifest of backup " + std::to_string(plan.id) +
+        warnings_.push_back("the manifest of backup " + std::to_string(plan.backup.id) +
                             " could not be read (" + error.what() + ")" + lost);
     }
 }
@@ -213,7 +214,7 @@ void RestoreFlow::load_properties()
 std::string RestoreFlow::what_happens() const
 {
     const std::string &target = request_.target;
-    if (request_.plan.is_roles())
+    if (request_.plan.backup.is_roles())
         return "Restoring " + describe_backup(request_.plan) +
                " creates and alters the roles of the whole cluster (through database \"" + target +
                "\").";
@@ -229,7 +230,7 @@ std::string RestoreFlow::what_happens() const
 
 RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
 {
-    if (request_.plan.is_roles())
+    if (request_.plan.backup.is_roles())
         return run_roles(progress);
     RestoreOutcome outcome;
     outcome.warnings = warnings_;
@@ -301,7 +302,7 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
         run_restore(*open_location(plan.location), plan.expected(), replay_into_(database),
                     progress);
         if (progress)
-            progress(plan.size);
+            progress(plan.backup.size);
         // After the replay: a setting such as default_transaction_read_only, or a connection
         // limit of 0, would stop it.
         std::unique_ptr<Connection> connection = admin();

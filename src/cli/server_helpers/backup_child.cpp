@@ -42,7 +42,7 @@ int backup_child(const std::vector<std::string> &argument_list)
     // A database is dumped from a snapshot held open here until the dump is done (the roles dump
     // reads no database).
     std::optional<HeldSnapshot> held;
-    if (!request.database.empty())
+    if (!request.backup.is_roles())
         held.emplace(request);
 
     // Retried storage requests are logged on stderr, which is the server's log.

@@ -16,14 +16,14 @@ ConnectionOptions options_for(const BackupRequest &request)
     options.host = request.socket_dir;
     options.port = std::to_string(request.port);
     options.user = request.user;
-    options.application_name = backup_application_name(request.id);
+    options.application_name = backup_application_name(request.backup.id);
     return options;
 }
 
 } // namespace
 
 HeldSnapshot::HeldSnapshot(const BackupRequest &request)
-    : connection_(options_for(request), request.database)
+    : connection_(options_for(request), request.backup.database)
 {
     // REPEATABLE READ: the snapshot of the first query is the transaction's, the one exported.
     // The session only waits while pg_dump works: a server-wide idle-in-transaction timeout must

@@ -22,7 +22,7 @@ BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &sessio
         plan = find_backup(selector, app.settings.connection.catalog_database,
                            [&]() -> Connection & { return connection; });
     });
-    if (plan.is_roles())
+    if (plan.backup.is_roles())
         throw HttpError(400, "backup " + selector.which + " holds the roles of the cluster",
                         "Restore roles with the lokbackup program: lokbackup restore " +
                             selector.which);
@@ -32,7 +32,7 @@ BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &sessio
 std::string target_of(const Json &body, const BackupPlan &plan)
 {
     return string_field(body, "target")
-        .value_or(plan.database + "_restored_" + std::to_string(plan.id));
+        .value_or(plan.backup.database + "_restored_" + std::to_string(plan.backup.id));
 }
 
 // The server checks the password again, as for a login, and so guesses are slowed down alike.

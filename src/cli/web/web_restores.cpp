@@ -63,11 +63,11 @@ Json RestoreJobs::start(const BackupPlan &plan, const std::string &target, const
     std::size_t id = next_id_++;
     Job &job = jobs_[id];
     job.id = id;
-    job.backup_id = plan.id;
-    job.database = plan.database;
+    job.backup_id = plan.backup.id;
+    job.database = plan.backup.database;
     job.target = target;
     job.user = user;
-    job.bytes_total = plan.size;
+    job.bytes_total = plan.backup.size;
     job.started_at = std::chrono::system_clock::now();
     try {
         threads_.emplace(id, std::thread(&RestoreJobs::run, this, id, std::move(task)));

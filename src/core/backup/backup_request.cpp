@@ -1,6 +1,7 @@
 #include "core/backup/backup_request.hpp"
 
 #include "core/base/json_document.hpp"
+#include "core/base/json_fields.hpp"
 #include "core/s3/s3_options_json.hpp"
 
 namespace lokbackup
@@ -11,6 +12,15 @@ namespace
 
 const std::string request_document = "backup request";
 const std::string event_document = "backup event";
+
+const JsonFields<BackupRequest> child_fields = {
+    json_field("connect_database", &BackupRequest::connect_database),
+    json_field("storage", &BackupRequest::storage),
+    json_field("pg_bin_dir", &BackupRequest::pg_bin_dir),
+    json_field("socket_dir", &BackupRequest::socket_dir),
+    json_field("port", &BackupRequest::port),
+    json_field("user", &BackupRequest::user),
+};
 
 const char *event_name(BackupEvent::Kind kind)
 {
@@ -39,23 +49,9 @@ BackupEvent::Kind parse_event_kind(const std::string &name)
 
 std::string backup_request_to_json(const BackupRequest &request)
 {
-    Json json = {
-        {"id", request.id},
-        {"database", request.database},
-        {"connect_database", request.connect_database},
-        {"type", request.type},
-        {"object_key", request.object_key},
-        {"storage", request.storage},
-        {"format", dump_format_name(request.format)},
-        {"compression", compression_name(request.compression)},
-        {"compression_level", request.compression_level},
-        {"pg_bin_dir", request.pg_bin_dir},
-        {"socket_dir", request.socket_dir},
-        {"port", request.port},
-        {"user", request.user},
-        {"started_at", request.started_at},
-        {"server_version", request.server_version},
-    };
+    Json json = Json::object();
+    write_backup_description(json, request.backup, BackupStage::started);
+    write_fields(json, request, child_fields);
     write_s3_options(json, request.s3);
     return json_text(request_document, json);
 }
@@ -69,22 +65,9 @@ BackupRequest backup_request_from_json(const std::string &json)
 {
     JsonReader reader(request_document, json);
     BackupRequest request;
-    request.id = reader.int64("id");
-    request.database = reader.string("database");
-    request.connect_database = reader.string("connect_database");
-    request.type = reader.string("type");
-    request.object_key = reader.string("object_key");
-    request.storage = reader.string("storage");
+    request.backup = read_backup_description(reader, BackupStage::started);
+    read_fields(reader, request, child_fields);
     request.s3 = read_s3_options(reader);
-    request.format = reader.enumeration("format", parse_dump_format);
-    request.compression = reader.enumeration("compression", parse_compression);
-    request.compression_level = reader.integer("compression_level");
-    request.pg_bin_dir = reader.string("pg_bin_dir");
-    request.socket_dir = reader.string("socket_dir");
-    request.port = reader.integer("port");
-    request.user = reader.string("user");
-    request.started_at = reader.string("started_at");
-    request.server_version = reader.string("server_version");
     return request;
 }
 

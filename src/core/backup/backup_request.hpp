@@ -3,9 +3,8 @@
 // argv) and reads BackupEvents from its stdout, one JSON object per line.
 #pragma once
 
-#include "core/pipeline/codec.hpp"
+#include "core/backup/backup_description.hpp"
 #include "core/backup/database_properties.hpp"
-#include "core/backup/dump_format.hpp"
 #include "core/storage/storage.hpp"
 
 #include <cstdint>
@@ -15,23 +14,17 @@
 namespace lokbackup
 {
 
+// The backup to make, and what only the child needs to make it. Its JSON is the description's
+// started fields and these, side by side in one object.
 struct BackupRequest {
-    std::int64_t id = 0;
-    std::string database;         // empty: the roles dump (pg_dumpall --globals-only)
+    BackupDescription backup;
     std::string connect_database; // where pg_dumpall connects for the roles dump
-    std::string type;
-    std::string object_key;
-    std::string storage; // storage spec, as for open_storage()
-    S3Options s3;        // for an s3:// storage spec; holds the S3 secrets
-    DumpFormat format = DumpFormat::plain;
-    Compression compression = Compression::zstd;
-    int compression_level = 0; // 0: the codec's default
-    std::string pg_bin_dir;    // where pg_dump and pg_dumpall are
-    std::string socket_dir;    // the server's Unix socket directory
+    std::string storage;          // storage spec, as for open_storage()
+    S3Options s3;                 // for an s3:// storage spec; holds the S3 secrets
+    std::string pg_bin_dir;       // where pg_dump and pg_dumpall are
+    std::string socket_dir;       // the server's Unix socket directory
     int port = 5432;
     std::string user;
-    std::string started_at; // ISO 8601 UTC
-    std::string server_version;
 };
 
 std::string backup_request_to_json(const BackupRequest &request);

@@ -7,25 +7,21 @@
 namespace lokbackup
 {
 
+const Vocabulary<DumpFormat> &dump_format_vocabulary()
+{
+    static const Vocabulary<DumpFormat> vocabulary(
+        "dump format", {{DumpFormat::plain, "plain"}, {DumpFormat::custom, "custom"}});
+    return vocabulary;
+}
+
 DumpFormat parse_dump_format(std::string_view name)
 {
-    if (name == "plain")
-        return DumpFormat::plain;
-    if (name == "custom")
-        return DumpFormat::custom;
-    throw InvalidValue("invalid dump format \"" + std::string(name) +
-                       "\": allowed values are plain, custom");
+    return dump_format_vocabulary().parse(name);
 }
 
 std::string_view dump_format_name(DumpFormat format)
 {
-    switch (format) {
-    case DumpFormat::plain:
-        return "plain";
-    case DumpFormat::custom:
-        return "custom";
-    }
-    throw Error("unknown dump format");
+    return dump_format_vocabulary().name(format);
 }
 
 std::string_view dump_format_extension(DumpFormat format)

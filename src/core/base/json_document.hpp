@@ -27,6 +27,8 @@ class JsonReader
     bool boolean(const char *field) const;
     // The field's value, or nullptr when the document has no such field or it is null.
     const Json *optional_field(const char *field) const;
+    // What the document is called in error messages.
+    const std::string &document() const { return document_; }
 
     // A string field holding an enum name; `parse` throws InvalidValue for unknown names.
     template <typename Parse> auto enumeration(const char *field, Parse parse) const

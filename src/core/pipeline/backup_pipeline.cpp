@@ -67,13 +67,13 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     dump.environment = {{"PGHOST", request.socket_dir},
                         {"PGPORT", std::to_string(request.port)},
                         {"PGUSER", request.user},
-                        {"PGAPPNAME", backup_application_name(request.id)}};
-    if (request.database.empty()) {
+                        {"PGAPPNAME", backup_application_name(request.backup.id)}};
+    if (request.backup.is_roles()) {
         dump.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
                      conninfo_for_database(request.connect_database)};
         return {{dump}, "", ""};
     }
-    dump.environment.emplace_back("PGDATABASE", request.database);
+    dump.environment.emplace_back("PGDATABASE", request.backup.database);
     dump.argv = {request.pg_bin_dir + "/pg_dump", "-w"};
     std::vector<std::string> from_snapshot;
     if (snapshot)
@@ -90,22 +90,22 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     //
     // pg_dump 16 and later compresses with zstd itself: 0.38 of the CPU and 0.62 of the time of the
     // same script piped through zstd (bench/pg_dump_compression, pgbench scale 20, 18.6).
-    if (request.format == DumpFormat::plain && snapshot && !snapshot->large_objects) {
+    if (request.backup.format == DumpFormat::plain && snapshot && !snapshot->large_objects) {
         dump.argv.push_back("-Fp");
         dump.argv.insert(dump.argv.end(), from_snapshot.begin(), from_snapshot.end());
-        bool by_dump = request.compression == Compression::zstd &&
-                       server_major_version(request.server_version) >= 16;
+        bool by_dump = request.backup.compression == Compression::zstd &&
+                       server_major_version(request.backup.server_version) >= 16;
         if (by_dump)
-            dump.argv.push_back(
-                "--compress=zstd:" +
-                std::to_string(effective_level(request.compression, request.compression_level)));
+            dump.argv.push_back("--compress=zstd:" +
+                                std::to_string(effective_level(request.backup.compression,
+                                                               request.backup.compression_level)));
         return {{dump}, "BEGIN;\n", "COMMIT;\n", by_dump};
     }
 
     // Compressed by us, like every format, so that one codec and one checksum cover all.
     dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0"});
     dump.argv.insert(dump.argv.end(), from_snapshot.begin(), from_snapshot.end());
-    if (request.format == DumpFormat::custom)
+    if (request.backup.format == DumpFormat::custom)
         return {{dump}, "", ""};
 
     // Otherwise the plain script is rendered from the custom format by pg_restore
@@ -150,26 +150,16 @@ std::string utc_now()
     return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
 }
 
-Manifest manifest_for(const BackupRequest &request, const BackupResult &result)
+BackupDescription manifest_for(const BackupRequest &request, const BackupResult &result)
 {
-    Manifest manifest;
-    manifest.id = request.id;
-    manifest.database = request.database;
-    manifest.contents = request.database.empty() ? "roles" : "database";
-    manifest.type = request.type;
-    manifest.object_key = request.object_key;
-    manifest.sha256 = result.sha256;
-    manifest.size = result.size;
-    manifest.raw_size = result.raw_size;
-    manifest.format = request.format;
-    manifest.compression = request.compression;
-    manifest.compression_level = request.compression_level;
-    manifest.started_at = request.started_at;
+    BackupDescription backup = request.backup;
     // When the dump was complete: the manifest is sent along with the object's last bytes.
-    manifest.finished_at = utc_now();
-    manifest.server_version = request.server_version;
-    manifest.database_properties = result.database_properties;
-    return manifest;
+    backup.finished_at = utc_now();
+    backup.sha256 = result.sha256;
+    backup.size = result.size;
+    backup.raw_size = result.raw_size;
+    backup.database_properties = result.database_properties;
+    return backup;
 }
 
 std::size_t read_some(int fd, char *buffer, std::size_t capacity)
@@ -248,9 +238,10 @@ class ObjectEncoder
         : request_(request), out_(out)
     {
         if (compressed_by_dump)
-            check_ = make_decompressor(request.compression, counted_);
+            check_ = make_decompressor(request.backup.compression, counted_);
         else
-            compressor_ = make_compressor(request.compression, request.compression_level, out);
+            compressor_ =
+                make_compressor(request.backup.compression, request.backup.compression_level, out);
     }
     void text(const std::string &text)
     {
@@ -258,8 +249,8 @@ class ObjectEncoder
         if (compressor_)
             return compressor_->write(text.data(), text.size());
         FrameOutput frame_output(out_);
-        auto frame =
-            make_compressor(request_.compression, request_.compression_level, frame_output);
+        auto frame = make_compressor(request_.backup.compression, request_.backup.compression_level,
+                                     frame_output);
         frame->write(text.data(), text.size());
         frame->finish();
     }
@@ -335,10 +326,10 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
     return result;
 }
 
-void store_manifest(Storage &storage, const Manifest &manifest)
+void store_manifest(Storage &storage, const BackupDescription &backup)
 {
-    std::string json = manifest_to_json(manifest);
-    auto writer = storage.create(manifest_key(manifest.object_key));
+    std::string json = manifest_to_json(backup);
+    auto writer = storage.create(manifest_key(backup.object_key));
     writer->write(json.data(), json.size());
     writer->finish();
 }
@@ -362,7 +353,7 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     StorageConfig object_config = config;
     object_config.acknowledged = [&tracker](std::uint64_t bytes) { tracker.acknowledged(bytes); };
     auto storage = open_storage(object_config);
-    auto writer = storage->create(request.object_key);
+    auto writer = storage->create(request.backup.object_key);
     BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker);
     if (snapshot && snapshot->read_database_properties)
         result.database_properties = snapshot->read_database_properties();
@@ -384,7 +375,7 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
         if (manifest.valid())
             manifest.wait();
         try {
-            remove_backup_objects(*storage, request.object_key);
+            remove_backup_objects(*storage, request.backup.object_key);
         } catch (const Error &) {
             // The worker removes them again when it records the failure, and retries until it can.
         }

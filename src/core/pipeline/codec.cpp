@@ -264,27 +264,22 @@ class GzipDecompressor : public Sink
 
 } // namespace
 
+const Vocabulary<Compression> &compression_vocabulary()
+{
+    static const Vocabulary<Compression> vocabulary(
+        "compression",
+        {{Compression::zstd, "zstd"}, {Compression::gzip, "gzip"}, {Compression::none, "none"}});
+    return vocabulary;
+}
+
 Compression parse_compression(std::string_view name)
 {
-    for (Compression compression : {Compression::zstd, Compression::gzip, Compression::none}) {
-        if (name == compression_name(compression))
-            return compression;
-    }
-    throw InvalidValue("invalid compression \"" + std::string(name) +
-                       "\": allowed values are zstd, gzip, none");
+    return compression_vocabulary().parse(name);
 }
 
 std::string_view compression_name(Compression compression)
 {
-    switch (compression) {
-    case Compression::none:
-        return "none";
-    case Compression::gzip:
-        return "gzip";
-    case Compression::zstd:
-        return "zstd";
-    }
-    throw Error("unknown compression");
+    return compression_vocabulary().name(compression);
 }
 
 std::string_view compression_extension(Compression compression)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/base/sink.hpp"
+#include "core/base/vocabulary.hpp"
 
 #include <memory>
 #include <string>
@@ -12,6 +13,8 @@ namespace lokbackup
 
 enum class Compression { none, gzip, zstd };
 
+// zstd, gzip, none: lokbackup.compression's values, and the manifest's and the request's names.
+const Vocabulary<Compression> &compression_vocabulary();
 // Throws InvalidValue naming the allowed values.
 Compression parse_compression(std::string_view name);
 std::string_view compression_name(Compression compression);

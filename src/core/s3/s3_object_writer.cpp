@@ -14,6 +14,11 @@ namespace lokbackup
 namespace
 {
 
+// Objects smaller than this keep the bucket's default storage class: the manifests, which every
+// restore --from reads (from GLACIER or DEEP_ARCHIVE it would first have to be restored), and
+// other small objects, which the infrequent-access classes bill as 128 KiB anyway.
+constexpr std::uint64_t smallest_classed_object = 128 * 1024;
+
 std::string mebibytes(std::uint64_t bytes)
 {
     return std::to_string(bytes / (1024 * 1024)) + " MiB";
@@ -22,10 +27,11 @@ std::string mebibytes(std::uint64_t bytes)
 class S3ObjectWriter : public ObjectWriter
 {
   public:
-    S3ObjectWriter(std::shared_ptr<const S3Client> client, std::string key, std::uint64_t part_size,
-                   StorageLog log, StorageAcknowledged acknowledged)
+    S3ObjectWriter(std::shared_ptr<const S3Client> client, std::string key,
+                   const S3Options &options, StorageLog log, StorageAcknowledged acknowledged)
         : client_(std::move(client)), key_(std::move(key)), name_(client_->address().name(key_)),
-          part_size_(part_size), log_(std::move(log)), acknowledged_(std::move(acknowledged))
+          part_size_(options.part_size), storage_class_(options.storage_class),
+          log_(std::move(log)), acknowledged_(std::move(acknowledged))
     {
     }
 
@@ -60,7 +66,8 @@ class S3ObjectWriter : public ObjectWriter
     {
         failing_safely([&] {
             if (upload_id_.empty()) {
-                client_->send({"PUT", key_, {}, {}, filling_}, "PUT " + name_);
+                client_->send({"PUT", key_, {}, class_header(filling_.size()), filling_},
+                              "PUT " + name_);
                 acknowledge(filling_.size());
             } else {
                 send_part();
@@ -110,6 +117,14 @@ class S3ObjectWriter : public ObjectWriter
                     " GiB): raise lokbackup.s3_part_size");
     }
 
+    // The storage class, signed like every x-amz-* header, for an object of `size` bytes.
+    HttpHeaders class_header(std::uint64_t size) const
+    {
+        if (storage_class_.empty() || size < smallest_classed_object)
+            return {};
+        return {{"x-amz-storage-class", storage_class_}};
+    }
+
     // Starts the upload of the full part being filled, after the previous one has finished.
     void send_part()
     {
@@ -152,7 +167,9 @@ class S3ObjectWriter : public ObjectWriter
     void start_upload()
     {
         std::string what = "start a multipart upload of " + name_;
-        HttpResponse response = client_->send({"POST", key_, {{"uploads", ""}}, {}, {}}, what);
+        // A multipart upload is at least one part, 5 MiB: never a small object.
+        HttpResponse response =
+            client_->send({"POST", key_, {{"uploads", ""}}, class_header(part_size_), {}}, what);
         upload_id_ = xml_value(response.body, "UploadId");
         if (upload_id_.empty())
             throw Error(what + ": the response has no UploadId");
@@ -173,6 +190,7 @@ class S3ObjectWriter : public ObjectWriter
     std::string key_;
     std::string name_;
     std::uint64_t part_size_;
+    std::string storage_class_;
     StorageLog log_;
     StorageAcknowledged acknowledged_;
     std::string filling_;
@@ -211,10 +229,10 @@ std::uint64_t max_object_size(std::uint64_t part_size)
 }
 
 std::unique_ptr<ObjectWriter> create_s3_object(std::shared_ptr<const S3Client> client,
-                                               std::string key, std::uint64_t part_size,
+                                               std::string key, const S3Options &options,
                                                StorageLog log, StorageAcknowledged acknowledged)
 {
-    return std::make_unique<S3ObjectWriter>(std::move(client), std::move(key), part_size,
+    return std::make_unique<S3ObjectWriter>(std::move(client), std::move(key), options,
                                             std::move(log), std::move(acknowledged));
 }
 

@@ -29,10 +29,11 @@ std::uint64_t max_object_size(std::uint64_t part_size);
 void abort_multipart_upload(const S3Client &client, const std::string &key,
                             const std::string &upload_id);
 
-// `key` is the object's key in the bucket; `acknowledged` (may be empty) gets the size of each
-// part, or of the whole object, once S3 has taken it.
+// `key` is the object's key in the bucket; `options` say how objects are written (part size);
+// `acknowledged` (may be empty) gets the size of each part, or of the whole object, once S3 has
+// taken it.
 std::unique_ptr<ObjectWriter> create_s3_object(std::shared_ptr<const S3Client> client,
-                                               std::string key, std::uint64_t part_size,
+                                               std::string key, const S3Options &options,
                                                StorageLog log,
                                                StorageAcknowledged acknowledged = {});
 

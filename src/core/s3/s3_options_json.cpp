@@ -1,35 +1,38 @@
 #include "core/s3/s3_options_json.hpp"
 
+#include "core/base/json_fields.hpp"
+
 namespace lokbackup
 {
 
+namespace
+{
+
+const JsonFields<S3Options> s3_fields = {
+    json_field("s3_endpoint", &S3Options::endpoint),
+    json_field("s3_region", &S3Options::region),
+    json_field("s3_path_style", &S3Options::path_style),
+    json_field("s3_access_key_id", &S3Options::access_key_id),
+    json_field("s3_secret_access_key", &S3Options::secret_access_key),
+    json_field("s3_session_token", &S3Options::session_token),
+    json_field("s3_part_size", &S3Options::part_size),
+    json_field("s3_max_attempts", &S3Options::max_attempts),
+    json_field("s3_retry_deadline_seconds", &S3Options::retry_deadline_seconds),
+    json_field("s3_stall_timeout_seconds", &S3Options::stall_timeout_seconds),
+    optional_json_field("s3_storage_class", &S3Options::storage_class),
+};
+
+} // namespace
+
 void write_s3_options(Json &json, const S3Options &s3)
 {
-    json["s3_endpoint"] = s3.endpoint;
-    json["s3_region"] = s3.region;
-    json["s3_path_style"] = s3.path_style;
-    json["s3_access_key_id"] = s3.access_key_id;
-    json["s3_secret_access_key"] = s3.secret_access_key;
-    json["s3_session_token"] = s3.session_token;
-    json["s3_part_size"] = s3.part_size;
-    json["s3_max_attempts"] = s3.max_attempts;
-    json["s3_retry_deadline_seconds"] = s3.retry_deadline_seconds;
-    json["s3_stall_timeout_seconds"] = s3.stall_timeout_seconds;
+    write_fields(json, s3, s3_fields);
 }
 
 S3Options read_s3_options(const JsonReader &reader)
 {
     S3Options s3;
-    s3.endpoint = reader.string("s3_endpoint");
-    s3.region = reader.string("s3_region");
-    s3.path_style = reader.boolean("s3_path_style");
-    s3.access_key_id = reader.string("s3_access_key_id");
-    s3.secret_access_key = reader.string("s3_secret_access_key");
-    s3.session_token = reader.string("s3_session_token");
-    s3.part_size = reader.uint64("s3_part_size");
-    s3.max_attempts = reader.integer("s3_max_attempts");
-    s3.retry_deadline_seconds = reader.integer("s3_retry_deadline_seconds");
-    s3.stall_timeout_seconds = reader.integer("s3_stall_timeout_seconds");
+    read_fields(reader, s3, s3_fields);
     return s3;
 }
 

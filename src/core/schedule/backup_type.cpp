@@ -11,9 +11,6 @@ namespace lokbackup
 namespace
 {
 
-constexpr BackupType all_types[] = {BackupType::daily, BackupType::weekly, BackupType::monthly,
-                                    BackupType::manual};
-
 bool same_month(const CivilTime &a, const CivilTime &b)
 {
     return a.year == b.year && a.month == b.month;
@@ -28,28 +25,23 @@ bool same_iso_week(const CivilTime &a, const CivilTime &b)
 
 } // namespace
 
+const Vocabulary<BackupType> &backup_type_vocabulary()
+{
+    static const Vocabulary<BackupType> vocabulary("backup type", {{BackupType::daily, "daily"},
+                                                                   {BackupType::weekly, "weekly"},
+                                                                   {BackupType::monthly, "monthly"},
+                                                                   {BackupType::manual, "manual"}});
+    return vocabulary;
+}
+
 BackupType parse_backup_type(std::string_view name)
 {
-    for (BackupType type : all_types)
-        if (name == backup_type_name(type))
-            return type;
-    throw InvalidValue("invalid backup type \"" + std::string(name) +
-                       "\": use daily, weekly, monthly or manual");
+    return backup_type_vocabulary().parse(name);
 }
 
 std::string_view backup_type_name(BackupType type)
 {
-    switch (type) {
-    case BackupType::daily:
-        return "daily";
-    case BackupType::weekly:
-        return "weekly";
-    case BackupType::monthly:
-        return "monthly";
-    case BackupType::manual:
-        return "manual";
-    }
-    return "";
+    return backup_type_vocabulary().name(type);
 }
 
 BackupType scheduled_backup_type(const CivilTime &taken, const std::vector<CivilTime> &previous)

@@ -1,6 +1,7 @@
 // Backup types: what a scheduled backup counts as for rotation (retention.hpp), and manual ones.
 #pragma once
 
+#include "core/base/vocabulary.hpp"
 #include "core/schedule/civil_time.hpp"
 
 #include <string_view>
@@ -11,6 +12,8 @@ namespace lokbackup
 
 enum class BackupType { daily, weekly, monthly, manual };
 
+// daily, weekly, monthly, manual: the catalog's, the manifest's and lokbackup_run()'s names.
+const Vocabulary<BackupType> &backup_type_vocabulary();
 // Throws InvalidValue naming the allowed values.
 BackupType parse_backup_type(std::string_view name);
 std::string_view backup_type_name(BackupType type);

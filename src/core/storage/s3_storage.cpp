@@ -77,16 +77,16 @@ ObjectRequest object_request(std::shared_ptr<const S3Client> client, std::string
 class S3Storage : public Storage
 {
   public:
-    S3Storage(std::shared_ptr<const S3Client> client, std::uint64_t part_size, StorageLog log,
+    S3Storage(std::shared_ptr<const S3Client> client, S3Options options, StorageLog log,
               StorageAcknowledged acknowledged)
-        : client_(std::move(client)), part_size_(part_size), log_(std::move(log)),
+        : client_(std::move(client)), options_(std::move(options)), log_(std::move(log)),
           acknowledged_(std::move(acknowledged))
     {
     }
 
     std::unique_ptr<ObjectWriter> create(const std::string &key) override
     {
-        return create_s3_object(client_, object_key(key), part_size_, log_, acknowledged_);
+        return create_s3_object(client_, object_key(key), options_, log_, acknowledged_);
     }
 
     std::unique_ptr<ObjectReader> open(const std::string &key) override
@@ -214,7 +214,7 @@ class S3Storage : public Storage
     }
 
     std::shared_ptr<const S3Client> client_;
-    std::uint64_t part_size_;
+    S3Options options_; // what the objects are written with
     StorageLog log_;
     StorageAcknowledged acknowledged_;
 };
@@ -230,8 +230,7 @@ std::unique_ptr<Storage> open_s3_storage(const StorageConfig &config)
     auto client = std::make_shared<const S3Client>(
         std::move(address), credentials(options), options.region,
         RetryPolicy(retry_limits(options), config.log), stall_timeout(options));
-    return std::make_unique<S3Storage>(std::move(client), options.part_size, config.log,
-                                       config.acknowledged);
+    return std::make_unique<S3Storage>(std::move(client), options, config.log, config.acknowledged);
 }
 
 std::unique_ptr<ObjectReader> open_presigned_url(const std::string &url, const StorageLog &log)

@@ -85,6 +85,7 @@ struct S3Options {
     int max_attempts = 5;             // of each request, transient failures included
     int retry_deadline_seconds = 120; // no retry starts later than this after the first attempt
     int stall_timeout_seconds = 60;   // an attempt that moves no byte for this long is abandoned
+    std::string storage_class; // x-amz-storage-class of backup objects; empty: the bucket's default
 };
 
 // Receives notices worth a line in a log, such as retried requests; never secrets. It may be

@@ -15,7 +15,7 @@ namespace lokbackup
 {
 
 struct StoredBackup {
-    Manifest manifest;
+    BackupDescription manifest;
     std::string manifest_key;
     bool object_present = false; // the manifest's object_key is among the listed keys
 };

@@ -1,0 +1,59 @@
+#include "core/backup/backup_description.hpp"
+
+#include "core/base/json_fields.hpp"
+
+namespace lokbackup
+{
+
+namespace
+{
+
+using Backup = BackupDescription;
+
+const JsonFields<Backup> started_fields = {
+    json_field("id", &Backup::id),
+    json_field("database", &Backup::database),
+    json_field("type", &Backup::type, backup_type_name, parse_backup_type),
+    json_field("object_key", &Backup::object_key),
+    json_field("format", &Backup::format, dump_format_name, parse_dump_format),
+    json_field("compression", &Backup::compression, compression_name, parse_compression),
+    json_field("compression_level", &Backup::compression_level),
+    json_field("started_at", &Backup::started_at),
+    json_field("server_version", &Backup::server_version),
+};
+
+const JsonFields<Backup> completed_fields = {
+    json_field("finished_at", &Backup::finished_at),
+    json_field("sha256", &Backup::sha256),
+    json_field("size", &Backup::size),
+    json_field("raw_size", &Backup::raw_size),
+};
+
+constexpr const char *properties_field = "database_properties";
+
+} // namespace
+
+void write_backup_description(Json &json, const BackupDescription &backup, BackupStage stage)
+{
+    write_fields(json, backup, started_fields);
+    if (stage == BackupStage::started)
+        return;
+    write_fields(json, backup, completed_fields);
+    if (backup.database_properties)
+        json[properties_field] = database_properties_to_json(*backup.database_properties);
+}
+
+BackupDescription read_backup_description(const JsonReader &reader, BackupStage stage)
+{
+    BackupDescription backup;
+    read_fields(reader, backup, started_fields);
+    if (stage == BackupStage::started)
+        return backup;
+    read_fields(reader, backup, completed_fields);
+    if (const Json *properties = reader.optional_field(properties_field))
+        backup.database_properties =
+            database_properties_from_json(reader.document() + ": " + properties_field, *properties);
+    return backup;
+}
+
+} // namespace lokbackup

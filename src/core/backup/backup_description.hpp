@@ -1,0 +1,55 @@
+// What one backup is, in one type for every reader: the worker's request to the backup child, the
+// manifest beside the object, and the plan of a restore or a verify. Its JSON is written and read
+// by one table of fields, so the three documents cannot disagree on a name.
+#pragma once
+
+#include "core/backup/database_properties.hpp"
+#include "core/backup/dump_format.hpp"
+#include "core/base/json_document.hpp"
+#include "core/pipeline/codec.hpp"
+#include "core/schedule/backup_type.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lokbackup
+{
+
+struct BackupDescription {
+    // Known when the backup starts.
+    std::int64_t id = 0;
+    std::string database; // empty: the roles dump (pg_dumpall --globals-only)
+    BackupType type = BackupType::manual;
+    std::string object_key;
+    DumpFormat format = DumpFormat::plain;
+    Compression compression = Compression::zstd;
+    int compression_level = 0; // 0: the codec's default
+    std::string started_at;    // ISO 8601 UTC, e.g. 2026-11-25T03:00:00Z
+    std::string server_version;
+
+    // Known once it completed.
+    std::string finished_at; // ISO 8601 UTC
+    std::string sha256;      // of the stored (compressed) object
+    std::uint64_t size = 0;  // stored bytes
+    std::uint64_t raw_size = 0;
+    // Of the database at the time of the dump; none for the roles dump and in the manifests of
+    // lokbackup before 0.3.0.
+    std::optional<DatabaseProperties> database_properties;
+
+    bool is_roles() const { return database.empty(); }
+    // "roles" or "database", the catalog's and the manifest's word for what the backup holds.
+    std::string_view contents() const { return is_roles() ? "roles" : "database"; }
+};
+
+// Which fields a document carries: a request describes a backup that has not run yet.
+enum class BackupStage { started, completed };
+
+// Adds the fields of `stage` (and, for a completed backup, its database properties when it has
+// them) to `json`.
+void write_backup_description(Json &json, const BackupDescription &backup, BackupStage stage);
+// Throws Error naming the document and the field that is missing or malformed.
+BackupDescription read_backup_description(const JsonReader &reader, BackupStage stage);
+
+} // namespace lokbackup
