@@ -10,7 +10,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "extension/backup_child.hpp"
+#include "extension/backup_child_pipe.hpp"
 #include "extension/catalog.hpp"
 #include "extension/notifier.hpp"
 #include "extension/rotation.hpp"

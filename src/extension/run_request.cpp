@@ -13,6 +13,8 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/schedule/backup_type.hpp"
+#include "extension/boundary.hpp"
 #include "extension/settings.hpp"
 #include "extension/request_slot.hpp"
 
@@ -23,20 +25,21 @@ PG_FUNCTION_INFO_V1(lokbackup_run);
 namespace lokbackup::pg
 {
 
-static const char *const backup_types[] = {"manual", "daily", "weekly", "monthly"};
-
+// The types a caller may ask for: core's vocabulary (core/schedule/backup_type.hpp).
 static const char *checked_type(FunctionCallInfo fcinfo)
 {
+    const Vocabulary<BackupType> &types = backup_type_vocabulary();
+    char *allowed = core_call([&] { return palloc_string(types.allowed()); });
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("type must not be NULL"),
-                        errhint("Allowed types are manual, daily, weekly and monthly.")));
+                        errhint("Allowed types are %s.", allowed)));
     char *type = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    for (const char *allowed : backup_types)
-        if (strcmp(type, allowed) == 0)
-            return allowed;
+    for (const Term<BackupType> &term : types.terms())
+        if (strcmp(type, term.name) == 0)
+            return term.name;
     ereport(ERROR,
             (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid backup type \"%s\"", type),
-             errhint("Allowed types are manual, daily, weekly and monthly.")));
+             errhint("Allowed types are %s.", allowed)));
     return nullptr;
 }
 

@@ -14,7 +14,7 @@ extern "C" {
 #include "utils/varlena.h"
 }
 
-#include "extension/backup_child.hpp"
+#include "extension/backup_child_pipe.hpp"
 #include "extension/notifier.hpp"
 #include "extension/settings.hpp"
 #include "extension/shared_state.hpp"

@@ -1,5 +1,5 @@
 // One backup of a run, from its start to its recorded end: the row goes in_progress and a child
-// is started for it (backup_child.hpp); the worker follows the child's events, shows its progress
+// is started for it (backup_child_pipe.hpp); the worker follows the child's events, shows its progress
 // and enforces lokbackup.backup_timeout; then the outcome is recorded in the catalog and notified.
 // A run (run.hpp) has up to max_backup_children backups running at once, each in a slot of its own.
 #pragma once

@@ -13,7 +13,7 @@ extern "C" {
 #include "core/storage/open_storage.hpp"
 #include "core/base/process.hpp"
 #include "core/storage/storage_scan.hpp"
-#include "extension/backup_child.hpp"
+#include "extension/backup_child_pipe.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
 #include "extension/settings.hpp"

@@ -16,7 +16,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "extension/backup_child.hpp"
+#include "extension/backup_child_pipe.hpp"
 #include "extension/catalog.hpp"
 #include "extension/schedule.hpp"
 #include "extension/settings.hpp"

@@ -16,6 +16,38 @@
 namespace lokbackup::cli
 {
 
+// The keys come from the environment, as for the AWS command-line tools: never from argv, where
+// every user of the machine could read them.
+S3Options s3_options_from(const Arguments &arguments)
+{
+    auto environment = [](const char *name) {
+        const char *value = std::getenv(name);
+        return std::string(value ? value : "");
+    };
+    S3Options s3;
+    s3.endpoint = arguments.value("s3-endpoint").value_or(environment("AWS_ENDPOINT_URL"));
+    s3.region =
+        arguments.value("s3-region")
+            .value_or(environment("AWS_REGION").empty() ? s3.region : environment("AWS_REGION"));
+    s3.path_style = arguments.flag("s3-path-style");
+    s3.access_key_id = environment("AWS_ACCESS_KEY_ID");
+    s3.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
+    s3.session_token = environment("AWS_SESSION_TOKEN");
+    return s3;
+}
+
+std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3)
+{
+    if (spec.rfind("s3://", 0) == 0)
+        return open_storage(StorageConfig(spec, s3, print_storage_log));
+    std::filesystem::path root = std::filesystem::absolute(spec);
+    // Checked first: listing a directory that does not exist finds nothing, which would be reported
+    // as no backup in it.
+    if (!std::filesystem::is_directory(root))
+        throw Error("--from " + spec + ": no such directory");
+    return open_storage(StorageConfig(root.string()));
+}
+
 namespace
 {
 
@@ -80,26 +112,6 @@ void check_not_failed_verification(const BackupPlan &plan)
                 "ones that failed verification)");
 }
 
-// The keys come from the environment, as for the AWS command-line tools: never from argv, where
-// every user of the machine could read them.
-S3Options s3_options_from(const Arguments &arguments)
-{
-    auto environment = [](const char *name) {
-        const char *value = std::getenv(name);
-        return std::string(value ? value : "");
-    };
-    S3Options s3;
-    s3.endpoint = arguments.value("s3-endpoint").value_or(environment("AWS_ENDPOINT_URL"));
-    s3.region =
-        arguments.value("s3-region")
-            .value_or(environment("AWS_REGION").empty() ? s3.region : environment("AWS_REGION"));
-    s3.path_style = arguments.flag("s3-path-style");
-    s3.access_key_id = environment("AWS_ACCESS_KEY_ID");
-    s3.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
-    s3.session_token = environment("AWS_SESSION_TOKEN");
-    return s3;
-}
-
 // --sha256, in lower case; a DBA may paste it in either case.
 std::optional<std::string> sha256_option(const Arguments &arguments)
 {
@@ -124,18 +136,6 @@ void check_pinned_sha256(const BackupPlan &plan, const BackupSelector &selector)
                     *selector.pinned_sha256 +
                     " given with --sha256; nothing "
                     "was read or restored");
-}
-
-std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3)
-{
-    if (spec.rfind("s3://", 0) == 0)
-        return open_storage(StorageConfig(spec, s3, print_storage_log));
-    std::filesystem::path root = std::filesystem::absolute(spec);
-    // Checked first: listing a directory that does not exist finds nothing, which would be reported
-    // as no backup in it.
-    if (!std::filesystem::is_directory(root))
-        throw Error("--from " + spec + ": no such directory");
-    return open_storage(StorageConfig(root.string()));
 }
 
 // Says which newer backups were passed over, so that a restore of an older backup than the DBA

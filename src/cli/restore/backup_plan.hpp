@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,12 @@ struct BackupSelector {
     // not name a backup.
     static BackupSelector from(const Arguments &arguments);
 };
+
+// The S3 options of --from s3://...: --s3-endpoint, --s3-region, --s3-path-style, and the keys
+// from the AWS_* environment variables.
+S3Options s3_options_from(const Arguments &arguments);
+// The storage that --from names (a directory, which must exist, or s3://bucket/prefix).
+std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3);
 
 // --database, --from and the --s3-* options, for the commands that take a selector; and the
 // part of their --help that describes --from and --s3-*.

@@ -1,4 +1,5 @@
-// The backup child, `lokbackup backup-child`: the worker starts it for the data path of one backup
+// The worker's end of the pipes to the backup child, `lokbackup backup-child` (its own end is
+// cli/server_helpers/backup_child_main.cpp): the worker starts it for the data path of one backup
 // (pg_dump, compression, hashing, storage), so that a crash there never takes the server down.
 // The request, with any secrets, goes to the child's stdin; its events come back on its stdout.
 #pragma once

@@ -1,4 +1,4 @@
-#include "extension/backup_child.hpp"
+#include "extension/backup_child_pipe.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"

@@ -1,3 +1,6 @@
+// The backup child's end of its pipes, `lokbackup backup-child`: reads the request the worker
+// wrote to its stdin, runs the backup pipeline, and writes its events to stdout (the worker's end
+// is extension/backup_child_pipe.cpp).
 #include "cli/command.hpp"
 #include "cli/server_helpers/dump_snapshot.hpp"
 #include "cli/restore/object_source.hpp"
