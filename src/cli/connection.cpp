@@ -3,6 +3,10 @@
 #include "core/base/error.hpp"
 
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace lokbackup::cli
 {
@@ -55,12 +59,45 @@ bool is_numeric_type(Oid type)
     return type == 20 || type == 21 || type == 23 || type == 700 || type == 701 || type == 1700;
 }
 
+// Asks on the terminal, without echo, as psql -W does; the terminal, not stdin, which may carry
+// a script.
+std::string read_password(const char *prompt)
+{
+    int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (tty < 0)
+        throw UsageError("-W asks for the password on a terminal, and there is none: give it in "
+                         "PGPASSWORD or ~/.pgpass instead");
+    termios saved{};
+    bool is_terminal = tcgetattr(tty, &saved) == 0;
+    if (is_terminal) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(tty, TCSAFLUSH, &quiet);
+    }
+    if (write(tty, prompt, std::strlen(prompt)) < 0) {
+        // The prompt is a courtesy: the password is read all the same.
+    }
+    std::string password;
+    char c;
+    while (read(tty, &c, 1) == 1 && c != '\n')
+        password += c;
+    if (is_terminal) {
+        tcsetattr(tty, TCSAFLUSH, &saved);
+        if (write(tty, "\n", 1) < 0) {
+            // As above.
+        }
+    }
+    close(tty);
+    return password;
+}
+
 } // namespace
 
 const char *const ConnectionOptions::help = R"(Connection options:
   -h, --host HOST             database server host or socket directory
   -p, --port PORT             database server port
   -U, --username USER         database user name
+  -W, --password              ask for the password (else libpq's: PGPASSWORD, ~/.pgpass)
   --catalog-dbname NAME       the database that holds the lokbackup catalog (default: postgres)
 )";
 
@@ -69,6 +106,7 @@ std::vector<OptionSpec> ConnectionOptions::specs()
     return {{"host", 'h', true},
             {"port", 'p', true},
             {"username", 'U', true},
+            {"password", 'W', false},
             {"catalog-dbname", 0, true}};
 }
 
@@ -80,6 +118,8 @@ ConnectionOptions ConnectionOptions::from(const Arguments &arguments)
     options.user = arguments.value("username");
     if (auto catalog = arguments.value("catalog-dbname"))
         options.catalog_database = *catalog;
+    if (arguments.flag("password"))
+        options.password = read_password("Password: ");
     return options;
 }
 
@@ -96,6 +136,9 @@ ConnectionOptions::environment(const std::string &database, const std::string &m
         variables.emplace_back("PGPORT", *port);
     if (user)
         variables.emplace_back("PGUSER", *user);
+    // In the environment of psql and pg_restore, never in their argv, which anyone may read.
+    if (password)
+        variables.emplace_back("PGPASSWORD", *password);
     return variables;
 }
 
@@ -130,6 +173,8 @@ Connection::Connection(const ConnectionOptions &options, const std::string &data
     add("host", options.host);
     add("port", options.port);
     add("user", login ? std::optional<std::string>(login->user) : options.user);
+    if (!login)
+        add("password", options.password);
     if (login) {
         keywords.push_back("password");
         values.push_back(login->password.c_str());

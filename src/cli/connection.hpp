@@ -21,6 +21,7 @@ struct ConnectionOptions {
     std::optional<std::string> host;
     std::optional<std::string> port;
     std::optional<std::string> user;
+    std::optional<std::string> password; // -W: asked for on the terminal
     std::string catalog_database = "postgres";
     std::string application_name = "lokbackup";
 

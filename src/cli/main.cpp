@@ -13,6 +13,12 @@ namespace
 
 using namespace lokbackup::cli;
 
+// The exit status, as the README's "Exit status" lists it: 0 when the command did what it was
+// asked (verify: the backup is intact).
+constexpr int exit_failure = 1;        // it could not: the message says why
+constexpr int exit_usage = 2;          // the command line is wrong
+constexpr int exit_backup_damaged = 3; // the backup is not what was backed up (verify, restore)
+
 // Kept equal to default_version in lokbackup.control.
 const char *const version = LOKBACKUP_VERSION;
 
@@ -29,8 +35,9 @@ void print_overview()
         std::cout << "  " << command->name
                   << std::string(14 - std::string(command->name).size(), ' ') << command->summary
                   << "\n";
-    std::cout << "\nlokbackup COMMAND --help describes a command; lokbackup --version prints the "
-                 "version.\n";
+    std::cout << "\nlokbackup COMMAND --help (-?) describes a command; lokbackup --version (-V) "
+                 "prints the version.\nExit status: 0 done, 1 failed, 2 wrong usage, 3 the backup "
+                 "is damaged.\n";
 }
 
 std::string command_names()
@@ -67,11 +74,11 @@ int main(int argc, char **argv)
     try {
         if (arguments.empty())
             throw UsageError("no command given (the commands are " + command_names() + ")");
-        if (arguments[0] == "--help") {
+        if (arguments[0] == "--help" || arguments[0] == "-?") {
             print_overview();
             return 0;
         }
-        if (arguments[0] == "--version") {
+        if (arguments[0] == "--version" || arguments[0] == "-V") {
             std::cout << "lokbackup " << version << "\n";
             return 0;
         }
@@ -85,12 +92,13 @@ int main(int argc, char **argv)
         std::cerr << "lokbackup: error: " << error.what() << "\n"
                   << "Try \"lokbackup " << (command ? std::string(command->name) + " " : "")
                   << "--help\".\n";
-        return 2;
+        return exit_usage;
     } catch (const std::exception &error) {
         // Error above all, but also what the standard library throws (bad_alloc and the like).
         std::cerr << "lokbackup: error: " << error.what() << "\n";
         if (command && command->report_failure)
             command->report_failure(error.what());
-        return 1;
+        return dynamic_cast<const lokbackup::BackupDamaged *>(&error) ? exit_backup_damaged
+                                                                      : exit_failure;
     }
 }

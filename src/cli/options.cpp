@@ -58,7 +58,7 @@ Arguments::Arguments(const std::string &command, const std::vector<OptionSpec> &
             positionals_.push_back(argument);
             continue;
         }
-        if (argument == "--help")
+        if (argument == "--help" || argument == "-?")
             throw HelpRequested{};
 
         const OptionSpec *option;

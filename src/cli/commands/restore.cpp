@@ -62,7 +62,7 @@ class InterruptsStopTheRestore
 const char *const help = R"(lokbackup restore: restore a backup into a database, checksum verified
 
 Usage:
-  lokbackup restore latest|ID --dbname TARGET [OPTION]...
+  lokbackup restore latest|ID -d TARGET [OPTION]...
 
 A database backup is replayed into a database that the restore creates from template0 with the
 encoding, locale, owner, privileges, comment, connection limit and settings that the backup
@@ -75,7 +75,7 @@ name. If anything fails, TARGET is as it was and the database created for the re
 Options:
   latest|ID                   the newest backup of --database, or the backup with this id
   --database NAME             the database whose latest backup to restore
-  --dbname TARGET             the database to restore into (default for a roles backup: the
+  -d, --dbname TARGET         the database to restore into (default for a roles backup: the
                               catalog database)
   --create                    create TARGET when it does not exist
   --yes                       replace an existing TARGET without asking
@@ -87,7 +87,7 @@ Options:
 
 int restore(const std::vector<std::string> &argument_list)
 {
-    std::vector<OptionSpec> options = {{"dbname", 0, true},
+    std::vector<OptionSpec> options = {{"dbname", 'd', true},
                                        {"create", 0, false},
                                        {"yes", 0, false},
                                        {"drop-previous", 0, false},

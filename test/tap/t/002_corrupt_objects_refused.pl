@@ -50,7 +50,7 @@ for my $database ('app', 'nolo')
 
         my $restore = run_lokbackup($node,
             [ 'restore', $backup->{id}, '--database', $database, '--dbname', 'target', '--yes' ]);
-        isnt($restore->{exit}, 0, "$what: restore fails");
+        is($restore->{exit}, 3, "$what: restore fails with the exit status of a damaged backup");
         like($restore->{stderr}, $message, "$what: restore says why");
         is(user_relations($node, 'target'),
             $target_before,
@@ -60,7 +60,7 @@ for my $database ('app', 'nolo')
             "$what: the marker row is untouched");
 
         my $verify = run_lokbackup($node, [ 'verify', $backup->{id} ]);
-        isnt($verify->{exit}, 0, "$what: verify exits non-zero");
+        is($verify->{exit}, 3, "$what: verify exits with the status of a damaged backup (3)");
         like($verify->{stderr}, $message, "$what: verify says why");
         return;
     };

@@ -1,0 +1,81 @@
+# The habits people have from pg_dump and psql: -V and -? (--version, --help), -d for the target
+# database, -W asking for the password on the terminal, the exit statuses the README lists
+# (0 done, 1 failed, 2 wrong usage, 3 damaged: t/002), and list's --database and --json.
+use strict;
+use warnings FATAL => 'all';
+
+use IPC::Run;
+use JSON::PP;
+use LokbackupTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use ServeTest;
+use Test::More;
+
+my $node = create_node('cli');
+populate_app_database($node, $_) for qw(app shop);
+my $ids = run_backup($node);
+my $app = backup_of($node, $ids, 'app');
+
+my $version = run_lokbackup($node, ['-V']);
+is($version->{exit}, 0, '-V exits 0');
+like($version->{stdout}, qr/^lokbackup \d+\.\d+\.\d+\n\z/, '-V prints the version');
+my $overview = run_lokbackup($node, ['-?']);
+is($overview->{exit}, 0, '-? exits 0');
+like($overview->{stdout}, qr/Exit status: 0 done, 1 failed, 2 wrong usage, 3 the backup is damaged/,
+    '-? lists the commands and the exit statuses');
+like(run_lokbackup($node, [ 'list', '-?' ])->{stdout}, qr/^lokbackup list: /,
+    'COMMAND -? describes the command');
+my $usage = run_lokbackup($node, [ 'list', '--limit', 'many' ]);
+is($usage->{exit}, 2, 'a wrong command line exits 2');
+like($usage->{stderr}, qr/--limit/, 'and names the option');
+
+my $restored =
+  run_lokbackup($node, [ 'restore', 'latest', '--database', 'app', '-d', 'app_copy', '--create' ]);
+is($restored->{exit}, 0, 'restore takes -d for the target') or diag($restored->{stderr});
+like($restored->{stdout}, qr/into database "app_copy"/, 'and restores into it');
+
+my $listed = run_lokbackup($node, [ 'list', '--database', 'app', '--json' ]);
+is($listed->{exit}, 0, 'list --database --json exits 0') or diag($listed->{stderr});
+my $rows = eval { decode_json($listed->{stdout}) } // [];
+is_deeply([ map { $_->{database} } @$rows ], ['app'], 'it lists the backups of app alone');
+is($rows->[0]{id}, $app->{id}, 'with the id as a JSON number');
+
+# -W: the password from the terminal, for a role that pg_hba.conf asks a password of.
+$node->safe_psql('postgres',
+    q{CREATE ROLE dba LOGIN PASSWORD 'dba-secret-2718' IN ROLE lokbackup_admin});
+ServeTest::prepend_hba($node, 'local all dba scram-sha-256');
+
+# Runs `lokbackup list -U dba [-W]` with a terminal of its own (a pty); once it prompts, types
+# `typed` there, as a person would (typed earlier, the terminal would echo it).
+sub list_as_dba
+{
+    my ($typed, @options) = @_;
+    my ($input, $terminal, $stderr) = ('', '', '');
+    local %ENV = node_env($node);
+    delete $ENV{PGPASSWORD};
+    my $timeout = IPC::Run::timeout($LokbackupTest::default_timeout);
+    my $harness = IPC::Run::start([ 'lokbackup', 'list', '-U', 'dba', @options ],
+        '<pty<', \$input, '>pty>', \$terminal, '2>', \$stderr, $timeout);
+    if (defined $typed)
+    {
+        $harness->pump until $terminal =~ /Password: / || !$harness->pumpable;
+        $input = $typed;
+    }
+    my $exit = eval { $harness->finish; $harness->result(0) } // -1;
+    return { exit => $exit, terminal => $terminal, stderr => $stderr };
+}
+
+my $without = list_as_dba(undef, '--limit', '1');
+is($without->{exit}, 1, 'without a password, the login fails');
+like($without->{stderr}, qr/password/, "with libpq's word for it");
+my $prompted = list_as_dba("dba-secret-2718\n", '-W', '--limit', '1');
+is($prompted->{exit}, 0, '-W takes the password typed on the terminal') or diag($prompted->{stderr});
+like($prompted->{terminal}, qr/^Password: /, 'after a prompt');
+unlike($prompted->{terminal}, qr/dba-secret/, 'which does not echo the password');
+like($prompted->{terminal}, qr/\(1 backup\)/, 'and lists');
+my $wrong = list_as_dba("not the password\n", '-W');
+is($wrong->{exit}, 1, 'a wrong password typed fails');
+
+$node->stop;
+done_testing();
