@@ -187,6 +187,29 @@ TEST_P(RestorePipelineTest, ReplayFailingAtTheEndIsReported)
               "sh failed (exited with code 1): ERROR: commit failed; nothing was restored");
 }
 
+// The program exits 3 for a damaged backup and 1 for any other failure: the kinds must differ.
+TEST_P(RestorePipelineTest, DamageIsBackupDamagedAndAFailingReplayIsNot)
+{
+    ProcessSpec failing;
+    failing.argv = {"/bin/sh", "-c", "cat >/dev/null; exit 1"};
+    auto intact = storage_->open(key);
+    try {
+        run_restore(*intact, expected_, {failing}, nullptr);
+        ADD_FAILURE() << "a failing replay was not reported";
+    } catch (const BackupDamaged &error) {
+        ADD_FAILURE() << "a failing replay was reported as damage: " << error.what();
+    } catch (const Error &) {
+    }
+    truncate_object();
+    auto truncated = storage_->open(key);
+    EXPECT_THROW(run_restore(*truncated, expected_, replay(), nullptr), BackupDamaged);
+    flip_one_byte();
+    auto flipped = storage_->open(key);
+    ExpectedObject shorter = expected_;
+    shorter.size -= 1;
+    EXPECT_THROW(run_restore(*flipped, shorter, replay(), nullptr), BackupDamaged);
+}
+
 TEST_P(RestorePipelineTest, VerifyAcceptsAGoodObject)
 {
     EXPECT_EQ(verify_error(), "(no error)");

@@ -255,7 +255,7 @@ RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
         } catch (const Error &drop_error) {
             message += " (and then: " + std::string(drop_error.what()) + ")";
         }
-        throw Error(message);
+        throw_like(error, message);
     }
     return outcome;
 }
@@ -330,7 +330,7 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
             message += " (and then, dropping database " + in_quotes(database) + ": " +
                        drop_error.what() + ")";
         }
-        throw Error(message);
+        throw_like(error, message);
     }
 }
 

@@ -38,6 +38,11 @@ class BackupDamaged : public Error
     using Error::Error;
 };
 
+// Throws an error of the same kind as `original` (BackupDamaged or Error) with `message`: for a
+// caller that adds what it did about the error (dropped a database) and must not turn a damaged
+// backup into a mere failure.
+[[noreturn]] void throw_like(const Error &original, const std::string &message);
+
 // Raises Error with the message and the text of errno.
 [[noreturn]] void throw_system_error(const std::string &what);
 

@@ -182,7 +182,7 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
 {
     std::string told = told_size_mismatch(object, expected);
     if (!told.empty())
-        throw Error(told + nothing_restored);
+        throw BackupDamaged(told + nothing_restored);
     ProcessSpec spec = replay.process;
     spec.pipe_stdin = true;
     SigpipeBlocked sigpipe_blocked;
@@ -203,22 +203,22 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
     try {
         found = scan(object, expected, *decompressor, progress);
     } catch (const Error &error) {
-        throw Error(error.what() + nothing_restored);
+        throw_like(error, error.what() + nothing_restored);
     }
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
-        throw Error(problem + nothing_restored);
+        throw BackupDamaged(problem + nothing_restored);
     if (withheld.replay_closed_input())
         throw replay_failed();
     if (!found.downstream_error.empty())
-        throw Error(corrupt(found.downstream_error) + nothing_restored);
+        throw BackupDamaged(corrupt(found.downstream_error) + nothing_restored);
 
     try {
         decompressor->finish(); // releases the withheld bytes and the end of input
     } catch (const Error &error) {
         if (withheld.replay_closed_input())
             throw replay_failed();
-        throw Error(corrupt(error.what()) + nothing_restored);
+        throw BackupDamaged(corrupt(error.what()) + nothing_restored);
     }
     if (!replay_process.wait().success())
         throw replay_failed();
