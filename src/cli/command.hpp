@@ -7,6 +7,13 @@
 namespace lokbackup::cli
 {
 
+// The exit status, as the README's "Exit status" lists it: 0 when the command did what it was
+// asked (verify: the backup is intact).
+constexpr int exit_success = 0;
+constexpr int exit_failure = 1;        // it could not: the message says why
+constexpr int exit_usage = 2;          // the command line is wrong
+constexpr int exit_backup_damaged = 3; // the backup is not what was backed up (verify, restore)
+
 struct Command {
     const char *name;
     const char *summary; // one line, for `lokbackup --help`

@@ -230,7 +230,9 @@ const std::string &Connection::extension_schema()
                                    "WHERE extname = 'lokbackup'");
         if (schema.rows() != 1)
             throw ExtensionMissing("the lokbackup extension is not installed in database \"" +
-                                   std::string(PQdb(connection_.get())) + "\"");
+                                   std::string(PQdb(connection_.get())) +
+                                   "\": name the database that has it (lokbackup.database) "
+                                   "with --catalog-dbname");
         extension_schema_ = schema.value(0, 0);
     }
     return *extension_schema_;

@@ -13,12 +13,6 @@ namespace
 
 using namespace lokbackup::cli;
 
-// The exit status, as the README's "Exit status" lists it: 0 when the command did what it was
-// asked (verify: the backup is intact).
-constexpr int exit_failure = 1;        // it could not: the message says why
-constexpr int exit_usage = 2;          // the command line is wrong
-constexpr int exit_backup_damaged = 3; // the backup is not what was backed up (verify, restore)
-
 // Kept equal to default_version in lokbackup.control.
 const char *const version = LOKBACKUP_VERSION;
 

@@ -3,6 +3,7 @@
 #include "cli/restore/backup_plan.hpp"
 #include "core/base/human_units.hpp"
 #include "core/base/json_document.hpp"
+#include "core/base/text.hpp"
 #include "core/schedule/backup_type.hpp"
 #include "core/storage/stored_backups.hpp"
 
@@ -109,6 +110,25 @@ void print_json(const Table &table, std::ostream &out)
     out << json_text("backup list", rows, 2) << "\n";
 }
 
+// lokbackup_list() names the values its filters allow in SQL's words ("or NULL for all"): here,
+// a filter is an option left out.
+QueryResult query_in_own_words(Connection &catalog, const std::string &sql,
+                               const std::vector<std::optional<std::string>> &parameters)
+{
+    try {
+        return catalog.query(sql, parameters);
+    } catch (const ServerError &error) {
+        const std::string prefix = "Allowed values are ";
+        const std::string suffix = ", or NULL for all.";
+        const std::string &hint = error.hint;
+        if (error.sqlstate != "22023" || hint.rfind(prefix, 0) != 0 || !ends_with(hint, suffix))
+            throw;
+        throw UsageError(error.primary + ": use " +
+                         hint.substr(prefix.size(), hint.size() - prefix.size() - suffix.size()) +
+                         ", or leave the option out");
+    }
+}
+
 Table catalog_table(const ConnectionOptions &connection, const Arguments &arguments, int limit)
 {
     Connection catalog(connection, connection.catalog_database);
@@ -117,7 +137,8 @@ Table catalog_table(const ConnectionOptions &connection, const Arguments &argume
     std::string sql = catalog.with_extension_schema(
         "SELECT * FROM @extschema@.lokbackup_list($1::text, $2::text, 10000, 0) "
         "WHERE $3::text IS NULL OR database = $3 LIMIT $4::integer");
-    QueryResult result = catalog.query(sql, {arguments.value("type"), arguments.value("status"),
+    QueryResult result = query_in_own_words(catalog, sql,
+                                            {arguments.value("type"), arguments.value("status"),
                                              arguments.value("database"), std::to_string(limit)});
     Table table;
     for (int column = 0; column < result.columns(); ++column) {
@@ -143,10 +164,7 @@ Table storage_table(const std::string &spec, const Arguments &arguments, int lim
         throw UsageError("--type and --status filter the catalog's list: with --from, use "
                          "--database and --limit");
     auto storage = open_from_storage(spec, s3_options_from(arguments));
-    std::vector<StoredBackup> backups = read_stored_backups(
-        *storage, storage->list(""), [](const std::string &key, const std::string &reason) {
-            std::cerr << "lokbackup: warning: skipping " << key << ": " << reason << "\n";
-        });
+    std::vector<StoredBackup> backups = backups_in(*storage);
     std::sort(backups.begin(), backups.end(), [](const StoredBackup &a, const StoredBackup &b) {
         return std::tie(a.manifest.finished_at, a.manifest.id) >
                std::tie(b.manifest.finished_at, b.manifest.id);

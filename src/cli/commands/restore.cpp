@@ -5,7 +5,11 @@
 #include "cli/restore/progress_display.hpp"
 #include "cli/restore/replay.hpp"
 #include "cli/restore/restore_flow.hpp"
+#include "core/base/human_units.hpp"
+#include "core/base/json_document.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -82,8 +86,29 @@ Options:
   --drop-previous             drop the replaced TARGET instead of keeping it as
                               TARGET_before_restore_ID
   --allow-catalog-database    allow TARGET to be the database that holds the lokbackup catalog
+  --json                      print the summary as one JSON object (backup, target, bytes,
+                              seconds, the replaced database, warnings)
 
 )";
+
+// For scripts: what the text summary says, as one JSON object on stdout (warnings go to stderr
+// as well).
+void print_summary_json(const BackupPlan &plan, const std::string &target, double seconds,
+                        const RestoreOutcome &outcome)
+{
+    Json summary = {
+        {"backup_id", plan.backup.id},
+        {"database", plan.backup.is_roles() ? Json(nullptr) : Json(plan.backup.database)},
+        {"target", target},
+        {"sha256", plan.backup.sha256},
+        {"bytes_read", plan.backup.size},
+        {"bytes_restored", plan.backup.raw_size},
+        {"seconds", seconds},
+        {"replaced_database_kept_as",
+         outcome.previous.empty() ? Json(nullptr) : Json(outcome.previous)},
+        {"warnings", outcome.warnings}};
+    std::cout << json_text("restore summary", summary, 2) << "\n";
+}
 
 int restore(const std::vector<std::string> &argument_list)
 {
@@ -91,7 +116,8 @@ int restore(const std::vector<std::string> &argument_list)
                                        {"create", 0, false},
                                        {"yes", 0, false},
                                        {"drop-previous", 0, false},
-                                       {"allow-catalog-database", 0, false}};
+                                       {"allow-catalog-database", 0, false},
+                                       {"json", 0, false}};
     for (const auto &specs : {selector_option_specs(), ConnectionOptions::specs()})
         options.insert(options.end(), specs.begin(), specs.end());
     Arguments arguments("restore", options, argument_list);
@@ -127,6 +153,7 @@ int restore(const std::vector<std::string> &argument_list)
         confirm_overwrite(request.target, flow.what_happens());
 
     RestoreOutcome outcome;
+    auto started = std::chrono::steady_clock::now();
     {
         InterruptsStopTheRestore interrupts;
         ProgressDisplay progress(plan.backup.size);
@@ -135,10 +162,20 @@ int restore(const std::vector<std::string> &argument_list)
             progress.update(done);
         });
     }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const std::string &warning : outcome.warnings)
         std::cerr << "lokbackup: warning: " << warning << "\n";
+    if (arguments.flag("json")) {
+        print_summary_json(plan, request.target, seconds, outcome);
+        return 0;
+    }
     std::cout << "restored " << describe_backup(plan) << " into database \"" << request.target
-              << "\"; checksum verified\n";
+              << "\" in " << pretty_duration(seconds) << " (" << pretty_size(plan.backup.size)
+              << " read, "
+              << pretty_size(
+                     static_cast<std::uint64_t>(plan.backup.size / std::max(seconds, 0.001)))
+              << "/s); checksum verified\n";
     if (!outcome.previous.empty())
         std::cout << "the database it replaced is kept as \"" << outcome.previous << "\"\n";
     return 0;

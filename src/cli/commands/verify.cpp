@@ -7,7 +7,10 @@
 #include "core/storage/object_key.hpp"
 #include "core/pipeline/restore_pipeline.hpp"
 #include "core/storage/small_object.hpp"
+#include "core/storage/stored_backups.hpp"
+#include "core/base/json_document.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace lokbackup::cli
@@ -31,6 +34,10 @@ neither does one with --from.
 Options:
   latest|ID                   the newest backup of --database, or the backup with this id
   --database NAME             the database whose latest backup to verify
+  --all                       every completed backup (with --from: every one in the storage);
+                              the exit status is 3 when one is damaged, 1 when one could not
+                              be read
+  --json                      the outcome as JSON (with --all: counts, and one object per backup)
 
 )";
 
@@ -75,41 +82,160 @@ void record_verification(std::optional<Connection> &catalog, const ConnectionOpt
                    {std::to_string(plan.backup.id), error ? "false" : "true", error});
 }
 
-int verify(const std::vector<std::string> &argument_list)
-{
-    std::vector<OptionSpec> options = selector_option_specs();
-    std::vector<OptionSpec> connection_specs = ConnectionOptions::specs();
-    options.insert(options.end(), connection_specs.begin(), connection_specs.end());
-    Arguments arguments("verify", options, argument_list);
-    BackupSelector selector = BackupSelector::from(arguments);
-    ConnectionOptions connection = ConnectionOptions::from(arguments);
+// How one verify went. `recorded`: what the catalog was told (nothing with --from, nor for a
+// backup that could not be read).
+struct Verified {
+    BackupPlan plan;
+    enum class Result { intact, damaged, unreadable } result = Result::intact;
+    std::string error;
+};
 
-    std::optional<Connection> catalog;
-    BackupPlan plan = find_backup(
+Verified verify_backup(const BackupSelector &selector, std::optional<Connection> &catalog,
+                       const ConnectionOptions &connection)
+{
+    Verified verified;
+    verified.plan = find_backup(
         selector, connection.catalog_database,
         [&]() -> Connection & { return catalog.emplace(connection, connection.catalog_database); },
         BackupUse::verify);
+    const BackupPlan &plan = verified.plan;
     try {
         verify_object(*open_location(plan.location), plan.expected());
         check_manifest(plan);
     } catch (const BackupDamaged &damaged) {
-        if (!catalog)
-            throw;
-        record_verification(catalog, connection, plan, std::string(damaged.what()));
-        throw BackupDamaged(std::string(damaged.what()) + "\nrecorded in the catalog: backup " +
-                            std::to_string(plan.backup.id) + " failed verification");
+        verified.result = Verified::Result::damaged;
+        verified.error = damaged.what();
+        if (catalog) {
+            record_verification(catalog, connection, plan, verified.error);
+            verified.error += "\nrecorded in the catalog: backup " +
+                              std::to_string(plan.backup.id) + " failed verification";
+        }
+        return verified;
     } catch (const Error &error) {
-        if (!catalog)
-            throw;
-        throw Error(std::string(error.what()) +
-                    "\nnot recorded in the catalog: the backup could not be read, which says "
-                    "nothing about what it holds");
+        verified.result = Verified::Result::unreadable;
+        verified.error = error.what();
+        if (catalog)
+            verified.error += "\nnot recorded in the catalog: the backup could not be read, which "
+                              "says nothing about what it holds";
+        return verified;
     }
     if (catalog)
         record_verification(catalog, connection, plan, std::nullopt);
-    std::cout << "backup " << plan.backup.id << ": OK (sha256 " << plan.backup.sha256 << ", "
-              << plan.backup.size << " bytes)\n";
-    return 0;
+    return verified;
+}
+
+const char *result_name(Verified::Result result)
+{
+    switch (result) {
+    case Verified::Result::intact:
+        return "intact";
+    case Verified::Result::damaged:
+        return "damaged";
+    case Verified::Result::unreadable:
+        return "unreadable";
+    }
+    return "unknown";
+}
+
+Json verified_json(const Verified &verified)
+{
+    const BackupDescription &backup = verified.plan.backup;
+    return {{"id", backup.id},
+            {"database", backup.is_roles() ? Json(nullptr) : Json(backup.database)},
+            {"result", result_name(verified.result)},
+            {"sha256", backup.sha256},
+            {"size", backup.size},
+            {"error", verified.error.empty() ? Json(nullptr) : Json(verified.error)}};
+}
+
+// The ids --all verifies: every completed backup in the catalog, or every backup whose manifest
+// is in the --from storage, oldest first.
+std::vector<std::string> every_backup(const BackupSelector &selector,
+                                      std::optional<Connection> &catalog,
+                                      const ConnectionOptions &connection)
+{
+    std::vector<std::int64_t> ids;
+    if (selector.from_storage) {
+        auto storage = open_from_storage(*selector.from_storage, selector.s3);
+        for (const StoredBackup &stored : backups_in(*storage))
+            ids.push_back(stored.manifest.id);
+    } else {
+        Connection &connected = catalog.emplace(connection, connection.catalog_database);
+        QueryResult result = connected.query(connected.with_extension_schema(
+            "SELECT id FROM @extschema@.lokbackup_backups WHERE status = 'completed'"));
+        for (int row = 0; row < result.rows(); ++row)
+            ids.push_back(std::stoll(result.value(row, 0)));
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::string> which;
+    for (std::int64_t id : ids)
+        which.push_back(std::to_string(id));
+    return which;
+}
+
+int verify(const std::vector<std::string> &argument_list)
+{
+    std::vector<OptionSpec> options = selector_option_specs();
+    options.push_back({"all", 0, false});
+    options.push_back({"json", 0, false});
+    std::vector<OptionSpec> connection_specs = ConnectionOptions::specs();
+    options.insert(options.end(), connection_specs.begin(), connection_specs.end());
+    Arguments arguments("verify", options, argument_list);
+    bool all = arguments.flag("all");
+    bool json = arguments.flag("json");
+    ConnectionOptions connection = ConnectionOptions::from(arguments);
+    std::optional<Connection> catalog;
+
+    if (!all) {
+        Verified verified = verify_backup(BackupSelector::from(arguments), catalog, connection);
+        if (json)
+            std::cout << json_text("verify summary", verified_json(verified), 2) << "\n";
+        if (verified.result == Verified::Result::damaged)
+            throw BackupDamaged(verified.error);
+        if (verified.result == Verified::Result::unreadable)
+            throw Error(verified.error);
+        if (!json)
+            std::cout << "backup " << verified.plan.backup.id << ": OK (sha256 "
+                      << verified.plan.backup.sha256 << ", " << verified.plan.backup.size
+                      << " bytes)\n";
+        return exit_success;
+    }
+
+    arguments.expect_positionals(0, "no backup: --all verifies every one");
+    if (arguments.value("database") || arguments.value("sha256"))
+        throw UsageError("--all verifies every backup: --database and --sha256 choose one");
+    BackupSelector selector{"", std::nullopt, arguments.value("from"), std::nullopt,
+                            s3_options_from(arguments)};
+    Json results = Json::array();
+    int damaged = 0, unreadable = 0;
+    for (const std::string &id : every_backup(selector, catalog, connection)) {
+        selector.which = id;
+        Verified verified = verify_backup(selector, catalog, connection);
+        damaged += verified.result == Verified::Result::damaged;
+        unreadable += verified.result == Verified::Result::unreadable;
+        if (json)
+            results.push_back(verified_json(verified));
+        else if (verified.result == Verified::Result::intact)
+            std::cout << "backup " << id << ": OK\n";
+        else
+            std::cout << "backup " << id << ": " << result_name(verified.result) << ": "
+                      << verified.error << "\n";
+    }
+    int intact = static_cast<int>(results.size()) - damaged - unreadable;
+    if (json)
+        std::cout << json_text("verify summary",
+                               Json{{"intact", intact},
+                                    {"damaged", damaged},
+                                    {"unreadable", unreadable},
+                                    {"backups", results}},
+                               2)
+                  << "\n";
+    else
+        std::cout << damaged << " damaged, " << unreadable << " could not be read\n";
+    if (damaged > 0)
+        return exit_backup_damaged;
+    return unreadable > 0 ? exit_failure : exit_success;
 }
 
 } // namespace

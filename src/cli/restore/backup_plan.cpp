@@ -48,6 +48,14 @@ std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Opti
     return open_storage(StorageConfig(root.string()));
 }
 
+std::vector<StoredBackup> backups_in(Storage &storage)
+{
+    return read_stored_backups(
+        storage, storage.list(""), [](const std::string &key, const std::string &reason) {
+            std::cerr << "lokbackup: warning: skipping " << key << ": " << reason << "\n";
+        });
+}
+
 namespace
 {
 
@@ -179,10 +187,7 @@ BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &sele
                              const std::string &catalog_database)
 {
     auto storage = open_from_storage(spec, selector.s3);
-    std::vector<StoredBackup> backups = read_stored_backups(
-        *storage, storage->list(""), [](const std::string &key, const std::string &reason) {
-            std::cerr << "lokbackup: warning: skipping " << key << ": " << reason << "\n";
-        });
+    std::vector<StoredBackup> backups = backups_in(*storage);
     const StoredBackup &stored = choose_from_storage(backups, selector, *storage);
     BackupPlan plan;
     plan.backup = stored.manifest;

@@ -7,6 +7,7 @@
 #include "core/backup/backup_description.hpp"
 #include "core/pipeline/restore_pipeline.hpp"
 #include "core/storage/storage.hpp"
+#include "core/storage/stored_backups.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -54,6 +55,10 @@ struct BackupSelector {
 S3Options s3_options_from(const Arguments &arguments);
 // The storage that --from names (a directory, which must exist, or s3://bucket/prefix).
 std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3);
+
+// The backups whose manifests are in `storage` (core/storage/stored_backups.hpp); a manifest that
+// cannot be read is skipped with a warning on stderr.
+std::vector<StoredBackup> backups_in(Storage &storage);
 
 // --database, --from and the --s3-* options, for the commands that take a selector; and the
 // part of their --help that describes --from and --s3-*.

@@ -30,10 +30,48 @@ my $usage = run_lokbackup($node, [ 'list', '--limit', 'many' ]);
 is($usage->{exit}, 2, 'a wrong command line exits 2');
 like($usage->{stderr}, qr/--limit/, 'and names the option');
 
+# Errors in the program's words, not SQL's.
+my $bad_type = run_lokbackup($node, [ 'list', '--type', 'hourly' ]);
+is($bad_type->{exit}, 2, 'list --type with an unknown type exits 2');
+like($bad_type->{stderr}, qr/invalid type "hourly": use [a-z, ]*daily[a-z, ]*, or leave the option out/,
+    'and says what is allowed');
+unlike($bad_type->{stderr}, qr/NULL/, 'in the words of the program, not of SQL');
+my $wrong_catalog = run_lokbackup($node, [ 'list', '--catalog-dbname', 'app' ]);
+is($wrong_catalog->{exit}, 1, 'list with a --catalog-dbname without the catalog exits 1');
+like($wrong_catalog->{stderr},
+    qr/not installed in database "app": name the database that has it \(lokbackup.database\) with --catalog-dbname/,
+    'and says which option names the catalog');
+
 my $restored =
   run_lokbackup($node, [ 'restore', 'latest', '--database', 'app', '-d', 'app_copy', '--create' ]);
 is($restored->{exit}, 0, 'restore takes -d for the target') or diag($restored->{stderr});
 like($restored->{stdout}, qr/into database "app_copy"/, 'and restores into it');
+
+my $summary = run_lokbackup($node,
+    [ 'restore', 'latest', '--database', 'shop', '-d', 'shop_copy', '--create', '--json' ]);
+is($summary->{exit}, 0, 'restore --json exits 0') or diag($summary->{stderr});
+my $restore_json = eval { decode_json($summary->{stdout}) } // {};
+my $shop = backup_of($node, $ids, 'shop');
+is_deeply(
+    [ @$restore_json{qw(backup_id database target sha256 bytes_read)} ],
+    [ $shop->{id}, 'shop', 'shop_copy', $shop->{sha256}, $shop->{size} ],
+    'its summary is one JSON object: the backup, the target, the checksum, the bytes read');
+like($restore_json->{seconds} // '', qr/^[\d.e-]+$/, 'and how long it took');
+like(run_lokbackup($node, [ 'restore', 'latest', '--database', 'shop', '-d', 'shop_copy2', '--create' ])->{stdout},
+    qr/into database "shop_copy2" in [\d.]+ s \(.+ read, .+\/s\); checksum verified/,
+    'the text summary says the time, the bytes read and the rate');
+
+my $all = run_lokbackup($node, [ 'verify', '--all' ]);
+is($all->{exit}, 0, 'verify --all of intact backups exits 0') or diag($all->{stderr});
+is(scalar(() = $all->{stdout} =~ /^backup \d+: OK$/mg), scalar(@$ids), 'one OK line per backup');
+flip_byte(object_path($node, $app->{object_key}));
+my $damaged = run_lokbackup($node, [ 'verify', '--all', '--json' ]);
+is($damaged->{exit}, 3, 'verify --all with a damaged backup exits 3');
+my $verified = eval { decode_json($damaged->{stdout}) } // {};
+is_deeply([ @$verified{qw(intact damaged unreadable)} ], [ scalar(@$ids) - 1, 1, 0 ],
+    'its JSON counts the intact and the damaged backups');
+is_deeply([ map { $_->{id} } grep { $_->{result} eq 'damaged' } @{ $verified->{backups} // [] } ],
+    [ $app->{id} ], 'and names the damaged one');
 
 my $listed = run_lokbackup($node, [ 'list', '--database', 'app', '--json' ]);
 is($listed->{exit}, 0, 'list --database --json exits 0') or diag($listed->{stderr});
