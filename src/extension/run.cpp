@@ -13,13 +13,12 @@ extern "C" {
 #include "extension/backup_child_pipe.hpp"
 #include "extension/catalog.hpp"
 #include "extension/notifier.hpp"
+#include "extension/request_slot.hpp"
 #include "extension/rotation.hpp"
 #include "extension/running_backup.hpp"
 #include "extension/schedule_bridge.hpp"
 #include "extension/settings.hpp"
-#include "extension/request_slot.hpp"
 #include "extension/storage_bridge.hpp"
-#include "extension/storage_removal.hpp"
 #include "extension/storage_ids.hpp"
 
 namespace lokbackup::pg
