@@ -28,6 +28,10 @@ TEST(HumanUnits, SizesRoundHalfUp)
 {
     EXPECT_EQ(pretty_size(10 * kib + kib / 2 - 1), "10 kB");
     EXPECT_EQ(pretty_size(10 * kib + kib / 2), "11 kB");
+    // Where rounding the kB would reach 10240: pg_size_pretty() already says MB.
+    EXPECT_EQ(pretty_size(10 * mib - kib / 2 - 1), "10239 kB");
+    EXPECT_EQ(pretty_size(10 * mib - kib / 2), "10 MB");
+    EXPECT_EQ(pretty_size(10 * gib - mib / 2), "10 GB");
     EXPECT_EQ(pretty_size(15 * mib + mib / 2), "16 MB");
 }
 

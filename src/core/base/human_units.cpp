@@ -1,6 +1,5 @@
 #include "core/base/human_units.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <iterator>
 
@@ -9,18 +8,20 @@ namespace lokbackup
 
 std::string pretty_size(std::uint64_t bytes)
 {
-    // As in pg_size_pretty(), a unit is used only once the number reaches 10240 of the one below.
-    constexpr double limit = 10 * 1024;
-    if (bytes < limit)
+    // pg_size_pretty()'s rule, to the byte: a unit is used once the number reaches 10240 of the one
+    // below, and the number is rounded half up from halves of the unit (bytes >> 9 counts half kB),
+    // so that 10485248 bytes, 10239.5 kB, is "10 MB" in both.
+    if (bytes < 10 * 1024)
         return std::to_string(bytes) + " bytes";
     static const char *const units[] = {"kB", "MB", "GB", "TB", "PB"};
-    double value = static_cast<double>(bytes) / 1024;
+    constexpr std::uint64_t halves_limit = 20 * 1024 - 1;
+    std::uint64_t halves = bytes >> 9;
     std::size_t unit = 0;
-    while (value >= limit && unit + 1 < std::size(units)) {
-        value /= 1024;
+    while (halves >= halves_limit && unit + 1 < std::size(units)) {
+        halves >>= 10;
         ++unit;
     }
-    return std::to_string(std::llround(value)) + " " + units[unit];
+    return std::to_string((halves + 1) / 2) + " " + units[unit];
 }
 
 std::string pretty_duration(double seconds)
