@@ -82,8 +82,8 @@ void record_verification(std::optional<Connection> &catalog, const ConnectionOpt
                    {std::to_string(plan.backup.id), error ? "false" : "true", error});
 }
 
-// How one verify went. `recorded`: what the catalog was told (nothing with --from, nor for a
-// backup that could not be read).
+// How one verify went; `error` says what was wrong and whether the catalog was told (never with
+// --from, nor for a backup that could not be read).
 struct Verified {
     BackupPlan plan;
     enum class Result { intact, damaged, unreadable } result = Result::intact;
