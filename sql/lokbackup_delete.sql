@@ -6,7 +6,7 @@ SELECT lokbackup_delete(99999999);
 SELECT count(*) AS deleted FROM lokbackup_backups WHERE status = 'deleted';
 
 -- Deleting removes object and manifest, marks the row, and is audited.
-SELECT id AS victim, lokbackup_storage_location(storage, s3_endpoint, s3_region, s3_path_style, object_key) AS victim_path
+SELECT id AS victim, lokbackup_internal.storage_location(storage, s3_endpoint, s3_region, s3_path_style, object_key) AS victim_path
 FROM lokbackup_backups WHERE database = 'postgres' ORDER BY id LIMIT 1 \gset
 SELECT lokbackup_delete(:victim);
 SELECT status FROM lokbackup_backups WHERE id = :victim;

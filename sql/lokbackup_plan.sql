@@ -19,9 +19,9 @@ FROM lokbackup_restore_plan('latest', 'postgres') p JOIN lokbackup_backups b ON 
 SELECT actor = session_user AS actor, action, detail FROM lokbackup_audit ORDER BY id DESC LIMIT 1;
 
 -- The command is quoted for a POSIX shell: pasting it never runs what a name holds.
-SELECT lokbackup_shell_quote('--dbname=$(touch x)') AS command_substitution,
-       lokbackup_shell_quote('--dbname=it''s') AS quote,
-       lokbackup_shell_quote('--dbname=app_db-1.old') AS plain;
+SELECT lokbackup_internal.shell_quote('--dbname=$(touch x)') AS command_substitution,
+       lokbackup_internal.shell_quote('--dbname=it''s') AS quote,
+       lokbackup_internal.shell_quote('--dbname=app_db-1.old') AS plain;
 
 -- A plan by id; the id must belong to the database when one is named.
 SELECT contents FROM lokbackup_restore_plan((SELECT min(id)::text FROM lokbackup_backups));

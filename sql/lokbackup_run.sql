@@ -16,9 +16,9 @@ FROM lokbackup_backups ORDER BY id;
 SELECT count(*) AS run_audit_rows FROM lokbackup_audit WHERE action = 'run';
 
 -- Every completed object and its manifest exist where the catalog says.
-SELECT b.id = (pg_read_file(lokbackup_storage_location(b.storage, b.s3_endpoint, b.s3_region, b.s3_path_style, b.object_key) || '.manifest.json')::jsonb ->> 'id')::bigint
+SELECT b.id = (pg_read_file(lokbackup_internal.storage_location(b.storage, b.s3_endpoint, b.s3_region, b.s3_path_style, b.object_key) || '.manifest.json')::jsonb ->> 'id')::bigint
            AS manifest_matches,
-       (pg_stat_file(lokbackup_storage_location(b.storage, b.s3_endpoint, b.s3_region, b.s3_path_style, b.object_key))).size = b.size AS object_size_matches
+       (pg_stat_file(lokbackup_internal.storage_location(b.storage, b.s3_endpoint, b.s3_region, b.s3_path_style, b.object_key))).size = b.size AS object_size_matches
 FROM lokbackup_backups b ORDER BY b.id;
 
 -- Nothing is left pending or running.

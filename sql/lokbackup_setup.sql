@@ -8,6 +8,22 @@ DROP DATABASE lokbackup_elsewhere;
 
 CREATE EXTENSION lokbackup;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'lokbackup';
+
+-- What a user calls is in the extension's schema, each with a comment that says what it is for;
+-- the internals are in lokbackup_internal, out of the way.
+SELECT n.nspname, count(*) AS functions,
+       count(*) FILTER (WHERE obj_description(p.oid, 'pg_proc') IS NULL) AS without_comment
+FROM pg_depend d
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'lokbackup'
+JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE d.deptype = 'e'
+GROUP BY n.nspname ORDER BY n.nspname;
+SELECT c.relname, c.relkind
+FROM pg_depend d
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'lokbackup'
+JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+WHERE d.deptype = 'e' AND c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL;
 SHOW lokbackup.database;
 SHOW lokbackup.compression;
 SHOW lokbackup.format;

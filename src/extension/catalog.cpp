@@ -544,7 +544,14 @@ void queue_removal(int64 id, const char *object_key)
         remove_after_commit(storage_in_force(), object_key);
         return;
     }
-    char *sql = psprintf("SELECT %s($1)", table("lokbackup_queue_removal"));
+    // Until ALTER EXTENSION lokbackup UPDATE to 0.5.0, the function is in the extension's schema.
+    Oid types_lookup[] = {TEXTOID};
+    Datum name[] = {CStringGetTextDatum("lokbackup_internal.queue_removal(bigint)")};
+    execute("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", 1, types_lookup, name, nullptr,
+            SPI_OK_SELECT);
+    const char *function = strcmp(text_column(0, 1), "t") == 0 ? "lokbackup_internal.queue_removal"
+                                                               : table("lokbackup_queue_removal");
+    char *sql = psprintf("SELECT %s($1)", function);
     Oid types[] = {INT8OID};
     Datum values[] = {Int64GetDatum(id)};
     execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);

@@ -1,9 +1,9 @@
 // The SQL functions that reach a backup's storage, each given the storage its catalog row
 // records (storage, s3_endpoint, s3_region, s3_path_style) and an object key:
-// lokbackup_storage_location(), lokbackup_storage_url() and lokbackup_storage_remove() (which
-// removes once the transaction commits), internal helpers of lokbackup_restore_plan(),
-// lokbackup_download_url() and lokbackup_queue_removal(); and lokbackup_storage_in_force(), the
-// storage a backup made now is written to.
+// lokbackup_internal.storage_location(), storage_url() and storage_remove() (which removes once
+// the transaction commits), helpers of lokbackup_restore_plan(), lokbackup_download_url() and
+// lokbackup_internal.queue_removal(); and lokbackup_internal.storage_in_force(), the storage a
+// backup made now is written to. The C symbols keep the names the functions had before 0.5.0.
 #include "extension/postgres.hpp"
 
 extern "C" {

@@ -281,7 +281,7 @@ sub object_path
 {
     my ($node, $object_key) = @_;
     return $node->safe_psql(catalog_database($node),
-        "SELECT lokbackup_storage_location(storage, s3_endpoint, s3_region, s3_path_style, "
+        "SELECT lokbackup_internal.storage_location(storage, s3_endpoint, s3_region, s3_path_style, "
           . "object_key) FROM lokbackup_backups WHERE object_key = "
           . sql_literal($object_key));
 }

@@ -105,7 +105,8 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     return plan;
 }
 
-// 'latest' never names a backup that failed verification (lokbackup_find_backup()); an id may.
+// 'latest' never names a backup that failed verification (lokbackup_internal.find_backup()); an id
+// may.
 void check_not_failed_verification(const BackupPlan &plan)
 {
     if (plan.verification_error.empty())

@@ -49,9 +49,9 @@ is( query(
           . "AND expected_after IS NULL FROM lokbackup_health() WHERE database = 'app'"),
     't',
     'the age of the newest completed backup, as "N seconds ago"');
-is(query("SELECT lokbackup_pretty_age(interval '7 hours 59 minutes')"),
+is(query("SELECT lokbackup_internal.pretty_age(interval '7 hours 59 minutes')"),
     '7 hours ago', 'an age in hours reads "N hours ago"');
-is(query("SELECT lokbackup_pretty_age(interval '3 days 2 hours')"),
+is(query("SELECT lokbackup_internal.pretty_age(interval '3 days 2 hours')"),
     '3 days ago', 'and in days "N days ago"');
 
 # --- a scheduled run refused: a compression level gzip does not have ---
