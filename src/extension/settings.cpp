@@ -52,6 +52,8 @@ static int s3_max_attempts_setting = 5;
 static int s3_retry_deadline_setting = 120; // seconds
 static int s3_stall_timeout_setting = 60;   // seconds
 static char *s3_storage_class_setting = nullptr;
+static char *s3_sse_setting = nullptr;
+static char *s3_sse_kms_key_id_setting = nullptr;
 
 static char *storage_setting = nullptr;
 // Core's Compression and DumpFormat, parsed by GUC against core's names (enum_options()).
@@ -240,6 +242,17 @@ static bool check_s3_storage_class(char **newval, void **extra, GucSource source
     return false;
 }
 
+// AWS S3's server-side encryptions: a misspelt one would fail only at the first upload.
+static bool check_s3_sse(char **newval, void **extra, GucSource source)
+{
+    if (**newval == '\0' || strcmp(*newval, "AES256") == 0 || strcmp(*newval, "aws:kms") == 0)
+        return true;
+    GUC_check_errdetail(
+        "Allowed values are AES256 (keys managed by S3) and aws:kms (keys in AWS KMS).");
+    GUC_check_errhint("Set it to '' for the bucket's default encryption.");
+    return false;
+}
+
 // The keys are visible to superusers only (GUC_SUPERUSER_ONLY hides them from SHOW and
 // pg_settings for everyone else); the secret and the token are not even listed (GUC_NO_SHOW_ALL).
 static void define_s3_settings()
@@ -292,6 +305,17 @@ static void define_s3_settings()
         "Empty: the bucket's default. Manifests and objects under 128 kB "
         "keep the default.",
         &s3_storage_class_setting, "", PGC_SIGHUP, 0, check_s3_storage_class, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.s3_sse",
+        "S3 server-side encryption of every object (x-amz-server-side-encryption).",
+        "AES256 or aws:kms; empty: the bucket's default. Cloudflare R2 always encrypts and ignores "
+        "it.",
+        &s3_sse_setting, "", PGC_SIGHUP, 0, check_s3_sse, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.s3_sse_kms_key_id",
+        "The AWS KMS key of lokbackup.s3_sse = 'aws:kms' (id, ARN or alias).",
+        "Empty: the account's AWS managed key for S3.", &s3_sse_kms_key_id_setting, "", PGC_SIGHUP,
+        0, nullptr, nullptr, nullptr);
 }
 
 static void define_schedule_settings()
@@ -372,6 +396,8 @@ S3Options s3_settings()
     options.retry_deadline_seconds = s3_retry_deadline_setting;
     options.stall_timeout_seconds = s3_stall_timeout_setting;
     options.storage_class = s3_storage_class_setting;
+    options.server_side_encryption = s3_sse_setting;
+    options.sse_kms_key_id = s3_sse_kms_key_id_setting;
     return options;
 }
 

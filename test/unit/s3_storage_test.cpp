@@ -541,6 +541,45 @@ TEST_F(S3StorageTest, NoStorageClassUnlessOneIsSet)
                 }).empty());
 }
 
+TEST_F(S3StorageTest, ServerSideEncryptionIsSignedOnEveryObjectManifestsToo)
+{
+    options.server_side_encryption = "aws:kms";
+    options.sse_kms_key_id = "alias/lokbackup";
+    storage = open();
+    test::write_in_chunks(*storage->create("db/one.dump.manifest.json"), test::mixed_data(100));
+    test::write_in_chunks(*storage->create("db/big.dump"), test::mixed_data(6 * mib));
+    std::vector<FakeRequest> encrypted = requests_where([](const FakeRequest &request) {
+        return !request.header("x-amz-server-side-encryption").empty();
+    });
+    ASSERT_EQ(encrypted.size(), 2u);
+    EXPECT_EQ(encrypted[0].method, "PUT");
+    EXPECT_EQ(encrypted[1].method, "POST");
+    EXPECT_TRUE(encrypted[1].has("uploads"));
+    for (const FakeRequest &request : encrypted) {
+        EXPECT_EQ(request.header("x-amz-server-side-encryption"), "aws:kms");
+        EXPECT_EQ(request.header("x-amz-server-side-encryption-aws-kms-key-id"), "alias/lokbackup");
+        EXPECT_TRUE(contains(request.header("authorization"),
+                             "x-amz-security-token;x-amz-server-side-encryption;"
+                             "x-amz-server-side-encryption-aws-kms-key-id, Signature="));
+    }
+}
+
+TEST_F(S3StorageTest, AKmsKeyWithoutAwsKmsIsRefusedBeforeAnyRequest)
+{
+    options.server_side_encryption = "AES256";
+    options.sse_kms_key_id = "alias/lokbackup";
+    storage = open();
+    try {
+        storage->create("db/one.dump");
+        FAIL() << "a KMS key id with AES256 was accepted";
+    } catch (const InvalidValue &error) {
+        EXPECT_TRUE(contains(error.what(), "lokbackup.s3_sse_kms_key_id names a KMS key, but "
+                                           "lokbackup.s3_sse is 'AES256'"))
+            << error.what();
+    }
+    EXPECT_TRUE(fake.requests().empty());
+}
+
 TEST_F(S3StorageTest, EachPartIsAcknowledgedOnceS3TookIt)
 {
     std::mutex mutex;

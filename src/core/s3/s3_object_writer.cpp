@@ -19,6 +19,23 @@ namespace
 // other small objects, which the infrequent-access classes bill as 128 KiB anyway.
 constexpr std::uint64_t smallest_classed_object = 128 * 1024;
 
+HttpHeaders server_side_encryption_headers(const S3Options &options)
+{
+    // A key id without aws:kms would be dropped by S3 without a word: the objects would not be
+    // encrypted with the key the DBA named.
+    if (!options.sse_kms_key_id.empty() && options.server_side_encryption != "aws:kms")
+        throw InvalidValue(
+            "lokbackup.s3_sse_kms_key_id names a KMS key, but lokbackup.s3_sse is '" +
+            options.server_side_encryption +
+            "': set lokbackup.s3_sse = 'aws:kms' to use the key, or empty the key id");
+    HttpHeaders headers;
+    if (!options.server_side_encryption.empty())
+        headers.emplace_back("x-amz-server-side-encryption", options.server_side_encryption);
+    if (!options.sse_kms_key_id.empty())
+        headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", options.sse_kms_key_id);
+    return headers;
+}
+
 std::string mebibytes(std::uint64_t bytes)
 {
     return std::to_string(bytes / (1024 * 1024)) + " MiB";
@@ -31,7 +48,8 @@ class S3ObjectWriter : public ObjectWriter
                    const S3Options &options, StorageLog log, StorageAcknowledged acknowledged)
         : client_(std::move(client)), key_(std::move(key)), name_(client_->address().name(key_)),
           part_size_(options.part_size), storage_class_(options.storage_class),
-          log_(std::move(log)), acknowledged_(std::move(acknowledged))
+          encryption_headers_(server_side_encryption_headers(options)), log_(std::move(log)),
+          acknowledged_(std::move(acknowledged))
     {
     }
 
@@ -66,7 +84,7 @@ class S3ObjectWriter : public ObjectWriter
     {
         failing_safely([&] {
             if (upload_id_.empty()) {
-                client_->send({"PUT", key_, {}, class_header(filling_.size()), filling_},
+                client_->send({"PUT", key_, {}, object_headers(filling_.size()), filling_},
                               "PUT " + name_);
                 acknowledge(filling_.size());
             } else {
@@ -117,12 +135,14 @@ class S3ObjectWriter : public ObjectWriter
                     " GiB): raise lokbackup.s3_part_size");
     }
 
-    // The storage class, signed like every x-amz-* header, for an object of `size` bytes.
-    HttpHeaders class_header(std::uint64_t size) const
+    // What an object of `size` bytes is stored with, signed like every x-amz-* header: the
+    // server-side encryption, and the storage class unless the object is small.
+    HttpHeaders object_headers(std::uint64_t size) const
     {
-        if (storage_class_.empty() || size < smallest_classed_object)
-            return {};
-        return {{"x-amz-storage-class", storage_class_}};
+        HttpHeaders headers = encryption_headers_;
+        if (!storage_class_.empty() && size >= smallest_classed_object)
+            headers.emplace_back("x-amz-storage-class", storage_class_);
+        return headers;
     }
 
     // Starts the upload of the full part being filled, after the previous one has finished.
@@ -169,7 +189,7 @@ class S3ObjectWriter : public ObjectWriter
         std::string what = "start a multipart upload of " + name_;
         // A multipart upload is at least one part, 5 MiB: never a small object.
         HttpResponse response =
-            client_->send({"POST", key_, {{"uploads", ""}}, class_header(part_size_), {}}, what);
+            client_->send({"POST", key_, {{"uploads", ""}}, object_headers(part_size_), {}}, what);
         upload_id_ = xml_value(response.body, "UploadId");
         if (upload_id_.empty())
             throw Error(what + ": the response has no UploadId");
@@ -191,6 +211,7 @@ class S3ObjectWriter : public ObjectWriter
     std::string name_;
     std::uint64_t part_size_;
     std::string storage_class_;
+    HttpHeaders encryption_headers_;
     StorageLog log_;
     StorageAcknowledged acknowledged_;
     std::string filling_;

@@ -20,6 +20,8 @@ const JsonFields<S3Options> s3_fields = {
     json_field("s3_retry_deadline_seconds", &S3Options::retry_deadline_seconds),
     json_field("s3_stall_timeout_seconds", &S3Options::stall_timeout_seconds),
     optional_json_field("s3_storage_class", &S3Options::storage_class),
+    optional_json_field("s3_sse", &S3Options::server_side_encryption),
+    optional_json_field("s3_sse_kms_key_id", &S3Options::sse_kms_key_id),
 };
 
 } // namespace

@@ -86,6 +86,10 @@ struct S3Options {
     int retry_deadline_seconds = 120; // no retry starts later than this after the first attempt
     int stall_timeout_seconds = 60;   // an attempt that moves no byte for this long is abandoned
     std::string storage_class; // x-amz-storage-class of backup objects; empty: the bucket's default
+    // x-amz-server-side-encryption of every object (AES256 or aws:kms); empty: the bucket's
+    // default. With aws:kms, the key's id (empty: the account's AWS managed key).
+    std::string server_side_encryption;
+    std::string sse_kms_key_id;
 };
 
 // Receives notices worth a line in a log, such as retried requests; never secrets. It may be
