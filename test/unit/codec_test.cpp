@@ -69,17 +69,7 @@ TEST_P(CodecTest, RoundTripsLargeInputWithBoundedWrites)
     std::string data = test::mixed_data(large_size);
 
     // Downstream sees bounded chunks whatever the input size: buffering does not grow with it.
-    class LargestWrite : public StringSink
-    {
-      public:
-        void write(const char *data, std::size_t size) override
-        {
-            largest = std::max(largest, size);
-            StringSink::write(data, size);
-        }
-        std::size_t largest = 0;
-    };
-    LargestWrite compressed;
+    test::LargestWriteSink compressed;
     auto compressor = make_compressor(GetParam(), 0, compressed);
     test::write_in_chunks(*compressor, data);
     if (GetParam() != Compression::none) {
@@ -87,7 +77,7 @@ TEST_P(CodecTest, RoundTripsLargeInputWithBoundedWrites)
         EXPECT_LT(compressed.text.size(), data.size());
     }
 
-    LargestWrite decompressed;
+    test::LargestWriteSink decompressed;
     auto decompressor = make_decompressor(GetParam(), decompressed);
     test::write_in_chunks(*decompressor, compressed.text);
     if (GetParam() != Compression::none) {

@@ -52,6 +52,19 @@ class StringSink : public Sink
     int finishes = 0;
 };
 
+// A StringSink that notes its largest write: a streaming stage's buffering must not grow with
+// its input.
+class LargestWriteSink : public StringSink
+{
+  public:
+    void write(const char *data, std::size_t size) override
+    {
+        largest = std::max(largest, size);
+        StringSink::write(data, size);
+    }
+    std::size_t largest = 0;
+};
+
 // Writes `data` in chunks of varying odd sizes (1 byte up to about 100 KiB), then finishes.
 inline void write_in_chunks(Sink &sink, std::string_view data)
 {

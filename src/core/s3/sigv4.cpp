@@ -2,13 +2,11 @@
 
 #include "core/base/text.hpp"
 
-#include "core/base/error.hpp"
+#include "core/crypto/key_derivation.hpp"
 #include "core/pipeline/sha256.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 namespace lokbackup::sigv4
 {
@@ -28,16 +26,6 @@ std::string hex(const unsigned char *bytes, std::size_t size)
         text += digits[bytes[i] & 0xf];
     }
     return text;
-}
-
-std::string hmac_sha256(std::string_view key, std::string_view data)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-              reinterpret_cast<const unsigned char *>(data.data()), data.size(), digest, &length))
-        throw Error("HMAC-SHA256 failed");
-    return std::string(reinterpret_cast<const char *>(digest), length);
 }
 
 // Leading and trailing blanks go, and runs of spaces inside become one.
