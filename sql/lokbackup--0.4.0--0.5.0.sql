@@ -1,5 +1,5 @@
 -- lokbackup 0.4.0 -> 0.5.0: the internals in a schema of their own, every object a user calls
--- described.
+-- described; backups encrypted with age.
 
 \echo Use "ALTER EXTENSION lokbackup UPDATE TO '0.5.0'" to load this file. \quit
 
@@ -310,6 +310,22 @@ BEGIN
 END
 $$;
 
+-- Whom a backup is encrypted to (lokbackup.encrypt_to): the fingerprint of each age recipient,
+-- never a key, so that a restore can say which identity it needs.
+ALTER TABLE lokbackup_backups ADD COLUMN encrypted_to text[]
+    CHECK (cardinality(encrypted_to) > 0);
+COMMENT ON COLUMN lokbackup_backups.encrypted_to IS
+    'the fingerprints of the age recipients the object is encrypted to (the first 16 hex digits of the SHA-256 of each age1... recipient), or passphrase; NULL: not encrypted';
+
+CREATE OR REPLACE VIEW lokbackup_status AS
+SELECT b.id, b.type, b.status, coalesce(b.database, '(roles)') AS database, b.object_key,
+       b.format, b.compression, b.size, pg_catalog.pg_size_pretty(b.size) AS size_pretty,
+       b.raw_size, pg_catalog.pg_size_pretty(b.raw_size) AS raw_size_pretty, b.sha256,
+       b.requested_by, b.requested_at, b.started_at, b.finished_at, b.duration,
+       lokbackup_internal.pretty_duration(b.duration) AS duration_pretty, b.error,
+       b.verification, b.verified_at, b.verification_error, b.encrypted_to
+FROM lokbackup_backups b;
+
 -- What each object a user calls or reads is for (\df+ and \dv+ show it).
 COMMENT ON FUNCTION lokbackup_list(text, text, integer, integer) IS
     'the backups, newest first: filter by type (daily, weekly, monthly, manual) and status, page with lim and off';
@@ -320,7 +336,7 @@ COMMENT ON FUNCTION lokbackup_restore_plan(text, text) IS
 COMMENT ON FUNCTION lokbackup_delete(bigint) IS
     'delete a backup: its row is marked deleted and its objects are removed from storage once the transaction commits (audited)';
 COMMENT ON VIEW lokbackup_status IS
-    'every backup with sizes and duration in readable form, its error and its verification';
+    'every backup with sizes and duration in readable form, its error, its verification and whom it is encrypted to';
 COMMENT ON VIEW lokbackup_dashboard IS
     'lokbackup_stats() and when the next scheduled backup runs';
 COMMENT ON VIEW lokbackup_running IS

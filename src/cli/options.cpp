@@ -82,11 +82,11 @@ Arguments::Arguments(const std::string &command, const std::vector<OptionSpec> &
         if (!option->takes_value) {
             if (attached)
                 throw UsageError("option " + spelled + " takes no value");
-            values_[option->name] = "";
+            values_[option->name].push_back("");
         } else if (attached) {
-            values_[option->name] = *attached;
+            values_[option->name].push_back(*attached);
         } else if (i + 1 < arguments.size() && !is_option(arguments[i + 1])) {
-            values_[option->name] = arguments[++i];
+            values_[option->name].push_back(arguments[++i]);
         } else if (i + 1 < arguments.size()) {
             throw UsageError("option " + spelled + " needs a value, and \"" + arguments[i + 1] +
                              "\" is an option; a value that starts with \"-\" is written " +
@@ -103,7 +103,13 @@ std::optional<std::string> Arguments::value(const std::string &name) const
     auto found = values_.find(name);
     if (found == values_.end())
         return std::nullopt;
-    return found->second;
+    return found->second.back();
+}
+
+std::vector<std::string> Arguments::values(const std::string &name) const
+{
+    auto found = values_.find(name);
+    return found == values_.end() ? std::vector<std::string>{} : found->second;
 }
 
 std::optional<long long> Arguments::positive_integer(const std::string &name) const

@@ -39,7 +39,10 @@ class Arguments
               const std::vector<std::string> &arguments);
 
     bool flag(const std::string &name) const { return values_.count(name) > 0; }
+    // The option's value; given more than once, the last one.
     std::optional<std::string> value(const std::string &name) const;
+    // Every value of an option that may be given more than once, in order.
+    std::vector<std::string> values(const std::string &name) const;
     // Throws UsageError when the option was given but is not a positive integer.
     std::optional<long long> positive_integer(const std::string &name) const;
     const std::vector<std::string> &positionals() const { return positionals_; }
@@ -48,7 +51,7 @@ class Arguments
 
   private:
     std::string command_;
-    std::map<std::string, std::string> values_; // flags map to ""
+    std::map<std::string, std::vector<std::string>> values_; // flags map to {""}
     std::vector<std::string> positionals_;
 };
 

@@ -8,7 +8,9 @@ extern "C" {
 #include "core/backup/backup_request.hpp"
 #include "core/base/log_lines.hpp"
 #include "core/base/process.hpp"
+#include "core/base/text.hpp"
 #include "extension/boundary.hpp"
+#include "extension/settings.hpp"
 #include "extension/storage_bridge.hpp"
 
 #include <cerrno>
@@ -66,6 +68,11 @@ static std::string request_json(const ChildRequest &request)
     backup.compression_level = row.compression_level;
     backup.started_at = row.started_at;
     backup.server_version = PG_VERSION;
+    // Whom the row says the object is encrypted to; the child refuses keys that differ, should
+    // the settings have changed since the run's rows were made.
+    if (row.encrypted_to != nullptr)
+        backup.encrypted_to = split_list(row.encrypted_to, ',');
+    json.encryption = encryption_settings();
     json.connect_database = request.connect_database;
     json.storage = row.storage.spec;   // the row's: the backup is written where its row says
     json.s3 = s3_options(row.storage); // the keys travel on the child's stdin, never in argv

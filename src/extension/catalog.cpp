@@ -338,16 +338,24 @@ void record_storage_highest_id(const char *storage, int64 highest_id)
 int64 insert_backup(const NewBackup &backup)
 {
     bool with_storage = catalog_records_storage();
+    if (backup.encrypted_to != nullptr && !backups_have_column("encrypted_to"))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("lokbackup.encrypt_to is set, but the catalog is older than 0.5.0 "
+                               "and cannot record an encrypted backup"),
+                        errhint("Run ALTER EXTENSION lokbackup UPDATE in database \"%s\".",
+                                catalog_database_setting)));
     char *sql = psprintf("INSERT INTO %s (run_id, type, contents, database, format, compression, "
-                         "compression_level, requested_by%s) "
+                         "compression_level, requested_by%s%s) "
                          "VALUES ($1, $2, CASE WHEN $3 IS NULL THEN 'roles' ELSE 'database' END, "
-                         "$3, $4, $5, $6, $7%s) RETURNING id",
+                         "$3, $4, $5, $6, $7%s%s) RETURNING id",
                          table("lokbackup_backups"),
                          with_storage ? ", storage, s3_endpoint, s3_region, s3_path_style" : "",
-                         with_storage ? ", $8, $9, $10, $11" : "");
+                         backup.encrypted_to ? ", encrypted_to" : "",
+                         with_storage ? ", $8, $9, $10, $11" : "",
+                         backup.encrypted_to ? ", $12::text[]" : "");
     const RowStorage &storage = backup.storage;
     Oid types[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-                   TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID};
+                   TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
     Datum values[] = {Int64GetDatum(backup.run_id),
                       CStringGetTextDatum(backup.type),
                       nullable_text(backup.database),
@@ -358,7 +366,8 @@ int64 insert_backup(const NewBackup &backup)
                       CStringGetTextDatum(storage.spec),
                       nullable_text(storage.s3_endpoint),
                       nullable_text(storage.s3_region),
-                      BoolGetDatum(storage.s3_path_style)};
+                      BoolGetDatum(storage.s3_path_style),
+                      nullable_text(backup.encrypted_to)};
     // A directory has no S3 addressing: s3_path_style is NULL with the region.
     const char nulls[] = {' ',
                           ' ',
@@ -370,8 +379,13 @@ int64 insert_backup(const NewBackup &backup)
                           ' ',
                           null_flag(storage.s3_endpoint),
                           null_flag(storage.s3_region),
-                          null_flag(storage.s3_region)};
-    execute(sql, with_storage ? 11 : 7, types, values, nulls, SPI_OK_INSERT_RETURNING);
+                          null_flag(storage.s3_region),
+                          null_flag(backup.encrypted_to)};
+    execute(sql,
+            backup.encrypted_to ? 12
+            : with_storage      ? 11
+                                : 7,
+            types, values, nulls, SPI_OK_INSERT_RETURNING);
     return int64_column(0, 1);
 }
 
@@ -471,11 +485,14 @@ void mark_rotated(int64 id, const char *actor, const char *reason)
 StartedBackup mark_in_progress(int64 id)
 {
     bool with_storage = catalog_records_storage();
+    // 0.5.0
+    const char *encrypted_to =
+        backups_have_column("encrypted_to") ? "array_to_string(encrypted_to, ',')" : "NULL::text";
     char *sql =
         psprintf("UPDATE %s SET status = 'in_progress', started_at = now() WHERE id = $1 "
                  "RETURNING database, object_key, format, compression, compression_level, type, "
-                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')%s",
-                 table("lokbackup_backups"),
+                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), %s%s",
+                 table("lokbackup_backups"), encrypted_to,
                  with_storage ? ", storage, s3_endpoint, s3_region, s3_path_style" : "");
     Oid types[] = {INT8OID};
     Datum values[] = {Int64GetDatum(id)};
@@ -490,8 +507,9 @@ StartedBackup mark_in_progress(int64 id)
     started.compression_level = pg_strtoint32(text_column(0, 5));
     started.type = copy_out(text_column(0, 6));
     started.started_at = copy_out(text_column(0, 7));
+    started.encrypted_to = copy_out(text_column(0, 8));
     if (with_storage) {
-        started.storage = row_storage_columns(0, 8);
+        started.storage = row_storage_columns(0, 9);
     } else {
         MemoryContext previous = MemoryContextSwitchTo(caller_context);
         started.storage = storage_in_force();

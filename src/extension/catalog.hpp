@@ -79,6 +79,8 @@ struct NewBackup {
     int compression_level;
     const char *requested_by;
     RowStorage storage; // where the backup is to be written
+    // Whom it is encrypted to, as a text[] literal of fingerprints; NULL: not encrypted.
+    const char *encrypted_to;
 };
 int64 insert_backup(const NewBackup &backup);
 void set_object_key(int64 id, const char *object_key);
@@ -115,6 +117,7 @@ struct StartedBackup {
     char *type;
     char *started_at; // ISO 8601 UTC
     RowStorage storage;
+    char *encrypted_to; // the fingerprints, comma-separated; NULL: not encrypted
 };
 StartedBackup mark_in_progress(int64 id);
 // Terminates the server sessions that the bootstrap superuser opened under `application_name`:

@@ -12,6 +12,7 @@ extern "C" {
 
 #include "extension/backup_child_pipe.hpp"
 #include "extension/catalog.hpp"
+#include "extension/encryption_bridge.hpp"
 #include "extension/notifier.hpp"
 #include "extension/request_slot.hpp"
 #include "extension/rotation.hpp"
@@ -35,6 +36,7 @@ struct Run {
     int backup_count;
     int64 *backup_ids;
     RowStorage storage; // the storage in force as the run's rows are created
+    char *encrypted_to; // and whom their objects are encrypted to (NULL: nobody)
     char *failure;      // why every backup of the run fails before it starts; NULL: none
     int next;           // backup_ids[next] is the next to start
     bool any_completed;
@@ -78,9 +80,16 @@ static int64 create_backup(Run &run, const char *database, const char *format)
                      compression_setting_name(),
                      compression_level_setting,
                      run.request.requested_by,
-                     run.storage};
+                     run.storage,
+                     run.encrypted_to};
     int64 id = insert_backup(backup);
-    ObjectKeyFields key{database, type, run.request.requested_at, id, format, backup.compression};
+    ObjectKeyFields key{database,
+                        type,
+                        run.request.requested_at,
+                        id,
+                        format,
+                        backup.compression,
+                        run.encrypted_to != nullptr};
     set_object_key(id, object_key_for(key));
     insert_audit(run.request.requested_by, "run", id,
                  psprintf("{\"run_id\": " INT64_FORMAT ", \"type\": \"%s\"}", run.run_id, type));
@@ -101,6 +110,7 @@ static void create_backups(Run &run)
                         errhint("Name fewer databases in lokbackup.databases.")));
     run.run_id = next_run_id();
     run.storage = storage_in_force();
+    run.encrypted_to = encrypted_to_in_force();
     run.backup_ids = static_cast<int64 *>(MemoryContextAlloc(run_context, sizeof(int64) * count));
     run.backup_count = 0;
     // pg_dumpall --globals-only writes plain SQL only.

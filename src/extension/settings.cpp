@@ -17,6 +17,7 @@ extern "C" {
 #include "core/storage/storage.hpp"
 #include "core/schedule/time_zone.hpp"
 #include "core/notify/webhook.hpp"
+#include "core/crypto/backup_encryption.hpp"
 #include "extension/boundary.hpp"
 
 #include <cstdlib>
@@ -53,6 +54,8 @@ static int s3_retry_deadline_setting = 120; // seconds
 static int s3_stall_timeout_setting = 60;   // seconds
 static char *s3_storage_class_setting = nullptr;
 static char *s3_sse_setting = nullptr;
+static char *encrypt_to_setting = nullptr;
+static char *encrypt_passphrase_file_setting = nullptr;
 static char *s3_sse_kms_key_id_setting = nullptr;
 
 static char *storage_setting = nullptr;
@@ -318,6 +321,42 @@ static void define_s3_settings()
         0, nullptr, nullptr, nullptr);
 }
 
+static bool check_encrypt_to(char **newval, void **extra, GucSource source)
+{
+    if (!passes_core_check(*newval, [](const std::string &v) { parse_age_recipients(v); })) {
+        GUC_check_errhint("Give the public keys (age1...) that age-keygen printed, separated by "
+                          "commas; their identities stay off the server.");
+        return false;
+    }
+    return true;
+}
+
+static bool check_encrypt_passphrase_file(char **newval, void **extra, GucSource source)
+{
+    if (**newval == '\0' || is_absolute_path(*newval))
+        return true;
+    GUC_check_errdetail("The passphrase file must be an absolute path.");
+    return false;
+}
+
+// Whom the backups are encrypted to. The public keys are public: anyone may see them; the
+// passphrase file's path only superusers, as it leads to a secret.
+static void define_encryption_settings()
+{
+    DefineCustomStringVariable(
+        "lokbackup.encrypt_to",
+        "age recipients (X25519 public keys, age1...) every backup object is encrypted to.",
+        "Comma-separated; empty: no encryption. The server cannot decrypt its own backups.",
+        &encrypt_to_setting, "", PGC_SIGHUP, 0, check_encrypt_to, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.encrypt_passphrase_file",
+        "A file whose first line is the passphrase every backup object is encrypted with (age's "
+        "scrypt).",
+        "Empty: none. Not with lokbackup.encrypt_to: age encrypts to a passphrase alone.",
+        &encrypt_passphrase_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+        check_encrypt_passphrase_file, nullptr, nullptr);
+}
+
 static void define_schedule_settings()
 {
     DefineCustomStringVariable(
@@ -401,6 +440,11 @@ S3Options s3_settings()
     return options;
 }
 
+BackupEncryption encryption_settings()
+{
+    return BackupEncryption{encrypt_to_setting, encrypt_passphrase_file_setting};
+}
+
 void define_settings()
 {
     DefineCustomStringVariable(
@@ -442,6 +486,7 @@ void define_settings()
                             PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
 
     define_s3_settings();
+    define_encryption_settings();
     define_schedule_settings();
     define_notification_settings();
 

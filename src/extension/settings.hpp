@@ -7,6 +7,7 @@ extern "C" {
 #include "nodes/pg_list.h"
 }
 
+#include "core/crypto/backup_encryption.hpp"
 #include "core/storage/storage.hpp"
 
 namespace lokbackup::pg
@@ -46,6 +47,10 @@ void define_settings();
 // core_call() lambdas and the backup child's request only: it builds a C++ object and calls
 // nothing in PostgreSQL.
 S3Options s3_settings();
+
+// lokbackup.encrypt_to and lokbackup.encrypt_passphrase_file; for core_call() lambdas and the
+// backup child's request only, as s3_settings().
+BackupEncryption encryption_settings();
 
 // Raises an error unless the session is in lokbackup.database. Another database can hold a copy
 // of the catalog (a restored backup of the catalog database): `action` ("lokbackup_run()", say)

@@ -53,7 +53,8 @@ char *object_key_for(const ObjectKeyFields &fields)
                              time,
                              fields.id,
                              parse_dump_format(fields.format),
-                             parse_compression(fields.compression)};
+                             parse_compression(fields.compression),
+                             fields.encrypted};
         return palloc_string(object_key(parts));
     });
 }

@@ -20,6 +20,7 @@ struct ObjectKeyFields {
     int64 id;
     const char *format;
     const char *compression;
+    bool encrypted;
 };
 char *object_key_for(const ObjectKeyFields &fields);
 

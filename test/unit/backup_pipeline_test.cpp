@@ -2,6 +2,8 @@
 #include "core/pipeline/backup_pipeline.hpp"
 
 #include "core/backup/manifest.hpp"
+#include "core/crypto/age_decryptor.hpp"
+#include "core/crypto/backup_encryption.hpp"
 #include "core/storage/object_key.hpp"
 #include "core/s3/s3_error.hpp"
 #include "core/storage/storage.hpp"
@@ -161,6 +163,54 @@ TEST_F(BackupPipelineTest, PgDump16CompressesTheScriptItself)
     EXPECT_EQ(dump.substr(dump.size() - 24), "INSERT INTO t VACOMMIT;\n");
     EXPECT_EQ(result.raw_size, dump.size());
     EXPECT_LT(result.size, 3000000u / 10);
+}
+
+// pg_dump's own zstd stream and the statements around it, encrypted as one age file after them.
+TEST_F(BackupPipelineTest, AnEncryptedBackupIsAgeOverTheCompressedDump)
+{
+    AgeIdentity identity = AgeIdentity::generate();
+    request_.backup.server_version = "16.4";
+    request_.encryption.recipients = identity.recipient().encoded();
+    request_.backup.encrypted_to = {age_recipient_fingerprint(identity.recipient())};
+    write_fake_program(bin() / "pg_dump",
+                       "yes 'INSERT INTO t VALUES (1);' | head -c 300000 | zstd -q -3 -c");
+    BackupResult result =
+        run_backup(request_, nullptr, {}, DumpSnapshot{"00000003-0000001B-1", false});
+    auto object = storage()->open(request_.backup.object_key);
+    test::StringSink dump;
+    auto decompressor = make_decompressor(Compression::zstd, dump);
+    AgeDecryptionKeys keys;
+    keys.identities = {identity};
+    auto decryptor = make_age_decryptor(keys, *decompressor);
+    char buffer[65536];
+    while (std::size_t got = object->read(buffer, sizeof buffer))
+        decryptor->write(buffer, got);
+    decryptor->finish();
+    EXPECT_EQ(dump.text.substr(0, 12), "BEGIN;\nINSER");
+    EXPECT_EQ(dump.text.size(), result.raw_size);
+    EXPECT_EQ(manifest_from_json(
+                  test::read_file(storage()->location(manifest_key(request_.backup.object_key))))
+                  .encrypted_to,
+              request_.backup.encrypted_to);
+}
+
+// The catalog and the manifest must name the keys that were used: a request whose keys are not
+// the ones its description names makes no backup, and pg_dump never starts.
+TEST_F(BackupPipelineTest, KeysThatAreNotTheDescribedOnesFailBeforePgDumpStarts)
+{
+    write_fake_program(bin() / "pg_dump", "echo started > \"$0.started\"");
+    request_.encryption.recipients = AgeIdentity::generate().recipient().encoded();
+    request_.backup.encrypted_to = {"0000000000000000"};
+    std::string message = error_message([&] { run_backup(request_, nullptr); });
+    EXPECT_EQ(message.rfind("backup request: the object is described as encrypted to "
+                            "[0000000000000000] but its keys are for [",
+                            0),
+              0u)
+        << message;
+    EXPECT_FALSE(std::filesystem::exists(bin() / "pg_dump.started"));
+    request_.backup.encrypted_to.clear();
+    EXPECT_NE(error_message([&] { run_backup(request_, nullptr); }), "");
+    EXPECT_FALSE(std::filesystem::exists(bin() / "pg_dump.started"));
 }
 
 TEST_F(BackupPipelineTest, APgDumpStreamThatIsNotZstdFailsTheBackup)

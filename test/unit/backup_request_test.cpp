@@ -106,19 +106,38 @@ TEST(BackupRequest, FieldsAreSnakeCaseWithEnumNames)
     EXPECT_EQ(json.at("port"), 5433);
 }
 
-// A worker library that a server upgraded without a restart still runs sends these, and only these.
+// A worker library that a server upgraded without a restart still runs sends these, and only these
+// (with the s3_ ones; the encrypt_ ones came with 0.5.0).
 TEST(BackupRequest, TheFieldsOfTheWorkerBefore0_5)
 {
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
     std::vector<std::string> names;
     for (auto &field : json.items())
-        if (field.key().rfind("s3_", 0) != 0)
+        if (field.key().rfind("s3_", 0) != 0 && field.key().rfind("encrypt_", 0) != 0)
             names.push_back(field.key());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{
                          "compression", "compression_level", "connect_database", "database",
                          "format", "id", "object_key", "pg_bin_dir", "port", "server_version",
                          "socket_dir", "started_at", "storage", "type", "user"}));
+}
+
+TEST(BackupRequest, EncryptionTravelsAndAnOlderWorkersRequestHasNone)
+{
+    BackupRequest request = sample_request();
+    request.backup.encrypted_to = {"0123456789abcdef"};
+    request.encryption.recipients = "age1example";
+    request.encryption.passphrase_file = "/etc/lokbackup/passphrase";
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    BackupRequest read = backup_request_from_json(json.dump());
+    EXPECT_EQ(read.backup.encrypted_to, request.backup.encrypted_to);
+    EXPECT_EQ(read.encryption.recipients, "age1example");
+    EXPECT_EQ(read.encryption.passphrase_file, "/etc/lokbackup/passphrase");
+    for (const char *field : {"encrypted_to", "encrypt_to", "encrypt_passphrase_file"})
+        json.erase(field);
+    read = backup_request_from_json(json.dump());
+    EXPECT_FALSE(read.backup.is_encrypted());
+    EXPECT_FALSE(read.encryption.enabled());
 }
 
 TEST(BackupRequest, MissingFieldIsNamed)

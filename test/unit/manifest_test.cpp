@@ -138,9 +138,28 @@ TEST(Manifest, TheFieldsOfFormatVersion1)
 
 TEST(Manifest, OtherFormatVersionIsRefused)
 {
-    std::string json = edited([](nlohmann::json &json) { json["format_version"] = 2; });
-    EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
-              "manifest: format_version 2 is not supported (this version of lokbackup reads 1)");
+    for (int version : {0, 3}) {
+        std::string json = edited([&](nlohmann::json &json) { json["format_version"] = version; });
+        EXPECT_EQ(error_message([&] { manifest_from_json(json); }),
+                  "manifest: format_version " + std::to_string(version) +
+                      " is not supported (this version of lokbackup reads 1 to 2)");
+    }
+}
+
+// An encrypted object's manifest is format_version 2, which lokbackup before 0.5.0 refuses rather
+// than take the object for a corrupt one; it names the recipients' fingerprints, never a key.
+TEST(Manifest, EncryptedObjectsHaveVersion2AndTheirRecipients)
+{
+    BackupDescription encrypted = sample_manifest();
+    encrypted.encrypted_to = {"8f2a0c1d9e3b4a5f", "passphrase"};
+    nlohmann::json json = nlohmann::json::parse(manifest_to_json(encrypted));
+    EXPECT_EQ(json.at("format_version"), 2);
+    EXPECT_EQ(json.at("encrypted_to"), nlohmann::json({"8f2a0c1d9e3b4a5f", "passphrase"}));
+    EXPECT_EQ(manifest_from_json(json.dump()).encrypted_to, encrypted.encrypted_to);
+    EXPECT_FALSE(manifest_from_json(manifest_to_json(sample_manifest())).is_encrypted());
+    json["encrypted_to"] = "8f2a0c1d9e3b4a5f";
+    EXPECT_EQ(error_message([&] { manifest_from_json(json.dump()); }),
+              "manifest: field \"encrypted_to\" is missing or not an array of strings");
 }
 
 TEST(Manifest, InvalidJsonIsAnError)

@@ -43,6 +43,16 @@ TEST(ObjectKey, FormatAndCompressionGiveTheExtensions)
     EXPECT_EQ(object_key(custom), "sales/2026/11/sales-daily-20261125T030000Z-42.dump");
 }
 
+TEST(ObjectKey, AnEncryptedObjectEndsInAge)
+{
+    ObjectKeyParts encrypted = parts("sales");
+    encrypted.encrypted = true;
+    std::string key = object_key(encrypted);
+    EXPECT_EQ(key, "sales/2026/11/sales-daily-20261125T030000Z-42.sql.zst.age");
+    EXPECT_EQ(backup_id_of_key(key), 42);
+    EXPECT_EQ(backup_id_of_key(manifest_key(key)), 42);
+}
+
 TEST(ObjectKey, TimeIsUtcWhateverTheLocalZone)
 {
     const char *old_zone = std::getenv("TZ");

@@ -1,6 +1,7 @@
 #include "cli/restore/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/restore/confirmation.hpp"
+#include "cli/restore/decryption_keys.hpp"
 #include "cli/connection.hpp"
 #include "cli/restore/progress_display.hpp"
 #include "cli/restore/replay.hpp"
@@ -88,6 +89,11 @@ Options:
   --allow-catalog-database    allow TARGET to be the database that holds the lokbackup catalog
   --json                      print the summary as one JSON object (backup, target, bytes,
                               seconds, the replaced database, warnings)
+  -i, --identity FILE         for an encrypted backup: an age identity file (as age-keygen
+                              writes it; may be given more than once); default:
+                              $LOKBACKUP_IDENTITY_FILE
+  --passphrase-file FILE      for a backup encrypted with a passphrase: the file whose first
+                              line it is; default: $LOKBACKUP_PASSPHRASE_FILE
 
 )";
 
@@ -118,7 +124,8 @@ int restore(const std::vector<std::string> &argument_list)
                                        {"drop-previous", 0, false},
                                        {"allow-catalog-database", 0, false},
                                        {"json", 0, false}};
-    for (const auto &specs : {selector_option_specs(), ConnectionOptions::specs()})
+    for (const auto &specs :
+         {selector_option_specs(), ConnectionOptions::specs(), decryption_option_specs()})
         options.insert(options.end(), specs.begin(), specs.end());
     Arguments arguments("restore", options, argument_list);
     BackupSelector selector = BackupSelector::from(arguments);
@@ -133,6 +140,7 @@ int restore(const std::vector<std::string> &argument_list)
             return catalog.emplace(connection, connection.catalog_database);
         });
     }
+    load_decryption_keys(plan, arguments);
 
     std::optional<std::string> target = arguments.value("dbname");
     if (!target && !plan.backup.is_roles())

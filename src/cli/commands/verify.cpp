@@ -1,6 +1,7 @@
 #include "cli/restore/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/connection.hpp"
+#include "cli/restore/decryption_keys.hpp"
 #include "cli/restore/object_source.hpp"
 #include "core/base/error.hpp"
 #include "core/backup/manifest.hpp"
@@ -9,6 +10,7 @@
 #include "core/storage/small_object.hpp"
 #include "core/storage/stored_backups.hpp"
 #include "core/base/json_document.hpp"
+#include "core/base/text.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -25,7 +27,9 @@ Usage:
   lokbackup verify latest|ID [OPTION]...
 
 Reads the whole backup object and checks its size and SHA-256 against the catalog, that it
-decompresses, and that its manifest agrees with the catalog. The outcome goes into the catalog
+decompresses, and that its manifest agrees with the catalog. An encrypted backup needs no key for
+that: its checksum is that of the stored bytes; with --decrypt and its identity, verify checks that
+it decrypts and decompresses too. The outcome goes into the catalog
 (lokbackup_status: verification, verified_at, verification_error): a backup found missing,
 damaged or disagreeing with its manifest is never restored as "latest" again, until a later
 verify passes. A verify that cannot read storage (the network, a permission) records nothing;
@@ -38,6 +42,11 @@ Options:
                               the exit status is 3 when one is damaged, 1 when one could not
                               be read
   --json                      the outcome as JSON (with --all: counts, and one object per backup)
+  --decrypt                   decrypt encrypted backups too, with:
+  -i, --identity FILE         an age identity file (as age-keygen writes it; may be given more
+                              than once); default: $LOKBACKUP_IDENTITY_FILE
+  --passphrase-file FILE      the passphrase of a backup encrypted with one (its first line);
+                              default: $LOKBACKUP_PASSPHRASE_FILE
 
 )";
 
@@ -67,6 +76,9 @@ void check_manifest(const BackupPlan &plan)
         throw disagree("sha256", manifest.sha256, plan.backup.sha256);
     if (manifest.size != plan.backup.size)
         throw disagree("size", std::to_string(manifest.size), std::to_string(plan.backup.size));
+    if (manifest.encrypted_to != plan.backup.encrypted_to)
+        throw disagree("encrypted_to", "[" + joined(manifest.encrypted_to) + "]",
+                       "[" + joined(plan.backup.encrypted_to) + "]");
 }
 
 // `error` is NULL for a verification that passed. Reading a large backup may take longer than the
@@ -90,16 +102,20 @@ struct Verified {
     std::string error;
 };
 
+// `decrypt_with`: the arguments that name the keys of an encrypted backup; NULL: its checksum
+// and manifest are checked, not that it decrypts.
 Verified verify_backup(const BackupSelector &selector, std::optional<Connection> &catalog,
-                       const ConnectionOptions &connection)
+                       const ConnectionOptions &connection, const Arguments *decrypt_with)
 {
     Verified verified;
     verified.plan = find_backup(
         selector, connection.catalog_database,
         [&]() -> Connection & { return catalog.emplace(connection, connection.catalog_database); },
         BackupUse::verify);
-    const BackupPlan &plan = verified.plan;
+    BackupPlan &plan = verified.plan;
     try {
+        if (decrypt_with != nullptr)
+            load_decryption_keys(plan, *decrypt_with);
         verify_object(*open_location(plan.location), plan.expected());
         check_manifest(plan);
     } catch (const BackupDamaged &damaged) {
@@ -124,6 +140,16 @@ Verified verify_backup(const BackupSelector &selector, std::optional<Connection>
     return verified;
 }
 
+// What was checked of an encrypted backup.
+std::string encryption_note(const BackupPlan &plan)
+{
+    if (!plan.backup.is_encrypted())
+        return "";
+    if (plan.decryption)
+        return "; encrypted, decrypted and decompressed";
+    return "; encrypted: checksum and manifest checked, not decrypted (--decrypt does)";
+}
+
 const char *result_name(Verified::Result result)
 {
     switch (result) {
@@ -145,6 +171,8 @@ Json verified_json(const Verified &verified)
             {"result", result_name(verified.result)},
             {"sha256", backup.sha256},
             {"size", backup.size},
+            {"encrypted_to", backup.encrypted_to},
+            {"decrypted", verified.plan.decryption.has_value()},
             {"error", verified.error.empty() ? Json(nullptr) : Json(verified.error)}};
 }
 
@@ -179,16 +207,19 @@ int verify(const std::vector<std::string> &argument_list)
     std::vector<OptionSpec> options = selector_option_specs();
     options.push_back({"all", 0, false});
     options.push_back({"json", 0, false});
-    std::vector<OptionSpec> connection_specs = ConnectionOptions::specs();
-    options.insert(options.end(), connection_specs.begin(), connection_specs.end());
+    options.push_back({"decrypt", 0, false});
+    for (const auto &specs : {ConnectionOptions::specs(), decryption_option_specs()})
+        options.insert(options.end(), specs.begin(), specs.end());
     Arguments arguments("verify", options, argument_list);
     bool all = arguments.flag("all");
     bool json = arguments.flag("json");
+    const Arguments *decrypt_with = arguments.flag("decrypt") ? &arguments : nullptr;
     ConnectionOptions connection = ConnectionOptions::from(arguments);
     std::optional<Connection> catalog;
 
     if (!all) {
-        Verified verified = verify_backup(BackupSelector::from(arguments), catalog, connection);
+        Verified verified =
+            verify_backup(BackupSelector::from(arguments), catalog, connection, decrypt_with);
         if (json)
             std::cout << json_text("verify summary", verified_json(verified), 2) << "\n";
         if (verified.result == Verified::Result::damaged)
@@ -198,7 +229,7 @@ int verify(const std::vector<std::string> &argument_list)
         if (!json)
             std::cout << "backup " << verified.plan.backup.id << ": OK (sha256 "
                       << verified.plan.backup.sha256 << ", " << verified.plan.backup.size
-                      << " bytes)\n";
+                      << " bytes" << encryption_note(verified.plan) << ")\n";
         return exit_success;
     }
 
@@ -211,13 +242,13 @@ int verify(const std::vector<std::string> &argument_list)
     int damaged = 0, unreadable = 0;
     for (const std::string &id : every_backup(selector, catalog, connection)) {
         selector.which = id;
-        Verified verified = verify_backup(selector, catalog, connection);
+        Verified verified = verify_backup(selector, catalog, connection, decrypt_with);
         damaged += verified.result == Verified::Result::damaged;
         unreadable += verified.result == Verified::Result::unreadable;
         if (json)
             results.push_back(verified_json(verified));
         else if (verified.result == Verified::Result::intact)
-            std::cout << "backup " << id << ": OK\n";
+            std::cout << "backup " << id << ": OK" << encryption_note(verified.plan) << "\n";
         else
             std::cout << "backup " << id << ": " << result_name(verified.result) << ": "
                       << verified.error << "\n";

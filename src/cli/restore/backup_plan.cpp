@@ -3,6 +3,7 @@
 #include "cli/restore/object_source.hpp"
 #include "core/storage/open_storage.hpp"
 #include "core/base/error.hpp"
+#include "core/base/json_document.hpp"
 #include "core/backup/manifest.hpp"
 #include "core/storage/object_key.hpp"
 #include "core/pipeline/sha256.hpp"
@@ -67,7 +68,8 @@ bool is_backup_id(const std::string &text)
 
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
-    // The verification columns (0.3.0) and the database properties (0.4.0) are read through
+    // The verification columns (0.3.0), the database properties (0.4.0) and whom the object is
+    // encrypted to (0.5.0) are read through
     // to_jsonb(): a catalog that ALTER EXTENSION has not updated yet lacks them, and its backups
     // must still restore.
     QueryResult result = catalog.query(
@@ -76,7 +78,8 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
             "p.sha256, p.size, p.raw_size, p.format, p.compression, p.catalog_database, "
             "coalesce(to_jsonb(b) ->> 'verification_error', '') AS verification_error, "
             "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at, "
-            "coalesce(to_jsonb(b) ->> 'database_properties', '') AS database_properties "
+            "coalesce(to_jsonb(b) ->> 'database_properties', '') AS database_properties, "
+            "coalesce(to_jsonb(b) -> 'encrypted_to', '[]') AS encrypted_to "
             "FROM @extschema@.lokbackup_restore_plan($1::text, $2::text) p "
             "JOIN @extschema@.lokbackup_backups b ON b.id = p.backup_id"),
         {selector.which, selector.database});
@@ -96,6 +99,9 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     plan.catalog_database = result.value(0, "catalog_database");
     plan.verification_error = result.value(0, "verification_error");
     plan.verified_at = result.value(0, "verified_at");
+    std::string encrypted_to = result.value(0, "encrypted_to");
+    if (encrypted_to != "null")
+        backup.encrypted_to = Json::parse(encrypted_to).get<std::vector<std::string>>();
     std::string properties = result.value(0, "database_properties");
     if (!properties.empty() && properties != "null") {
         backup.database_properties = database_properties_from_text(

@@ -34,7 +34,15 @@ struct BackupPlan {
     std::string verification_error;
     std::string verified_at;
 
-    ExpectedObject expected() const { return {backup.sha256, backup.size, backup.compression}; }
+    // What decrypts an encrypted backup (load_decryption_keys()); none: a verify compares its
+    // checksum only.
+    std::optional<AgeDecryptionKeys> decryption;
+
+    ExpectedObject expected() const
+    {
+        return {backup.sha256, backup.size, backup.compression, backup.is_encrypted(),
+                decryption ? &*decryption : nullptr};
+    }
 };
 
 // Which backup, and where to look for it.

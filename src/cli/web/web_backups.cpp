@@ -27,7 +27,8 @@ SELECT json_build_object(
                    'finishedAt', s.finished_at,
                    'durationSeconds', extract(epoch FROM s.duration),
                    'duration', s.duration_pretty, 'checksum', s.sha256,
-                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error)
+                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error,
+                   'encryptedTo', to_jsonb(s) -> 'encrypted_to')
                ORDER BY s.id DESC), '[]')
         FROM @extschema@.lokbackup_list($1::text, $2::text, $3::integer, $4::integer) l
              JOIN @extschema@.lokbackup_status s USING (id)),

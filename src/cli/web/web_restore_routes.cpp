@@ -1,11 +1,16 @@
 // Restores from the dashboard. A restore replays into a database as the logged-in role, so it
 // needs that role's password once more (serve keeps none) and goes to a new database unless the
-// caller types the name of the existing one a second time.
+// caller types the name of the existing one a second time. An encrypted backup needs the age
+// identity of one of its recipients, pasted: used for that restore, never stored or logged.
 #include "cli/restore/replay.hpp"
 #include "cli/restore/restore_flow.hpp"
 #include "cli/web/web_errors.hpp"
 #include "cli/web/web_login.hpp"
 #include "cli/web/web_routes.hpp"
+#include "core/base/text.hpp"
+#include "core/crypto/backup_encryption.hpp"
+
+#include <openssl/crypto.h>
 
 namespace lokbackup::cli
 {
@@ -27,6 +32,39 @@ BackupPlan plan_of(WebApp &app, const httplib::Request &request, Session &sessio
                         "Restore roles with the lokbackup program: lokbackup restore " +
                             selector.which);
     return plan;
+}
+
+// The keys of an encrypted backup: the identity pasted (the contents of an age-keygen key file),
+// checked against the backup's recipients before anything starts. Its errors never quote it.
+AgeDecryptionKeys pasted_identity(const Json &body, const BackupPlan &plan)
+{
+    std::string backup = "backup " + std::to_string(plan.backup.id);
+    if (plan.backup.encrypted_to == std::vector<std::string>{passphrase_fingerprint})
+        throw HttpError(400, backup + " is encrypted with a passphrase",
+                        "Restore it with the lokbackup program: lokbackup restore " +
+                            std::to_string(plan.backup.id) + " --passphrase-file FILE ...");
+    std::string text = string_field(body, "identity").value_or("");
+    AgeDecryptionKeys keys;
+    try {
+        if (text.empty())
+            throw InvalidValue("none was given");
+        keys.identities = parse_age_identity_file(text);
+    } catch (const InvalidValue &invalid) {
+        OPENSSL_cleanse(text.data(), text.size());
+        throw HttpError(
+            400,
+            backup + " is encrypted, and the identity is not an age identity: " + invalid.what(),
+            "Paste the key file that age-keygen wrote (AGE-SECRET-KEY-1...) for one "
+            "of the recipients " +
+                joined(plan.backup.encrypted_to) + " (fingerprints).");
+    }
+    OPENSSL_cleanse(text.data(), text.size());
+    try {
+        check_decryption_keys(backup, plan.backup.encrypted_to, keys);
+    } catch (const Error &refused) {
+        throw HttpError(400, refused.what(), "Paste the identity of one of those recipients.");
+    }
+    return keys;
 }
 
 std::string target_of(const Json &body, const BackupPlan &plan)
@@ -84,6 +122,8 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
                         "A restore connects to the target database as you: confirm your "
                         "PostgreSQL password.");
     BackupPlan plan = plan_of(app, request, *session);
+    if (plan.backup.is_encrypted())
+        plan.decryption = pasted_identity(body, plan);
     std::string target = target_of(body, plan);
     app.restores.check_can_start(target);
     confirm_password(app, request, login);

@@ -30,12 +30,16 @@ const JsonFields<Backup> completed_fields = {
 };
 
 constexpr const char *properties_field = "database_properties";
+// Only in the documents of an encrypted backup: the others stay as lokbackup 0.4.0 wrote them.
+constexpr const char *encrypted_to_field = "encrypted_to";
 
 } // namespace
 
 void write_backup_description(Json &json, const BackupDescription &backup, BackupStage stage)
 {
     write_fields(json, backup, started_fields);
+    if (backup.is_encrypted())
+        json[encrypted_to_field] = backup.encrypted_to;
     if (stage == BackupStage::started)
         return;
     write_fields(json, backup, completed_fields);
@@ -47,6 +51,8 @@ BackupDescription read_backup_description(const JsonReader &reader, BackupStage 
 {
     BackupDescription backup;
     read_fields(reader, backup, started_fields);
+    if (reader.optional_field(encrypted_to_field) != nullptr)
+        backup.encrypted_to = reader.strings(encrypted_to_field);
     if (stage == BackupStage::started)
         return backup;
     read_fields(reader, backup, completed_fields);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lokbackup
 {
@@ -28,6 +29,9 @@ struct BackupDescription {
     int compression_level = 0; // 0: the codec's default
     std::string started_at;    // ISO 8601 UTC, e.g. 2026-11-25T03:00:00Z
     std::string server_version;
+    // Whom the object is encrypted to, in age's format after compression: the fingerprint of
+    // each recipient (age_recipient_fingerprint()), or "passphrase". Empty: not encrypted.
+    std::vector<std::string> encrypted_to;
 
     // Known once it completed.
     std::string finished_at; // ISO 8601 UTC
@@ -39,6 +43,7 @@ struct BackupDescription {
     std::optional<DatabaseProperties> database_properties;
 
     bool is_roles() const { return database.empty(); }
+    bool is_encrypted() const { return !encrypted_to.empty(); }
     // "roles" or "database", the catalog's and the manifest's word for what the backup holds.
     std::string_view contents() const { return is_roles() ? "roles" : "database"; }
 };

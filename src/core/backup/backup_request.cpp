@@ -22,6 +22,11 @@ const JsonFields<BackupRequest> child_fields = {
     json_field("user", &BackupRequest::user),
 };
 
+const JsonFields<BackupEncryption> encryption_fields = {
+    optional_json_field("encrypt_to", &BackupEncryption::recipients),
+    optional_json_field("encrypt_passphrase_file", &BackupEncryption::passphrase_file),
+};
+
 const char *event_name(BackupEvent::Kind kind)
 {
     switch (kind) {
@@ -53,6 +58,7 @@ std::string backup_request_to_json(const BackupRequest &request)
     write_backup_description(json, request.backup, BackupStage::started);
     write_fields(json, request, child_fields);
     write_s3_options(json, request.s3);
+    write_fields(json, request.encryption, encryption_fields);
     return json_text(request_document, json);
 }
 
@@ -68,6 +74,7 @@ BackupRequest backup_request_from_json(const std::string &json)
     request.backup = read_backup_description(reader, BackupStage::started);
     read_fields(reader, request, child_fields);
     request.s3 = read_s3_options(reader);
+    read_fields(reader, request.encryption, encryption_fields);
     return request;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/backup/backup_description.hpp"
 #include "core/backup/database_properties.hpp"
+#include "core/crypto/backup_encryption.hpp"
 #include "core/storage/storage.hpp"
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct BackupRequest {
     std::string connect_database; // where pg_dumpall connects for the roles dump
     std::string storage;          // storage spec, as for open_storage()
     S3Options s3;                 // for an s3:// storage spec; holds the S3 secrets
+    BackupEncryption encryption;  // backup.encrypted_to's keys
     std::string pg_bin_dir;       // where pg_dump and pg_dumpall are
     std::string socket_dir;       // the server's Unix socket directory
     int port = 5432;

@@ -1,5 +1,7 @@
 #include "core/base/json_document.hpp"
 
+#include <algorithm>
+
 #include <climits>
 #include <limits>
 
@@ -43,6 +45,15 @@ std::string JsonReader::string(const char *field) const
 {
     auto is_string = [](const Json &value) { return value.is_string(); };
     return typed(field, is_string, "a string").get<std::string>();
+}
+
+std::vector<std::string> JsonReader::strings(const char *field) const
+{
+    auto is_string_array = [](const Json &value) {
+        return value.is_array() && std::all_of(value.begin(), value.end(),
+                                               [](const Json &item) { return item.is_string(); });
+    };
+    return typed(field, is_string_array, "an array of strings").get<std::vector<std::string>>();
 }
 
 std::int64_t JsonReader::int64(const char *field) const

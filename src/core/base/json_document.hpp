@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace lokbackup
 {
@@ -21,6 +22,7 @@ class JsonReader
     JsonReader(std::string document, const std::string &text);
 
     std::string string(const char *field) const;
+    std::vector<std::string> strings(const char *field) const;
     std::int64_t int64(const char *field) const;
     std::uint64_t uint64(const char *field) const;
     int integer(const char *field) const;

@@ -44,4 +44,26 @@ bool ends_with(std::string_view text, std::string_view suffix)
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+std::vector<std::string> split_list(std::string_view text, char separator)
+{
+    std::vector<std::string> items;
+    if (text.empty())
+        return items;
+    for (std::size_t start = 0;;) {
+        std::size_t end = text.find(separator, start);
+        items.emplace_back(text.substr(start, end - start));
+        if (end == std::string_view::npos)
+            return items;
+        start = end + 1;
+    }
+}
+
+std::string joined(const std::vector<std::string> &items, std::string_view separator)
+{
+    std::string text;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        text += (i > 0 ? std::string(separator) : std::string()) + items[i];
+    return text;
+}
+
 } // namespace lokbackup

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lokbackup
 {
@@ -16,5 +17,9 @@ std::string_view trim(std::string_view text);
 // operator's terminal.
 std::string printable(std::string_view text);
 bool ends_with(std::string_view text, std::string_view suffix);
+// The items of `text` between `separator`s ("a,b" -> {"a", "b"}; "" -> {}).
+std::vector<std::string> split_list(std::string_view text, char separator);
+// "a, b, c".
+std::string joined(const std::vector<std::string> &items, std::string_view separator = ", ");
 
 } // namespace lokbackup

@@ -13,8 +13,8 @@ namespace lokbackup
 // Decrypts the age file written to it into `out`, whatever the pieces. Nothing reaches `out`
 // before the header's MAC is verified, and no chunk before its tag is. Throws:
 // - InvalidValue at once when `keys` has no identity and no passphrase, or an empty passphrase;
-// - Error when no given key opens the file (the message says what the file is encrypted to), or
-//   when its scrypt work factor is above keys.max_work_factor;
+// - AgeKeyRefused when no given key opens the file (the message says what the file is encrypted
+//   to), or when its scrypt work factor is above keys.max_work_factor;
 // - BackupDamaged for what is not an intact age file: no age header, a malformed header, a MAC
 //   or chunk that does not authenticate, a stream that ends before its final chunk (in
 //   finish()), data after the final chunk, an empty final chunk after others.

@@ -27,12 +27,14 @@ SecretBytes unwrap_with_passphrase(const std::vector<AgeStanza> &stanzas,
                             "stanza, and it has " +
                             std::to_string(stanzas.size()));
     if (!keys.passphrase)
-        throw Error("the age file is encrypted with a passphrase, and no passphrase was given");
+        throw AgeKeyRefused(
+            "the age file is encrypted with a passphrase, and no passphrase was given");
     std::optional<SecretBytes> file_key =
         unwrap_file_key(stanzas.front(), *keys.passphrase, keys.max_work_factor);
     if (!file_key)
-        throw Error("the passphrase does not decrypt the age file: it is not the one the file "
-                    "was encrypted with");
+        throw AgeKeyRefused(
+            "the passphrase does not decrypt the age file: it is not the one the file "
+            "was encrypted with");
     return std::move(*file_key);
 }
 
@@ -67,7 +69,7 @@ SecretBytes unwrap_with_passphrase(const std::vector<AgeStanza> &stanzas,
     }
     if (keys.passphrase && !keys.identities.empty())
         message += "; a passphrase was given, but the file is not encrypted with one";
-    throw Error(message);
+    throw AgeKeyRefused(message);
 }
 
 } // namespace

@@ -16,7 +16,7 @@ namespace lokbackup
 std::vector<AgeStanza> wrap_age_file_key(const SecretBytes &file_key,
                                          const AgeEncryptionKeys &keys);
 
-// The file key from the first stanza that one of `keys` opens. Throws Error saying why none
+// The file key from the first stanza that one of `keys` opens. Throws AgeKeyRefused saying why none
 // does: a passphrase file without a passphrase, a wrong passphrase, how many X25519 stanzas there
 // are and which recipients the given identities are, stanzas of unsupported types. Throws
 // BackupDamaged for a malformed stanza, or an scrypt stanza beside others.

@@ -7,6 +7,7 @@
 // hash of it would only be one more thing to compare by hand.
 #pragma once
 
+#include "core/base/error.hpp"
 #include "core/crypto/secret_bytes.hpp"
 
 #include <optional>
@@ -21,6 +22,14 @@ namespace lokbackup
 // decryption accepts unless told otherwise, as age (2^22 takes 4 GiB).
 constexpr int age_default_scrypt_work_factor = 18;
 constexpr int age_max_scrypt_work_factor = 22;
+
+// None of the keys given opens an age file (or its passphrase asks for more work than allowed):
+// the file may well be intact, so this is not BackupDamaged.
+class AgeKeyRefused : public Error
+{
+  public:
+    using Error::Error;
+};
 
 class AgeRecipient
 {

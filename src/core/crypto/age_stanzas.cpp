@@ -141,9 +141,9 @@ std::optional<SecretBytes> unwrap_file_key(const AgeStanza &stanza, const Secret
         malformed(type, "has a work factor that is not a decimal number without leading zeros");
     check_body_size(type, stanza);
     if (work_factor > max_work_factor)
-        throw Error("the age file's passphrase asks for scrypt work factor " +
-                    stanza.args[2].substr(0, 20) + " (log2 N), above the limit of " +
-                    std::to_string(max_work_factor));
+        throw AgeKeyRefused("the age file's passphrase asks for scrypt work factor " +
+                            stanza.args[2].substr(0, 20) + " (log2 N), above the limit of " +
+                            std::to_string(max_work_factor));
     SecretBytes wrap_key = scrypt_wrap_key(passphrase, *salt, work_factor);
     return open_file_key(wrap_key, stanza.body);
 }

@@ -10,6 +10,9 @@
 #include "core/pipeline/sha256.hpp"
 #include "core/storage/storage.hpp"
 #include "core/base/supervised_process.hpp"
+#include "core/base/text.hpp"
+#include "core/crypto/age_encryptor.hpp"
+#include "core/crypto/backup_encryption.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -283,6 +286,20 @@ class ObjectEncoder
     std::unique_ptr<Sink> check_;
 };
 
+// The age encryption of the compressed object, when the backup is encrypted: checked against
+// the description before pg_dump starts, so that the catalog and the manifest name the keys
+// that were used.
+std::unique_ptr<Sink> object_encryptor(const BackupRequest &request, Sink &out)
+{
+    if (encryption_fingerprints(request.encryption) != request.backup.encrypted_to)
+        throw Error("backup request: the object is described as encrypted to [" +
+                    joined(request.backup.encrypted_to) + "] but its keys are for [" +
+                    joined(encryption_fingerprints(request.encryption)) + "]");
+    if (!request.backup.is_encrypted())
+        return nullptr;
+    return make_age_encryptor(encryption_keys(request.encryption), out);
+}
+
 // Streams the dump into `writer`, all but its finish(): the size and checksum are known before
 // the object's last bytes are sent, so that the manifest can go along with them.
 BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, ObjectWriter &writer,
@@ -290,7 +307,8 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
 {
     UnfinishedSink unfinished(writer, progress);
     HashingSink hashed(unfinished);
-    ObjectEncoder encoder(request, plan.compressed_by_dump, hashed);
+    std::unique_ptr<Sink> encryptor = object_encryptor(request, hashed);
+    ObjectEncoder encoder(request, plan.compressed_by_dump, encryptor ? *encryptor : hashed);
     std::vector<std::unique_ptr<SupervisedProcess>> stages;
     for (ProcessSpec spec : plan.commands) {
         if (!stages.empty())

@@ -1,12 +1,14 @@
 #include "core/pipeline/restore_pipeline.hpp"
 
 #include "core/base/error.hpp"
+#include "core/crypto/age_decryptor.hpp"
 #include "core/pipeline/restricted_script.hpp"
 #include "core/pipeline/sha256.hpp"
 #include "core/base/supervised_process.hpp"
 
 #include <csignal>
 #include <ctime>
+#include <exception>
 #include <optional>
 #include <pthread.h>
 #include <vector>
@@ -25,7 +27,8 @@ const std::string nothing_restored = "; nothing was restored";
 struct Scan {
     std::uint64_t size = 0;
     std::string sha256;
-    std::string downstream_error; // the first failure of the decompressor or what it feeds
+    // The first failure of the decoder or what it feeds.
+    std::exception_ptr downstream_failure;
 };
 
 std::string larger_than_recorded(const ExpectedObject &expected)
@@ -48,10 +51,10 @@ std::string told_size_mismatch(const ObjectReader &object, const ExpectedObject 
     return told && *told != expected.size ? size_mismatch(*told, expected) : "";
 }
 
-// Hashes every stored byte and feeds it to `decompressor` until that fails. The rest is still
-// hashed, so that a damaged object is reported as a checksum mismatch rather than as whatever
-// symptom the damage caused downstream. No byte past the recorded size goes downstream.
-Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decompressor,
+// Hashes every stored byte and feeds it to `decoder` until that fails. The rest is still hashed,
+// so that a damaged object is reported as a checksum mismatch rather than as whatever symptom the
+// damage caused downstream. No byte past the recorded size goes downstream.
+Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decoder,
           const RestoreProgress &progress)
 {
     Scan result;
@@ -62,11 +65,11 @@ Scan scan(ObjectReader &object, const ExpectedObject &expected, Sink &decompress
             throw BackupDamaged(larger_than_recorded(expected));
         hash.update(buffer.data(), got);
         result.size += got;
-        if (result.downstream_error.empty()) {
+        if (!result.downstream_failure) {
             try {
-                decompressor.write(buffer.data(), got);
-            } catch (const Error &error) {
-                result.downstream_error = error.what();
+                decoder.write(buffer.data(), got);
+            } catch (const Error &) {
+                result.downstream_failure = std::current_exception();
             }
         }
         if (progress)
@@ -91,6 +94,40 @@ std::string corrupt(const std::string &codec_message)
 {
     return "the backup object is corrupt: " + codec_message;
 }
+
+// Throws what failed downstream of an object whose checksum matched: keys that do not open it as
+// they are, anything else as the corruption that it is. `suffix` ends the message.
+void throw_downstream(const std::exception_ptr &failure, const std::string &suffix)
+{
+    try {
+        std::rethrow_exception(failure);
+    } catch (const AgeKeyRefused &refused) {
+        throw AgeKeyRefused(refused.what() + suffix);
+    } catch (const Error &error) {
+        throw BackupDamaged(corrupt(error.what()) + suffix);
+    }
+}
+
+// The stored bytes back into the dump for `out`: decompression, behind decryption when the object
+// is encrypted. input()'s finish() finishes `out`.
+class ObjectDecoder
+{
+  public:
+    ObjectDecoder(const ExpectedObject &expected, Sink &out)
+        : decompressor_(make_decompressor(expected.compression, out))
+    {
+        if (!expected.encrypted)
+            return;
+        if (expected.keys == nullptr)
+            throw Error("the backup object is encrypted, and no identity to decrypt it was given");
+        decryptor_ = make_age_decryptor(*expected.keys, *decompressor_);
+    }
+    Sink &input() { return decryptor_ ? *decryptor_ : *decompressor_; }
+
+  private:
+    std::unique_ptr<Sink> decompressor_;
+    std::unique_ptr<Sink> decryptor_;
+};
 
 class NullSink : public Sink
 {
@@ -193,7 +230,7 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
     if (replay.psql_script)
         restricted.emplace(withheld, random_restrict_key());
     Sink &input = restricted ? static_cast<Sink &>(*restricted) : withheld;
-    auto decompressor = make_decompressor(expected.compression, input);
+    ObjectDecoder decoder(expected, input);
     auto replay_failed = [&]() {
         replay_process.wait();
         return Error(replay_process.failure_message() + nothing_restored);
@@ -201,7 +238,7 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
 
     Scan found;
     try {
-        found = scan(object, expected, *decompressor, progress);
+        found = scan(object, expected, decoder.input(), progress);
     } catch (const Error &error) {
         throw_like(error, error.what() + nothing_restored);
     }
@@ -210,11 +247,11 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
         throw BackupDamaged(problem + nothing_restored);
     if (withheld.replay_closed_input())
         throw replay_failed();
-    if (!found.downstream_error.empty())
-        throw BackupDamaged(corrupt(found.downstream_error) + nothing_restored);
+    if (found.downstream_failure)
+        throw_downstream(found.downstream_failure, nothing_restored);
 
     try {
-        decompressor->finish(); // releases the withheld bytes and the end of input
+        decoder.input().finish(); // releases the withheld bytes and the end of input
     } catch (const Error &error) {
         if (withheld.replay_closed_input())
             throw replay_failed();
@@ -230,15 +267,19 @@ void verify_object(ObjectReader &object, const ExpectedObject &expected)
     if (!told.empty())
         throw BackupDamaged(told);
     NullSink discard;
-    auto decompressor = make_decompressor(expected.compression, discard);
-    Scan found = scan(object, expected, *decompressor, nullptr);
+    // Without keys, an encrypted object's checksum is all there is to check.
+    std::optional<ObjectDecoder> decoder;
+    if (!expected.encrypted || expected.keys != nullptr)
+        decoder.emplace(expected, discard);
+    Scan found = scan(object, expected, decoder ? decoder->input() : discard, nullptr);
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
         throw BackupDamaged(problem);
-    if (!found.downstream_error.empty())
-        throw BackupDamaged(corrupt(found.downstream_error));
+    if (found.downstream_failure)
+        throw_downstream(found.downstream_failure, "");
     try {
-        decompressor->finish();
+        if (decoder)
+            decoder->input().finish();
     } catch (const Error &error) {
         throw BackupDamaged(corrupt(error.what()));
     }

@@ -70,7 +70,7 @@ std::string object_key(const ObjectKeyParts &parts)
     return directory + "/" + format_utc(parts.time, "%Y/%m") + "/" + name + "-" + parts.type + "-" +
            format_utc(parts.time, "%Y%m%dT%H%M%SZ") + "-" + std::to_string(parts.id) +
            std::string(dump_format_extension(parts.format)) +
-           std::string(compression_extension(parts.compression));
+           std::string(compression_extension(parts.compression)) + (parts.encrypted ? ".age" : "");
 }
 
 std::string manifest_key(const std::string &object_key)

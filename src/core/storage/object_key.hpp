@@ -1,5 +1,6 @@
 // Names of backup objects in storage, relative to the storage root:
 //   <database>/<YYYY>/<MM>/<database>-<type>-<YYYYMMDDTHHMMSSZ>-<id><format ext><compression ext>
+// followed by ".age" for an object encrypted with age.
 // The database name is percent-encoded (every byte outside [A-Za-z0-9._-], and a leading '.'), so
 // any name is a single safe path segment. The roles dump (pg_dumpall --globals-only) lives under
 // "~roles", which no encoded database name can be.
@@ -23,6 +24,7 @@ struct ObjectKeyParts {
     std::int64_t id;
     DumpFormat format;
     Compression compression;
+    bool encrypted = false;
 };
 
 std::string object_key(const ObjectKeyParts &parts);

@@ -307,6 +307,9 @@ function openRestore(backup) {
   $('restore-drop-previous').checked = false;
   $('restore-confirm').value = '';
   $('restore-password').value = '';
+  $('restore-identity').value = '';
+  $('restore-identity-block').hidden = !backup.encryptedTo;
+  $('restore-recipients').textContent = (backup.encryptedTo || []).join(', ');
   $('restore-error').hidden = true;
   showRestoreStep(1);
   $('restore-dialog').showModal();
@@ -339,6 +342,7 @@ $('restore-form').addEventListener('submit', async (event) => {
         confirmTarget: $('restore-confirm').value,
         password: $('restore-password').value,
         dropPrevious: $('restore-drop-previous').checked,
+        ...(state.restoring.encryptedTo ? { identity: $('restore-identity').value } : {}),
       });
       $('restore-dialog').close();
       showNotice(`Restore ${answer.restore.id} into "${target}" started.`, true);
@@ -348,6 +352,7 @@ $('restore-form').addEventListener('submit', async (event) => {
       error.hidden = false;
     } finally {
       $('restore-password').value = '';
+      $('restore-identity').value = '';
     }
   });
 });

@@ -1,0 +1,22 @@
+// The keys of an encrypted backup, from the command line: --identity FILE (an age identity file,
+// as age-keygen writes it; several allowed) or LOKBACKUP_IDENTITY_FILE, and --passphrase-file
+// FILE or LOKBACKUP_PASSPHRASE_FILE. They are read only for a backup that is encrypted, used for
+// that one command, and never written anywhere.
+#pragma once
+
+#include "cli/options.hpp"
+#include "cli/restore/backup_plan.hpp"
+
+#include <vector>
+
+namespace lokbackup::cli
+{
+
+std::vector<OptionSpec> decryption_option_specs();
+
+// For an encrypted backup, reads the keys the arguments name into plan.decryption and checks,
+// before anything is read from storage, that one of them is one the backup is encrypted to:
+// throws Error naming the fingerprints it needs otherwise. Nothing for a backup in clear.
+void load_decryption_keys(BackupPlan &plan, const Arguments &arguments);
+
+} // namespace lokbackup::cli
