@@ -326,6 +326,17 @@ SELECT b.id, b.type, b.status, coalesce(b.database, '(roles)') AS database, b.ob
        b.verification, b.verified_at, b.verification_error, b.encrypted_to
 FROM lokbackup_backups b;
 
+-- The catalog database's dump holds only finished backups. It is taken while its own backup (and
+-- the rest of its run) is pending or in progress: restored under the catalog's name, those rows
+-- made the worker fail backups that had completed, and remove their objects from storage. Their
+-- objects stay in storage with their manifests (lokbackup restore --from finds them), and the
+-- worker moves the ids past them before its first run (lokbackup_storage_ids is not dumped).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_backups',
+    $$WHERE status NOT IN ('pending', 'in_progress')$$);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_audit',
+    $$WHERE backup_id IS NULL OR backup_id NOT IN (SELECT b.id FROM @extschema@.lokbackup_backups b
+      WHERE b.status IN ('pending', 'in_progress'))$$);
+
 -- What each object a user calls or reads is for (\df+ and \dv+ show it).
 COMMENT ON FUNCTION lokbackup_list(text, text, integer, integer) IS
     'the backups, newest first: filter by type (daily, weekly, monthly, manual) and status, page with lim and off';

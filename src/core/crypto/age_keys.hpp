@@ -1,10 +1,7 @@
 // The keys of the age format (age-encryption.org/v1) that lokbackup supports: X25519 recipients
 // ("age1...", public) and identities ("AGE-SECRET-KEY-1...", secret), and passphrases.
-//
-// Which key a backup is encrypted to is recorded as the recipient string itself: a recipient is
-// public by design (age-keygen prints it to be shared, and `age-keygen -y KEYFILE` prints it
-// again from the identity), it names one key exactly, and it reveals nothing secret. A shorter
-// hash of it would only be one more thing to compare by hand.
+// Which keys a backup is encrypted to is recorded as fingerprints of the recipients
+// (core/crypto/backup_encryption.hpp), so that the catalog and manifests hold no key at all.
 #pragma once
 
 #include "core/base/error.hpp"

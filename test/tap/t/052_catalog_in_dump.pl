@@ -2,7 +2,9 @@
 # of that database holds the rows of lokbackup_backups and lokbackup_audit, and the run number,
 # also after ALTER EXTENSION ... UPDATE from 0.1.0. That backup restores into another database,
 # where the copy of the catalog can be read and refuses to act: no run, no removal, no URL, no
-# rotation, whose objects are the real catalog's.
+# rotation, whose objects are the real catalog's. The dump leaves out the backups that were still
+# pending or running when it was taken (its own run's): restored over the catalog database itself,
+# they made the worker fail backups that had completed and remove their objects.
 use strict;
 use warnings FATAL => 'all';
 
@@ -82,6 +84,28 @@ my $before = $node->safe_psql('postgres', 'SELECT max(id) FROM lokbackup_backups
 run_backup($node);
 cmp_ok($node->safe_psql('postgres', 'SELECT max(id) FROM lokbackup_backups'),
     '>', $before, 'the worker goes on backing up into the real catalog');
+
+is($node->safe_psql('catalog_copy',
+        "SELECT count(*) FROM lokbackup_backups WHERE status IN ('pending', 'in_progress')"),
+    0, 'the copy has no backup that was still running when the dump was taken');
+
+# --- restored over the catalog database itself, the worker removes nothing ---
+($backup) = catalog_script();
+my @run_objects = map { object_path($node, $_->{object_key}) }
+  @{ backup_rows($node, "run_id = $backup->{run_id}") };
+ok(scalar(@run_objects) >= 2 && !grep({ !-f } @run_objects),
+    "the objects of the catalog database's run are in storage");
+my $worker_before = worker_pid($node);
+$restore = run_lokbackup($node,
+    [ 'restore', $backup->{id}, '--dbname', 'postgres', '--yes', '--allow-catalog-database' ]);
+is($restore->{exit}, 0, 'the backup of the catalog database restores over the catalog database');
+ok(wait_until(sub { my $pid = worker_pid($node); $pid && $pid != $worker_before }),
+    'the worker starts again on the restored catalog');
+my $after_restore = run_backup($node);
+cmp_ok($after_restore->[0], '>', $backup->{id},
+    'it backs up again, with ids past those in storage');
+is(join(',', grep { !-f } @run_objects), '',
+    'and every object of the run that the dump was taken in is still in storage');
 
 $node->stop;
 done_testing();
