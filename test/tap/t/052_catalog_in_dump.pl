@@ -41,8 +41,8 @@ for my $how ('a new install', 'an update from 0.1.0')
     like($script, qr/^COPY public\.lokbackup_audit \(/m, "$how: and the audit trail");
     like($script, qr/setval\('public\.lokbackup_run_seq'/, "$how: and the run number");
     my ($completed) = $node->safe_psql('postgres',
-        "SELECT id FROM lokbackup_backups WHERE status = 'completed' AND id < $backup->{id} "
-          . 'ORDER BY id DESC LIMIT 1');
+        "SELECT id FROM lokbackup_backups WHERE status = 'completed' "
+          . "AND run_id < $backup->{run_id} ORDER BY id DESC LIMIT 1");
     like($script, qr/^$completed\t/m, "$how: with the row of an earlier backup");
 }
 
