@@ -13,7 +13,9 @@
 #include "core/base/text.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <memory>
 
 namespace lokbackup::cli
 {
@@ -102,16 +104,23 @@ struct Verified {
     std::string error;
 };
 
-// `decrypt_with`: the arguments that name the keys of an encrypted backup; NULL: its checksum
-// and manifest are checked, not that it decrypts.
-Verified verify_backup(const BackupSelector &selector, std::optional<Connection> &catalog,
-                       const ConnectionOptions &connection, const Arguments *decrypt_with)
+// The backup that `selector` names.
+BackupPlan selected_backup(const BackupSelector &selector, std::optional<Connection> &catalog,
+                           const ConnectionOptions &connection)
 {
-    Verified verified;
-    verified.plan = find_backup(
+    return find_backup(
         selector, connection.catalog_database,
         [&]() -> Connection & { return catalog.emplace(connection, connection.catalog_database); },
         BackupUse::verify);
+}
+
+// `decrypt_with`: the arguments that name the keys of an encrypted backup; NULL: its checksum
+// and manifest are checked, not that it decrypts. The outcome is recorded when `catalog` is open.
+Verified verify_backup(BackupPlan found, std::optional<Connection> &catalog,
+                       const ConnectionOptions &connection, const Arguments *decrypt_with)
+{
+    Verified verified;
+    verified.plan = std::move(found);
     BackupPlan &plan = verified.plan;
     try {
         if (decrypt_with != nullptr)
@@ -176,30 +185,35 @@ Json verified_json(const Verified &verified)
             {"error", verified.error.empty() ? Json(nullptr) : Json(verified.error)}};
 }
 
-// The ids --all verifies: every completed backup in the catalog, or every backup whose manifest
-// is in the --from storage, oldest first.
-std::vector<std::string> every_backup(const BackupSelector &selector,
-                                      std::optional<Connection> &catalog,
-                                      const ConnectionOptions &connection)
+// What --all verifies, oldest first: every completed backup in the catalog (each plan read when
+// its turn comes), or every backup whose manifest is in the --from storage (listed once).
+std::vector<std::function<BackupPlan()>> every_backup(const BackupSelector &selector,
+                                                      std::optional<Connection> &catalog,
+                                                      const ConnectionOptions &connection)
 {
-    std::vector<std::int64_t> ids;
+    std::vector<std::function<BackupPlan()>> plans;
     if (selector.from_storage) {
-        auto storage = open_from_storage(*selector.from_storage, selector.s3);
-        for (const StoredBackup &stored : backups_in(*storage))
-            ids.push_back(stored.manifest.id);
-    } else {
-        Connection &connected = catalog.emplace(connection, connection.catalog_database);
-        QueryResult result = connected.query(connected.with_extension_schema(
-            "SELECT id FROM @extschema@.lokbackup_backups WHERE status = 'completed'"));
-        for (int row = 0; row < result.rows(); ++row)
-            ids.push_back(std::stoll(result.value(row, 0)));
+        std::shared_ptr<Storage> storage = open_from_storage(*selector.from_storage, selector.s3);
+        std::vector<StoredBackup> stored = backups_in(*storage);
+        std::sort(stored.begin(), stored.end(), [](const StoredBackup &a, const StoredBackup &b) {
+            return a.manifest.id < b.manifest.id;
+        });
+        for (const StoredBackup &backup : stored)
+            plans.push_back([storage, backup, &connection] {
+                return plan_of_stored(*storage, backup, connection.catalog_database);
+            });
+        return plans;
     }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    std::vector<std::string> which;
-    for (std::int64_t id : ids)
-        which.push_back(std::to_string(id));
-    return which;
+    Connection &connected = catalog.emplace(connection, connection.catalog_database);
+    QueryResult result = connected.query(connected.with_extension_schema(
+        "SELECT id FROM @extschema@.lokbackup_backups WHERE status = 'completed' ORDER BY id"));
+    for (int row = 0; row < result.rows(); ++row)
+        plans.push_back([&, id = result.value(row, 0)] {
+            BackupSelector one = selector;
+            one.which = id;
+            return selected_backup(one, catalog, connection);
+        });
+    return plans;
 }
 
 int verify(const std::vector<std::string> &argument_list)
@@ -219,7 +233,8 @@ int verify(const std::vector<std::string> &argument_list)
 
     if (!all) {
         Verified verified =
-            verify_backup(BackupSelector::from(arguments), catalog, connection, decrypt_with);
+            verify_backup(selected_backup(BackupSelector::from(arguments), catalog, connection),
+                          catalog, connection, decrypt_with);
         if (json)
             std::cout << json_text("verify summary", verified_json(verified), 2) << "\n";
         if (verified.result == Verified::Result::damaged)
@@ -240,9 +255,9 @@ int verify(const std::vector<std::string> &argument_list)
                             s3_options_from(arguments)};
     Json results = Json::array();
     int damaged = 0, unreadable = 0;
-    for (const std::string &id : every_backup(selector, catalog, connection)) {
-        selector.which = id;
-        Verified verified = verify_backup(selector, catalog, connection, decrypt_with);
+    for (const auto &plan : every_backup(selector, catalog, connection)) {
+        Verified verified = verify_backup(plan(), catalog, connection, decrypt_with);
+        std::int64_t id = verified.plan.backup.id;
         damaged += verified.result == Verified::Result::damaged;
         unreadable += verified.result == Verified::Result::unreadable;
         if (json)

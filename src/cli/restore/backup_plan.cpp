@@ -195,16 +195,22 @@ BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &sele
 {
     auto storage = open_from_storage(spec, selector.s3);
     std::vector<StoredBackup> backups = backups_in(*storage);
-    const StoredBackup &stored = choose_from_storage(backups, selector, *storage);
-    BackupPlan plan;
-    plan.backup = stored.manifest;
-    plan.location = storage->location(stored.manifest.object_key);
-    plan.manifest_location = storage->location(stored.manifest_key);
-    plan.catalog_database = catalog_database;
-    return plan;
+    return plan_of_stored(*storage, choose_from_storage(backups, selector, *storage),
+                          catalog_database);
 }
 
 } // namespace
+
+BackupPlan plan_of_stored(Storage &storage, const StoredBackup &stored,
+                          const std::string &catalog_database)
+{
+    BackupPlan plan;
+    plan.backup = stored.manifest;
+    plan.location = storage.location(stored.manifest.object_key);
+    plan.manifest_location = storage.location(stored.manifest_key);
+    plan.catalog_database = catalog_database;
+    return plan;
+}
 
 BackupSelector BackupSelector::from(const Arguments &arguments)
 {

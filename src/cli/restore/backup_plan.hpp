@@ -64,6 +64,10 @@ S3Options s3_options_from(const Arguments &arguments);
 // The storage that --from names (a directory, which must exist, or s3://bucket/prefix).
 std::unique_ptr<Storage> open_from_storage(const std::string &spec, const S3Options &s3);
 
+// The plan of a backup found in `storage` by its manifest (backups_in()), as --from makes it.
+BackupPlan plan_of_stored(Storage &storage, const StoredBackup &stored,
+                          const std::string &catalog_database);
+
 // The backups whose manifests are in `storage` (core/storage/stored_backups.hpp); a manifest that
 // cannot be read is skipped with a warning on stderr.
 std::vector<StoredBackup> backups_in(Storage &storage);

@@ -72,6 +72,13 @@ is_deeply([ @$verified{qw(intact damaged unreadable)} ], [ scalar(@$ids) - 1, 1,
     'its JSON counts the intact and the damaged backups');
 is_deeply([ map { $_->{id} } grep { $_->{result} eq 'damaged' } @{ $verified->{backups} // [] } ],
     [ $app->{id} ], 'and names the damaged one');
+# With --from, the storage is listed once and each manifest verified in id order.
+my $from = run_lokbackup($node, [ 'verify', '--all', '--from', storage_dir($node), '--json' ]);
+is($from->{exit}, 3, 'verify --all --from with a damaged backup exits 3');
+my $from_verified = eval { decode_json($from->{stdout}) } // {};
+is_deeply([ map { "$_->{id} $_->{result}" } @{ $from_verified->{backups} // [] } ],
+    [ map { "$_ " . ($_ == $app->{id} ? 'damaged' : 'intact') } sort { $a <=> $b } @$ids ],
+    'and verifies each backup of the storage, in id order, the damaged one damaged');
 
 my $listed = run_lokbackup($node, [ 'list', '--database', 'app', '--json' ]);
 is($listed->{exit}, 0, 'list --database --json exits 0') or diag($listed->{stderr});
