@@ -202,8 +202,9 @@ TEST_F(BackupPipelineTest, KeysThatAreNotTheDescribedOnesFailBeforePgDumpStarts)
     request_.encryption.recipients = AgeIdentity::generate().recipient().encoded();
     request_.backup.encrypted_to = {"0000000000000000"};
     std::string message = error_message([&] { run_backup(request_, nullptr); });
-    EXPECT_EQ(message.rfind("backup request: the object is described as encrypted to "
-                            "[0000000000000000] but its keys are for [",
+    EXPECT_EQ(message.rfind("the encryption settings changed after this backup's run began: its "
+                            "catalog row says encrypted to [0000000000000000], "
+                            "lokbackup.encrypt_to and lokbackup.encrypt_passphrase_file now to [",
                             0),
               0u)
         << message;

@@ -291,10 +291,17 @@ class ObjectEncoder
 // that were used.
 std::unique_ptr<Sink> object_encryptor(const BackupRequest &request, Sink &out)
 {
+    // The worker describes the backup when its run begins and hands over the settings when it
+    // starts: they differ only when lokbackup.encrypt_to or encrypt_passphrase_file changed
+    // in between.
     if (encryption_fingerprints(request.encryption) != request.backup.encrypted_to)
-        throw Error("backup request: the object is described as encrypted to [" +
-                    joined(request.backup.encrypted_to) + "] but its keys are for [" +
-                    joined(encryption_fingerprints(request.encryption)) + "]");
+        throw Error("the encryption settings changed after this backup's run began: its catalog "
+                    "row says encrypted to [" +
+                    joined(request.backup.encrypted_to) +
+                    "], lokbackup.encrypt_to and "
+                    "lokbackup.encrypt_passphrase_file now to [" +
+                    joined(encryption_fingerprints(request.encryption)) +
+                    "]; the next run uses the new settings");
     if (!request.backup.is_encrypted())
         return nullptr;
     return make_age_encryptor(encryption_keys(request.encryption), out);
