@@ -92,22 +92,6 @@ void delete_backup(WebApp &app, const httplib::Request &request, httplib::Respon
     send_json(response, 200, {{"id", std::stoll(id)}, {"status", "deleted"}});
 }
 
-void download_link(WebApp &app, const httplib::Request &request, httplib::Response &response)
-{
-    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
-    Json link =
-        session_json(app.sessions, request, *session,
-                     "SELECT json_build_object('url', "
-                     "@extschema@.lokbackup_download_url($1::bigint, interval '1 hour'), "
-                     "'expiresAt', now() + interval '1 hour', 'fileName', "
-                     "regexp_replace(object_key, '^.*/', '')) FROM @extschema@.lokbackup_status "
-                     "WHERE id = $1::bigint",
-                     {std::string(request.matches[1])});
-    if (link.is_null())
-        throw HttpError(404, "backup " + std::string(request.matches[1]) + " does not exist");
-    send_json(response, 200, link);
-}
-
 } // namespace
 
 void add_backup_routes(httplib::Server &server, WebApp &app)
@@ -115,7 +99,6 @@ void add_backup_routes(httplib::Server &server, WebApp &app)
     server.Get("/api/admin/backups", json_route(app, list_backups));
     server.Post("/api/admin/backups", json_route(app, start_backup));
     server.Delete(R"(/api/admin/backups/(\d+))", json_route(app, delete_backup));
-    server.Get(R"(/api/admin/backups/(\d+)/download)", json_route(app, download_link));
 }
 
 } // namespace lokbackup::cli

@@ -288,7 +288,7 @@ is($viewer->login('viewer', $password{viewer})->{status}, 200, 'a role granted l
 $node->safe_psql('postgres', "REVOKE lokbackup_admin FROM viewer");
 for my $call ([ GET => '/api/admin/backups' ], [ POST => '/api/admin/backups' ],
     [ DELETE => "/api/admin/backups/$roles_id" ], [ GET => "/api/admin/backups/$roles_id/download" ],
-    [ GET => '/api/admin/restores' ])
+    [ GET => "/api/admin/backups/$roles_id/object" ], [ GET => '/api/admin/restores' ])
 {
     $r = $viewer->call(@$call, $call->[0] eq 'GET' ? undef : {});
     is($r->{status}, 403, "$call->[0] $call->[1] once lokbackup_admin is revoked: 403");
