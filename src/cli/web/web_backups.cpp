@@ -10,10 +10,16 @@ namespace lokbackup::cli
 namespace
 {
 
-// One round trip per listing (the page polls it every second while a backup runs): a page of
-// lokbackup_list() with the columns of lokbackup_status that the page shows, the number of
-// backups that match, the statistics, each database's health and the running backup's progress.
+// One round trip per listing (the page polls it every second while a backup runs): a page of the
+// backups that match, with the columns of lokbackup_status that the page shows, their number, the
+// statistics, each database's health and the running backup's progress. The page and the number
+// come from `matching`: lokbackup_list() pages by type and status only, and the dashboard leaves
+// out the roles backups ($5 false) unless asked.
 const std::string listing_query = std::string(R"(
+WITH matching AS (
+    SELECT s.* FROM @extschema@.lokbackup_status s JOIN @extschema@.lokbackup_backups b USING (id)
+    WHERE ($1::text IS NULL OR s.type = $1) AND ($2::text IS NULL OR s.status = $2)
+      AND ($5::boolean OR b.database IS NOT NULL))
 SELECT json_build_object(
     'health', ()") + health_json_query +
                                   R"(),
@@ -27,14 +33,11 @@ SELECT json_build_object(
                    'finishedAt', s.finished_at,
                    'durationSeconds', extract(epoch FROM s.duration),
                    'duration', s.duration_pretty, 'checksum', s.sha256,
-                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error,
-                   'encryptedTo', to_jsonb(s) -> 'encrypted_to')
+                   'checksumShort', left(s.sha256, 12), 'requestedBy', s.requested_by,
+                   'error', s.error, 'encryptedTo', to_jsonb(s) -> 'encrypted_to')
                ORDER BY s.id DESC), '[]')
-        FROM @extschema@.lokbackup_list($1::text, $2::text, $3::integer, $4::integer) l
-             JOIN @extschema@.lokbackup_status s USING (id)),
-    'total', (
-        SELECT count(*) FROM @extschema@.lokbackup_status
-        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)),
+        FROM (SELECT * FROM matching ORDER BY id DESC LIMIT $3::integer OFFSET $4::integer) s),
+    'total', (SELECT count(*) FROM matching),
     'stats', (
         SELECT json_build_object(
                    'totalSize', total_size, 'totalSizePretty', total_size_pretty,
@@ -55,9 +58,17 @@ void list_backups(WebApp &app, const httplib::Request &request, httplib::Respons
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
     long long page = integer_parameter(request, "page", 1, 1, 1000000);
     long long limit = integer_parameter(request, "limit", 20, 1, 100);
+    bool roles = boolean_parameter(request, "roles", true);
+    std::optional<std::string> type = text_parameter(request, "type");
+    std::optional<std::string> status = text_parameter(request, "status");
+    // lokbackup_list() refuses a type or status that does not exist, naming those that do.
+    if (type || status)
+        session_query(app.sessions, request, *session,
+                      "SELECT FROM @extschema@.lokbackup_list($1::text, $2::text, 1, 0)",
+                      {type, status});
     Json listing = session_json(app.sessions, request, *session, listing_query,
-                                {text_parameter(request, "type"), text_parameter(request, "status"),
-                                 std::to_string(limit), std::to_string((page - 1) * limit)});
+                                {type, status, std::to_string(limit),
+                                 std::to_string((page - 1) * limit), roles ? "true" : "false"});
     long long total = listing["total"];
     send_json(response, 200,
               {{"backups", listing["backups"]},
