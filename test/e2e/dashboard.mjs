@@ -1,12 +1,15 @@
 // End-to-end test of the dashboard in headless Chromium (Debian's, driven by playwright-core):
-// log in, start a backup and watch it complete, filter, page, download through the link, delete
-// and restore with their confirmations. Prints one TAP-style line per check ("ok - ..." or
-// "not ok - ..."), which test/tap/t/031_dashboard_e2e.pl turns into assertions; screenshots go to
-// $ARTIFACTS. The first backup of database app is held (a lock) until the browser has seen it
-// running: the script prints "# release the lock" and waits for a line on stdin.
+// log in, see a failed backup's reason, show and hide the roles backups, start a backup and watch
+// it complete, filter, page, download through serve, delete and restore with their
+// confirmations; then the layout on a desktop (1366x768) and on a phone (390x844), by mouse, touch
+// and keyboard. Prints one TAP-style line per check ("ok - ..." or "not ok - ..."), which
+// test/tap/t/031_dashboard_e2e.pl turns into assertions; screenshots go to $ARTIFACTS. The catalog
+// holds a run whose backup of database "broken" failed (pg_hba.conf). The first backup of database
+// app is held (a lock) until the browser has seen it running: the script prints "# release the
+// lock" and waits for a line on stdin.
 //   BASE_URL=http://127.0.0.1:8080 LOGIN_USER=... LOGIN_PASSWORD=... ARTIFACTS=dir node dashboard.mjs
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -21,8 +24,9 @@ function check(condition, what, detail = '') {
   }
 }
 
-async function screenshot(page, name) {
-  await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
+// The whole page, or with `fullPage` false what the screen shows (an open dialog, where it is).
+async function screenshot(page, name, fullPage = true) {
+  await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage });
 }
 
 // Waits until `predicate` holds in the page (polling, with the test's deadline).
@@ -35,8 +39,66 @@ async function until(page, predicate, argument) {
   }
 }
 
-const rowStatuses = () => [...document.querySelectorAll('#backup-rows tr[data-id]')]
-  .map((row) => row.dataset.status);
+// The browser's time zone is fixed, so that the page's times can be checked: Tokyo has no
+// daylight saving time, and en-US names its zone "GMT+9".
+const browserZone = { timezoneId: 'Asia/Tokyo', locale: 'en-US' };
+const zoneName = 'GMT+9';
+const zoneOffsetMs = 9 * 3600 * 1000;
+
+// "2026-12-03 23:05 GMT+9" for an ISO 8601 time: what the page should show for it (with a
+// no-break space before the zone).
+function expectedTime(iso) {
+  return `${new Date(Date.parse(iso) + zoneOffsetMs).toISOString().slice(0, 16).replace('T', ' ')}\u00a0${zoneName}`;
+}
+
+// pg_size_pretty()'s units: the one unit system of the page.
+const prettySize = /^\d+ (bytes|kB|MB|GB|TB|PB)$/;
+
+async function insideViewport(page, selector) {
+  return page.evaluate((target) => {
+    const box = document.querySelector(target).getBoundingClientRect();
+    return box.width > 0 && box.left >= 0 && box.top >= 0
+      && box.right <= window.innerWidth && box.bottom <= window.innerHeight;
+  }, selector);
+}
+
+// The layout and the row actions at one screen size: nothing wider than the screen, a dialog
+// inside it, actions and Cancel that take a real click (playwright's, which fails when something
+// else would receive it), and the keyboard alone: Tab to a row action, Enter, Escape.
+async function checkLayout(page, name) {
+  const overflow = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(overflow[0] <= overflow[1], `${name}: the page is not wider than the screen`, `${overflow}`);
+  const table = await page.evaluate(() => {
+    const box = document.querySelector('.table-scroll');
+    return [box.scrollWidth, box.clientWidth];
+  });
+  check(table[0] <= table[1], `${name}: the backups fit the screen without scrolling sideways`, `${table}`);
+  await screenshot(page, `${name}-backups`);
+  const row = page.locator('#backup-rows tr[data-status="completed"]', { has: page.locator('button.restore') }).first();
+  for (const [action, dialog] of [['delete', '#delete-dialog'], ['restore', '#restore-dialog']]) {
+    await row.locator(`button.${action}`).click({ timeout: 5000 });
+    await page.waitForSelector(`${dialog}[open]`);
+    check(await insideViewport(page, dialog), `${name}: the ${action} dialog is inside the screen`);
+    await screenshot(page, `${name}-${action}-dialog`, false);
+    await page.locator(`${dialog} button[value="cancel"]`).click({ timeout: 5000 });
+    check(await until(page, (target) => !document.querySelector(target).open, dialog),
+      `${name}: Cancel closes the ${action} dialog`);
+  }
+
+  await page.evaluate(() => document.activeElement?.blur());
+  let presses = 0;
+  while (presses < 40 && !(await page.evaluate(() => document.activeElement?.dataset.action === 'delete'))) {
+    await page.keyboard.press('Tab');
+    presses += 1;
+  }
+  check(presses < 40, `${name}: Tab reaches a row's Delete`);
+  await page.keyboard.press('Enter');
+  check(await until(page, () => document.getElementById('delete-dialog').open),
+    `${name}: Enter on it opens the delete dialog`);
+  await page.keyboard.press('Escape');
+  check(await until(page, () => !document.getElementById('delete-dialog').open),
+    `${name}: Escape closes it`);
+}
 
 mkdirSync(artifacts, { recursive: true });
 const browser = await chromium.launch({
@@ -45,7 +107,9 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({
+    acceptDownloads: true, viewport: { width: 1366, height: 768 }, ...browserZone,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   const externalRequests = [];
@@ -70,9 +134,46 @@ try {
   await page.click('#login-button');
   await page.waitForURL(`${base}/`);
   await page.goto(`${base}/?limit=2`);
-  await page.waitForSelector('#backup-rows tr');
+  await page.waitForSelector('#backup-rows tr[data-id]');
   check((await page.textContent('#who')).startsWith(user), 'the dashboard shows who is logged in');
-  await screenshot(page, '02-dashboard-empty');
+  await screenshot(page, '02-dashboard-failed-backup');
+
+  // --- a failed backup's reason, as text in its row ---
+  const failedRow = page.locator('#backup-rows tr[data-status="failed"]');
+  const reason = failedRow.locator('.reason');
+  check(await reason.isVisible() && /pg_hba\.conf rejects connection/.test(await reason.textContent()),
+    "the failed backup's row shows its reason as text", await failedRow.textContent());
+  check(await reason.evaluate((element) => !element.closest('[aria-hidden="true"]') && !element.title),
+    '... which screen readers read, not a tooltip');
+
+  // --- the roles backups: hidden unless asked for ---
+  check(!(await page.isChecked('#show-roles'))
+    && await page.locator('#backup-rows tr[data-database="(roles)"]').count() === 0,
+  'the roles backups are hidden at first');
+  // Newest first, two to a page: the first run's roles backup is on the second page.
+  await page.check('#show-roles');
+  check(await until(page, () => /\(3 backups\)/.test(document.getElementById('page-info').textContent)),
+    'the toggle counts them', await page.textContent('#page-info'));
+  await page.click('#page-next');
+  check(await until(page, () => document.querySelector('#backup-rows tr[data-database="(roles)"]') !== null),
+    'and shows them');
+  await screenshot(page, '03-roles-shown');
+  await page.uncheck('#show-roles');
+  check(await until(page, () => document.querySelector('#backup-rows tr[data-id]')
+    && document.querySelector('#backup-rows tr[data-database="(roles)"]') === null), 'and hides them again');
+
+  // --- one time zone, named; one unit system ---
+  const created = page.locator('#backup-rows tr[data-id] time').first();
+  const createdText = await created.textContent();
+  check(createdText === expectedTime(await created.getAttribute('datetime')),
+    `a backup's time is shown in the browser's time zone, named (${zoneName})`, createdText);
+  const lastBackup = await page.textContent('#stat-last');
+  check(lastBackup.endsWith(`\u00a0${zoneName}`), 'the last backup\'s time names its zone too', lastBackup);
+  const sizes = [await page.textContent('#stat-size'),
+    ...(await page.$$eval('#backup-rows tr[data-status="completed"] td.size', (cells) => cells.map((c) => c.textContent)))];
+  check(sizes.length > 1 && sizes.every((size) => prettySize.test(size)),
+    "every size is in pg_size_pretty()'s units (kB, MB, GB: multiples of 1024)", sizes.join(', '));
+  check(!/\d\s?[KMGT]iB\b/.test(await page.textContent('body')), 'no size on the page is in KiB, MiB or GiB');
 
   // --- start a backup and watch it complete ---
   const completedBefore = Number(await page.textContent('#stat-completed'));
@@ -84,12 +185,12 @@ try {
     .test(document.getElementById('running-list').textContent)),
   'the running backup and its progress are shown, live');
   check(await page.isDisabled('#run-backup'), 'the run button is disabled while a backup runs');
-  await screenshot(page, '03-backup-running');
+  await screenshot(page, '04-backup-running');
   console.log('# release the lock');
   await createInterface({ input: process.stdin })[Symbol.asyncIterator]().next();
   check(await until(page, (before) => Number(document.getElementById('stat-completed').textContent) >= before + 2,
     completedBefore), 'the started backups complete, live, without a reload');
-  await screenshot(page, '04-backup-completed');
+  await screenshot(page, '05-backup-completed');
   check(await until(page, () => [...document.querySelectorAll('#health-rows tr[data-status="ok"]')]
     .some((row) => row.cells[0].textContent === 'app' && / ago$/.test(row.cells[1].textContent))),
   'the databases panel says how long ago the last backup of app completed');
@@ -111,14 +212,16 @@ try {
   check(secondPage.length === 2 && !secondPage.some((id) => firstPage.includes(id)),
     'the second page shows other backups', `${firstPage} / ${secondPage}`);
   check(await page.isDisabled('#page-next'), 'there is no page after the last');
-  await screenshot(page, '05-page-2');
+  await screenshot(page, '06-page-2');
   await page.click('#page-previous');
   await until(page, () => /^Page 1 /.test(document.getElementById('page-info').textContent));
 
   // --- filters ---
   await page.selectOption('#filter-status', 'failed');
-  check(await until(page, () => document.getElementById('backup-rows').textContent.includes('No backups match')),
-    'filtering by status failed shows no backup');
+  check(await until(page, () => {
+    const rows = [...document.querySelectorAll('#backup-rows tr[data-id]')];
+    return rows.length === 1 && rows[0].dataset.database === 'broken';
+  }), 'filtering by status failed shows the failed backup alone');
   await page.selectOption('#filter-status', 'completed');
   await page.selectOption('#filter-type', 'manual');
   check(await until(page, () => {
@@ -126,23 +229,22 @@ try {
     return rows.length > 0 && rows.every((row) => row.dataset.status === 'completed'
       && row.cells[2].textContent === 'manual');
   }), 'filtering by type manual and status completed shows only those');
-  await screenshot(page, '06-filtered');
+  await screenshot(page, '07-filtered');
   await page.selectOption('#filter-status', '');
   await page.selectOption('#filter-type', '');
   await until(page, () => document.querySelectorAll('#backup-rows tr[data-id]').length === 2);
 
-  // --- download ---
+  // --- download, streamed through serve ---
   const databaseRow = page.locator('#backup-rows tr[data-status="completed"]', { has: page.locator('button.restore') }).first();
   const backupId = await databaseRow.getAttribute('data-id');
   const checksum = (await databaseRow.locator('code').getAttribute('title')).replace('SHA-256 ', '');
-  await databaseRow.locator('button.download').click();
-  await page.waitForSelector('#download-dialog[open]');
-  const url = await page.getAttribute('#download-link', 'href');
-  const object = Buffer.from(await (await fetch(url)).arrayBuffer());
+  const fileName = await databaseRow.locator('td.file').textContent();
+  const [download] = await Promise.all([page.waitForEvent('download'), databaseRow.locator('.download').click()]);
+  check(download.suggestedFilename() === fileName, 'the download is saved under the backup\'s file name',
+    download.suggestedFilename());
+  const object = readFileSync(await download.path());
   check(createHash('sha256').update(object).digest('hex') === checksum,
-    'the download link gives the object with the listed checksum');
-  await screenshot(page, '07-download-link');
-  await page.click('#download-dialog button[value="close"]');
+    'the download through serve gives the object with the listed checksum');
 
   // --- restore, confirmed twice ---
   await databaseRow.locator('button.restore').click();
@@ -193,6 +295,21 @@ try {
   check(await until(page, (id) => document.querySelector(`#backup-rows tr[data-id="${id}"]`)?.dataset.status === 'deleted',
     backupId), 'the confirmed delete marks the backup deleted');
   await screenshot(page, '11-deleted');
+
+  // --- the layout: desktop, then a phone (touch, its own viewport) in the same session ---
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#backup-rows tr[data-id]');
+  await checkLayout(page, '12-desktop-1366x768');
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, ...browserZone,
+    storageState: await context.storageState(),
+  });
+  const phonePage = await phone.newPage();
+  phonePage.setDefaultTimeout(timeout);
+  await phonePage.goto(`${base}/`);
+  await phonePage.waitForSelector('#backup-rows tr[data-id]');
+  await checkLayout(phonePage, '13-phone-390x844');
+  await phone.close();
 
   // --- logout ---
   await page.click('#logout');

@@ -76,6 +76,7 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
         catalog.with_extension_schema(
             "SELECT p.backup_id, p.database, p.location, p.manifest_location, "
             "p.sha256, p.size, p.raw_size, p.format, p.compression, p.catalog_database, "
+            "b.object_key, "
             "coalesce(to_jsonb(b) ->> 'verification_error', '') AS verification_error, "
             "coalesce(to_jsonb(b) ->> 'verified_at', '') AS verified_at, "
             "coalesce(to_jsonb(b) ->> 'database_properties', '') AS database_properties, "
@@ -89,6 +90,7 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
     BackupDescription &backup = plan.backup;
     backup.id = std::stoll(result.value(0, "backup_id"));
     backup.database = result.value(0, "database");
+    backup.object_key = result.value(0, "object_key");
     backup.sha256 = result.value(0, "sha256");
     backup.size = std::stoull(result.value(0, "size"));
     backup.raw_size = std::stoull(result.value(0, "raw_size"));

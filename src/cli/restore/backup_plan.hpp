@@ -19,9 +19,10 @@ namespace lokbackup::cli
 {
 
 struct BackupPlan {
-    // From the catalog: what restore and verify need (id, database, sha256, size, raw_size, format,
-    // compression); its server_version stays empty, as the catalog's own server made the backup
-    // and a server's major version only goes up. With --from: the manifest, all of it.
+    // From the catalog: what restore, verify and a download need (id, database, object_key,
+    // sha256, size, raw_size, format, compression); its server_version stays empty, as the
+    // catalog's own server made the backup and a server's major version only goes up. With --from:
+    // the manifest, all of it.
     BackupDescription backup;
     // Whether backup.database_properties are the catalog's, recorded by the server at backup
     // time, which a restore trusts; a manifest's copy is only as trustworthy as the storage.
@@ -77,9 +78,9 @@ std::vector<StoredBackup> backups_in(Storage &storage);
 std::vector<OptionSpec> selector_option_specs();
 extern const char *const storage_option_help;
 
-// What the backup is found for: a restore refuses a backup that failed verification, a verify
-// reads it again.
-enum class BackupUse { restore, verify };
+// What the backup is found for: a restore refuses a backup that failed verification; a verify
+// reads it again, and a download hands over its bytes as storage has them.
+enum class BackupUse { restore, verify, download };
 
 // From the manifests in the --from directory, or else from the catalog, through the connection
 // that `catalog` returns (called only then). `catalog_database` is the database that holds, or

@@ -151,6 +151,7 @@ int serve(const std::vector<std::string> &argument_list)
     install_boundary(server);
     add_auth_routes(server, app);
     add_backup_routes(server, app);
+    add_download_routes(server, app);
     add_restore_routes(server, app);
     add_health_routes(server, app);
     add_page_routes(server, app);

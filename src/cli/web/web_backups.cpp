@@ -10,10 +10,16 @@ namespace lokbackup::cli
 namespace
 {
 
-// One round trip per listing (the page polls it every second while a backup runs): a page of
-// lokbackup_list() with the columns of lokbackup_status that the page shows, the number of
-// backups that match, the statistics, each database's health and the running backup's progress.
+// One round trip per listing (the page polls it every second while a backup runs): a page of the
+// backups that match, with the columns of lokbackup_status that the page shows, their number, the
+// statistics, each database's health and the running backup's progress. The page and the number
+// come from `matching`: lokbackup_list() pages by type and status only, and the dashboard leaves
+// out the roles backups ($5 false) unless asked.
 const std::string listing_query = std::string(R"(
+WITH matching AS (
+    SELECT s.* FROM @extschema@.lokbackup_status s JOIN @extschema@.lokbackup_backups b USING (id)
+    WHERE ($1::text IS NULL OR s.type = $1) AND ($2::text IS NULL OR s.status = $2)
+      AND ($5::boolean OR b.database IS NOT NULL))
 SELECT json_build_object(
     'health', ()") + health_json_query +
                                   R"(),
@@ -27,14 +33,11 @@ SELECT json_build_object(
                    'finishedAt', s.finished_at,
                    'durationSeconds', extract(epoch FROM s.duration),
                    'duration', s.duration_pretty, 'checksum', s.sha256,
-                   'checksumShort', l.sha256, 'requestedBy', s.requested_by, 'error', s.error,
-                   'encryptedTo', to_jsonb(s) -> 'encrypted_to')
+                   'checksumShort', left(s.sha256, 12), 'requestedBy', s.requested_by,
+                   'error', s.error, 'encryptedTo', to_jsonb(s) -> 'encrypted_to')
                ORDER BY s.id DESC), '[]')
-        FROM @extschema@.lokbackup_list($1::text, $2::text, $3::integer, $4::integer) l
-             JOIN @extschema@.lokbackup_status s USING (id)),
-    'total', (
-        SELECT count(*) FROM @extschema@.lokbackup_status
-        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)),
+        FROM (SELECT * FROM matching ORDER BY id DESC LIMIT $3::integer OFFSET $4::integer) s),
+    'total', (SELECT count(*) FROM matching),
     'stats', (
         SELECT json_build_object(
                    'totalSize', total_size, 'totalSizePretty', total_size_pretty,
@@ -55,9 +58,17 @@ void list_backups(WebApp &app, const httplib::Request &request, httplib::Respons
     std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
     long long page = integer_parameter(request, "page", 1, 1, 1000000);
     long long limit = integer_parameter(request, "limit", 20, 1, 100);
+    bool roles = boolean_parameter(request, "roles", true);
+    std::optional<std::string> type = text_parameter(request, "type");
+    std::optional<std::string> status = text_parameter(request, "status");
+    // lokbackup_list() refuses a type or status that does not exist, naming those that do.
+    if (type || status)
+        session_query(app.sessions, request, *session,
+                      "SELECT FROM @extschema@.lokbackup_list($1::text, $2::text, 1, 0)",
+                      {type, status});
     Json listing = session_json(app.sessions, request, *session, listing_query,
-                                {text_parameter(request, "type"), text_parameter(request, "status"),
-                                 std::to_string(limit), std::to_string((page - 1) * limit)});
+                                {type, status, std::to_string(limit),
+                                 std::to_string((page - 1) * limit), roles ? "true" : "false"});
     long long total = listing["total"];
     send_json(response, 200,
               {{"backups", listing["backups"]},
@@ -92,22 +103,6 @@ void delete_backup(WebApp &app, const httplib::Request &request, httplib::Respon
     send_json(response, 200, {{"id", std::stoll(id)}, {"status", "deleted"}});
 }
 
-void download_link(WebApp &app, const httplib::Request &request, httplib::Response &response)
-{
-    std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
-    Json link =
-        session_json(app.sessions, request, *session,
-                     "SELECT json_build_object('url', "
-                     "@extschema@.lokbackup_download_url($1::bigint, interval '1 hour'), "
-                     "'expiresAt', now() + interval '1 hour', 'fileName', "
-                     "regexp_replace(object_key, '^.*/', '')) FROM @extschema@.lokbackup_status "
-                     "WHERE id = $1::bigint",
-                     {std::string(request.matches[1])});
-    if (link.is_null())
-        throw HttpError(404, "backup " + std::string(request.matches[1]) + " does not exist");
-    send_json(response, 200, link);
-}
-
 } // namespace
 
 void add_backup_routes(httplib::Server &server, WebApp &app)
@@ -115,7 +110,6 @@ void add_backup_routes(httplib::Server &server, WebApp &app)
     server.Get("/api/admin/backups", json_route(app, list_backups));
     server.Post("/api/admin/backups", json_route(app, start_backup));
     server.Delete(R"(/api/admin/backups/(\d+))", json_route(app, delete_backup));
-    server.Get(R"(/api/admin/backups/(\d+)/download)", json_route(app, download_link));
 }
 
 } // namespace lokbackup::cli

@@ -114,6 +114,17 @@ std::optional<std::string> text_parameter(const httplib::Request &request, const
     return request.get_param_value(name);
 }
 
+bool boolean_parameter(const httplib::Request &request, const char *name, bool fallback)
+{
+    std::optional<std::string> text = text_parameter(request, name);
+    if (!text)
+        return fallback;
+    if (*text != "true" && *text != "false")
+        throw HttpError(400, std::string("invalid ") + name + " \"" + *text + "\"",
+                        std::string("The ") + name + " is true or false.");
+    return *text == "true";
+}
+
 long long integer_parameter(const httplib::Request &request, const char *name, long long fallback,
                             long long minimum, long long maximum)
 {

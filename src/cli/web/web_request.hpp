@@ -37,5 +37,7 @@ std::optional<std::string> string_field(const Json &body, const char *field);
 long long integer_parameter(const httplib::Request &request, const char *name, long long fallback,
                             long long minimum, long long maximum);
 std::optional<std::string> text_parameter(const httplib::Request &request, const char *name);
+// Query parameter `name`, "true" or "false", or `fallback` when absent.
+bool boolean_parameter(const httplib::Request &request, const char *name, bool fallback);
 
 } // namespace lokbackup::cli

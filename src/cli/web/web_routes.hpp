@@ -43,6 +43,8 @@ void install_boundary(httplib::Server &server);
 void add_auth_routes(httplib::Server &server, WebApp &app);
 // /api/admin/backups...
 void add_backup_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/backups/{id}/download (a presigned URL), GET /api/admin/backups/{id}/object
+void add_download_routes(httplib::Server &server, WebApp &app);
 // POST /api/admin/backups/{id}/restore, GET /api/admin/restores[/{id}]
 void add_restore_routes(httplib::Server &server, WebApp &app);
 // GET /api/admin/health, GET /metrics

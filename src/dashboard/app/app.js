@@ -1,9 +1,11 @@
-// The lokbackup dashboard: statistics, the backups with filters and pages, and the actions run,
-// download, restore and delete, all through lokbackup serve's JSON API as the logged-in role.
+// The lokbackup dashboard: statistics, the backups with filters and pages (the roles backups
+// only when asked for), and the actions run, download, restore and delete, all through lokbackup
+// serve's JSON API as the logged-in role.
 'use strict';
 
 const state = {
   page: 1,
+  showRoles: false,
   // ?limit=N in the page's address: backups per page.
   limit: Number(new URLSearchParams(window.location.search).get('limit')) || 20,
   csrfToken: null,
@@ -67,27 +69,43 @@ async function busy(button, label, action) {
   }
 }
 
-function formatTime(iso) {
-  return iso ? new Date(iso).toLocaleString() : '–';
-}
+// Every time on the page is in the browser's time zone, named: "2026-12-03 15:05 GMT+1". The
+// date is written year first whatever the locale, so that it cannot be read as another day; the
+// zone stays with its time (a no-break space) when a narrow column wraps the date.
+const timeParts = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+  numberingSystem: 'latn',
+});
 
-function formatBytes(bytes) {
-  if (bytes === null || bytes === undefined) {
+function formatTime(iso) {
+  if (!iso) {
     return '–';
   }
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  const part = Object.fromEntries(timeParts.formatToParts(new Date(iso))
+    .map(({ type, value }) => [type, value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}\u00a0${part.timeZoneName}`;
+}
+
+function timeElement(iso) {
+  const time = document.createElement('time');
+  time.dateTime = iso;
+  time.textContent = formatTime(iso);
+  return time;
 }
 
 const statusIcons = {
   completed: '✔', failed: '✖', in_progress: '⟳', pending: '…', deleted: '⊘',
 };
+
+// On a narrow screen each row of the backups is a card, its cells labelled with their column's
+// heading (style.css shows data-label).
+const backupColumns = [...document.querySelectorAll('#backups thead th')].map((th) => th.textContent);
 
 function cell(row, text, className) {
   const td = row.insertCell();
@@ -98,17 +116,46 @@ function cell(row, text, className) {
   return td;
 }
 
-function actionButton(container, label, className, handler) {
+function actionButton(container, label, action, style, handler) {
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = label;
-  button.className = className;
-  button.addEventListener('click', () => handler(button));
+  button.className = `${style} ${action}`;
+  button.dataset.action = action;
+  button.addEventListener('click', handler);
   container.append(button);
+}
+
+// The reason of a failed backup is text in its row, for everyone: not a tooltip, which neither a
+// keyboard nor a touch screen can open.
+function statusCell(row, backup) {
+  const status = cell(row, '', `status status-${backup.status}`);
+  const label = document.createElement('span');
+  label.className = 'status-label';
+  const icon = document.createElement('span');
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = statusIcons[backup.status] || '';
+  label.append(icon, ` ${backup.status.replace('_', ' ')}`);
+  status.append(label);
+  if (backup.error) {
+    const reason = document.createElement('span');
+    reason.className = 'reason';
+    reason.textContent = `Reason: ${backup.error}`;
+    status.append(reason);
+  }
+}
+
+// The page re-renders the rows at each refresh: the row action that had the focus keeps it.
+function focusedAction() {
+  const focused = document.activeElement;
+  const row = focused?.closest('#backup-rows tr');
+  return row && focused.dataset.action
+    ? `tr[data-id="${row.dataset.id}"] [data-action="${focused.dataset.action}"]` : null;
 }
 
 function renderBackups(backups) {
   const body = $('backup-rows');
+  const focus = focusedAction();
   body.replaceChildren();
   if (backups.length === 0) {
     cell(body.insertRow(), 'No backups match.', 'muted').colSpan = 9;
@@ -118,16 +165,16 @@ function renderBackups(backups) {
     const row = body.insertRow();
     row.dataset.id = backup.id;
     row.dataset.status = backup.status;
-    cell(row, backup.fileName || `backup ${backup.id}`);
+    row.dataset.database = backup.database;
+    cell(row, backup.fileName || `backup ${backup.id}`, 'file');
     cell(row, backup.database);
     cell(row, backup.type);
-    const status = cell(row, `${statusIcons[backup.status] || ''} ${backup.status.replace('_', ' ')}`,
-      `status status-${backup.status}`);
-    if (backup.error) {
-      status.title = backup.error;
-    }
-    cell(row, formatBytes(backup.size), 'number').title = backup.sizePretty || '';
-    cell(row, formatTime(backup.createdAt));
+    statusCell(row, backup);
+    // No size is computed on the page: each is the catalog's pg_size_pretty() (sizePretty here,
+    // totalSizePretty, rawPretty, storedPretty), so the whole page counts in PostgreSQL's units,
+    // bytes, kB, MB, GB and TB, multiples of 1024.
+    cell(row, backup.sizePretty || '–', 'number size');
+    cell(row, '').append(timeElement(backup.createdAt));
     cell(row, backup.duration || '–', 'number');
     const checksum = cell(row, '');
     if (backup.checksumShort) {
@@ -139,15 +186,27 @@ function renderBackups(backups) {
     const actions = document.createElement('div');
     actions.className = 'actions';
     if (backup.status === 'completed') {
-      actionButton(actions, 'Download', 'secondary download', (button) => download(backup, button));
+      // serve streams the object from any storage, as the logged-in role (audited).
+      const download = document.createElement('a');
+      download.className = 'button secondary download';
+      download.dataset.action = 'download';
+      download.href = `/api/admin/backups/${backup.id}/object`;
+      download.textContent = 'Download';
+      actions.append(download);
       if (backup.database !== '(roles)') {
-        actionButton(actions, 'Restore', 'secondary restore', () => openRestore(backup));
+        actionButton(actions, 'Restore', 'restore', 'secondary', () => openRestore(backup));
       }
     }
     if (backup.status === 'completed' || backup.status === 'failed') {
-      actionButton(actions, 'Delete', 'danger delete', () => openDelete(backup));
+      actionButton(actions, 'Delete', 'delete', 'danger', () => openDelete(backup));
     }
-    row.insertCell().append(actions);
+    cell(row, '').append(actions);
+    for (const td of row.cells) {
+      td.dataset.label = backupColumns[td.cellIndex];
+    }
+  }
+  if (focus) {
+    body.querySelector(focus)?.focus();
   }
 }
 
@@ -155,7 +214,7 @@ function renderStats(stats) {
   $('stat-size').textContent = stats.totalSizePretty;
   $('stat-completed').textContent = stats.completed;
   $('stat-failed').textContent = stats.failed;
-  $('stat-last').textContent = formatTime(stats.lastBackup);
+  $('stat-last').replaceChildren(stats.lastBackup ? timeElement(stats.lastBackup) : '–');
   $('stat-next').textContent = stats.nextScheduledRun
     ? `next scheduled: ${formatTime(stats.nextScheduledRun)}` : 'no schedule';
 }
@@ -221,7 +280,7 @@ async function refresh(poll = false) {
   clearTimeout(state.refreshTimer);
   let active = false;
   try {
-    const query = new URLSearchParams({ page: state.page, limit: state.limit });
+    const query = new URLSearchParams({ page: state.page, limit: state.limit, roles: state.showRoles });
     for (const [name, id] of [['type', 'filter-type'], ['status', 'filter-status']]) {
       if ($(id).value) {
         query.set(name, $(id).value);
@@ -249,20 +308,6 @@ async function runBackup(button) {
   });
   // After busy() has given the button back: the listing then disables it while a backup runs.
   await refresh();
-}
-
-async function download(backup, button) {
-  await busy(button, 'Signing…', async () => {
-    const link = await api('GET', `/api/admin/backups/${backup.id}/download`);
-    if (!/^https?:/.test(link.url)) {
-      throw new Error(`the storage gave a link that is not http(s): ${link.url}`);
-    }
-    $('download-name').textContent = link.fileName;
-    $('download-expiry').textContent = formatTime(link.expiresAt);
-    $('download-link').href = link.url;
-    $('download-link').download = link.fileName;
-    $('download-dialog').showModal();
-  });
 }
 
 function openDelete(backup) {
@@ -302,7 +347,7 @@ function showRestoreStep(step) {
 function openRestore(backup) {
   state.restoring = backup;
   $('restore-text').textContent = `Backup ${backup.id} of database "${backup.database}", `
-    + `${formatTime(backup.createdAt)}, ${formatBytes(backup.size)}.`;
+    + `${formatTime(backup.createdAt)}, ${backup.sizePretty}.`;
   $('restore-target').value = `${backup.database}_restored_${backup.id}`;
   $('restore-drop-previous').checked = false;
   $('restore-confirm').value = '';
@@ -363,9 +408,10 @@ async function start() {
   $('who').textContent = session.user;
   $('run-backup').addEventListener('click', (event) => runBackup(event.currentTarget));
   $('refresh').addEventListener('click', () => refresh());
-  for (const id of ['filter-type', 'filter-status']) {
+  for (const id of ['filter-type', 'filter-status', 'show-roles']) {
     $(id).addEventListener('change', () => {
       state.page = 1;
+      state.showRoles = $('show-roles').checked;
       refresh();
     });
   }

@@ -159,12 +159,16 @@ is($r->{json}{stats}{completed}, 4, 'the statistics count the completed backups'
 ok($r->{json}{stats}{totalSize} > 0, 'the statistics sum their size');
 is($admin->call(GET => '/api/admin/backups?type=manual&status=failed')->{json}{pagination}{total},
     0, 'filters by type and status');
+$r = $admin->call(GET => '/api/admin/backups?roles=false&limit=1');
+is($r->{json}{pagination}{total}, 2, 'roles=false leaves out the roles backups');
+is_deeply([ map { $_->{database} } @{ $r->{json}{backups} } ], ['app'], '... from the page too');
 
 for my $bad ([ 'type=hourly', qr/invalid type "hourly"/, qr/daily, weekly, monthly, manual/ ],
     [ 'status=lost', qr/invalid status "lost"/, qr/completed/ ],
     [ 'page=0', qr/invalid page "0"/, qr/from 1 to/ ],
     [ 'limit=101', qr/invalid limit "101"/, qr/from 1 to 100/ ],
-    [ 'page=two', qr/invalid page "two"/, qr/whole number/ ])
+    [ 'page=two', qr/invalid page "two"/, qr/whole number/ ],
+    [ 'roles=no', qr/invalid roles "no"/, qr/true or false/ ])
 {
     my ($query, $error, $hint) = @$bad;
     $r = $admin->call(GET => "/api/admin/backups?$query");
@@ -288,7 +292,7 @@ is($viewer->login('viewer', $password{viewer})->{status}, 200, 'a role granted l
 $node->safe_psql('postgres', "REVOKE lokbackup_admin FROM viewer");
 for my $call ([ GET => '/api/admin/backups' ], [ POST => '/api/admin/backups' ],
     [ DELETE => "/api/admin/backups/$roles_id" ], [ GET => "/api/admin/backups/$roles_id/download" ],
-    [ GET => '/api/admin/restores' ])
+    [ GET => "/api/admin/backups/$roles_id/object" ], [ GET => '/api/admin/restores' ])
 {
     $r = $viewer->call(@$call, $call->[0] eq 'GET' ? undef : {});
     is($r->{status}, 403, "$call->[0] $call->[1] once lokbackup_admin is revoked: 403");

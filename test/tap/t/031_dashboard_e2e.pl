@@ -1,6 +1,8 @@
 # The dashboard end to end, in headless Chromium driven by playwright-core (test/e2e/dashboard.mjs)
-# against lokbackup serve, a real server and S3 storage (s3rver): every check the browser makes
-# is an assertion here, and the restore and delete it did are checked in the database.
+# against lokbackup serve, a real server and S3 storage (s3rver), on a desktop and a phone screen:
+# every check the browser makes is an assertion here, and the restore and delete it did are
+# checked in the database. A first run, before the browser comes, has a failed backup whose reason
+# the page must show.
 use strict;
 use warnings FATAL => 'all';
 
@@ -24,9 +26,18 @@ my $s3 = S3TestServer->start_s3rver('dashboard');
 my $bucket = 'lokbackup-dashboard';
 $s3->create_bucket($bucket);
 my $node = create_node('dashboard',
-    settings => { $s3->settings($bucket, 'pg'), 'lokbackup.databases' => 'app' });
+    settings => { $s3->settings($bucket, 'pg'), 'lokbackup.databases' => 'app, broken' });
 populate_app_database($node, 'app');
 my $source_dump = dump_database($node, 'app');
+$node->safe_psql('postgres', 'CREATE DATABASE broken');
+ok(reject_connections($node, 'broken', 1), 'pg_hba.conf rejects connections to broken');
+run_backup_allow_failures($node);
+is( $node->safe_psql('postgres',
+        "SELECT string_agg(coalesce(database, 'roles') || ' ' || status, ',' ORDER BY id)"
+          . ' FROM lokbackup_backups'),
+    'roles completed,app completed,broken failed',
+    'a first run: the backup of broken failed');
+reload_settings($node, 'lokbackup.databases' => 'app');
 my $database_oid = sub { $node->safe_psql('postgres', "SELECT oid FROM pg_database WHERE datname = '$_[0]'") };
 my $source_oid = $database_oid->('app');
 
@@ -78,6 +89,6 @@ is( $node->safe_psql('postgres',
 is(backup_row($node, $done->{deletedBackup} // 0)->{status} // '', 'deleted',
     'the backup deleted from the dashboard is deleted in the catalog');
 my @screenshots = glob("$artifacts/*.png");
-ok(@screenshots >= 10, 'screenshots are saved in ' . $artifacts);
+ok(@screenshots >= 17, 'screenshots are saved in ' . $artifacts);
 
 done_testing();
