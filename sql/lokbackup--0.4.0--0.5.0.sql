@@ -385,3 +385,354 @@ COMMENT ON FUNCTION lokbackup_internal.lock_backup(bigint) IS
     'locks the row of a backup that is not deleted, or raises an error that says why it cannot';
 COMMENT ON FUNCTION lokbackup_internal.queue_removal(bigint) IS
     'queues the removal of a backup''s objects in lokbackup_removals and makes a first attempt after commit';
+
+-- Restore drills: a backup restored by the worker into a scratch database and checked against
+-- what its dump held when it was taken (inventory).
+ALTER TABLE lokbackup_backups ADD COLUMN inventory jsonb;
+COMMENT ON COLUMN lokbackup_backups.inventory IS
+    'what the dump holds, read in its own snapshot at backup time: the rows of each table, each sequence''s value, the tables, indexes and constraints, the large objects; restore drills check a restore against it (NULL: the roles, or taken before 0.5.0)';
+
+CREATE TABLE lokbackup_drills (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    backup_id bigint NOT NULL REFERENCES lokbackup_backups (id),
+    database text NOT NULL,
+    status text NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'in_progress', 'passed', 'failed')),
+    requested_by text NOT NULL,
+    scheduled boolean NOT NULL DEFAULT false,
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    started_at timestamptz,
+    finished_at timestamptz,
+    -- From the start of the download to the replay's commit: what a restore of this backup costs.
+    restore_seconds double precision CHECK (restore_seconds >= 0),
+    target text,
+    failed_check text,
+    checks jsonb,
+    CHECK ((status = 'failed') = (failed_check IS NOT NULL)),
+    CHECK (status <> 'passed' OR restore_seconds IS NOT NULL)
+);
+CREATE INDEX ON lokbackup_drills (backup_id, finished_at);
+CREATE INDEX ON lokbackup_drills (status);
+CREATE INDEX ON lokbackup_drills (database, finished_at);
+COMMENT ON TABLE lokbackup_drills IS
+    'restore drills: a backup restored into a scratch database and checked (checksum, rows of each table, objects, sequence values, large objects); its restore time and the first check that failed';
+COMMENT ON COLUMN lokbackup_drills.restore_seconds IS
+    'the measured restore time, from the first byte read to the replay''s commit: the recovery time objective of the database at that size';
+COMMENT ON COLUMN lokbackup_drills.failed_check IS
+    'the first check that failed, in words (NULL unless failed)';
+COMMENT ON COLUMN lokbackup_drills.checks IS
+    'what the drill compared: tables, rows, indexes, constraints, sequences, large objects';
+REVOKE ALL ON lokbackup_drills FROM PUBLIC;
+GRANT SELECT ON lokbackup_drills TO lokbackup_admin;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_drills',
+    $$WHERE status NOT IN ('pending', 'in_progress')$$);
+
+ALTER TABLE lokbackup_audit DROP CONSTRAINT lokbackup_audit_action_check;
+ALTER TABLE lokbackup_audit ADD CONSTRAINT lokbackup_audit_action_check
+    CHECK (action IN ('run', 'delete', 'restore_plan', 'download_url', 'rotate', 'keep', 'verify',
+                      'drill'));
+
+-- The newest finished drill of each backup.
+CREATE FUNCTION lokbackup_internal.last_drill(backup_id bigint) RETURNS @extschema@.lokbackup_drills
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT d.* FROM @extschema@.lokbackup_drills d
+    WHERE d.backup_id = last_drill.backup_id AND d.status IN ('passed', 'failed')
+    ORDER BY d.finished_at DESC, d.id DESC LIMIT 1;
+END;
+REVOKE ALL ON FUNCTION lokbackup_internal.last_drill(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lokbackup_internal.last_drill(bigint) TO lokbackup_admin;
+
+-- 'latest' never names a backup whose newest drill failed: it could not be restored.
+CREATE OR REPLACE FUNCTION lokbackup_internal.find_backup(backup text, database text)
+    RETURNS @extschema@.lokbackup_backups
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    chosen @extschema@.lokbackup_backups;
+    wanted bigint;
+    failed_count bigint;
+BEGIN
+    IF backup IS NULL THEN
+        RAISE EXCEPTION 'backup must not be NULL'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass ''latest'' or a backup id.';
+    END IF;
+    IF backup = 'latest' THEN
+        IF database IS NULL THEN
+            RAISE EXCEPTION 'backup ''latest'' needs a database'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Pass the name of the database whose latest backup you want, or a backup id.';
+        END IF;
+        SELECT * INTO chosen FROM @extschema@.lokbackup_backups b
+        WHERE b.status = 'completed' AND b.database = find_backup.database
+          AND b.verification IS DISTINCT FROM 'failed'
+          AND (lokbackup_internal.last_drill(b.id)).status IS DISTINCT FROM 'failed'
+        ORDER BY b.finished_at DESC, b.id DESC LIMIT 1;
+        IF NOT FOUND THEN
+            SELECT count(*) INTO failed_count FROM @extschema@.lokbackup_backups b
+            WHERE b.status = 'completed' AND b.database = find_backup.database;
+            IF failed_count > 0 THEN
+                RAISE EXCEPTION 'there is no completed backup of database "%" that did not fail verification or a restore drill', database
+                    USING ERRCODE = 'no_data_found',
+                          DETAIL = format('%s completed %s failed verification or a restore drill.', failed_count,
+                                          CASE WHEN failed_count = 1 THEN 'backup' ELSE 'backups' END),
+                          HINT = 'lokbackup_status shows why; a backup whose object is intact again passes "lokbackup verify ID".';
+            END IF;
+            RAISE EXCEPTION 'there is no completed backup of database "%"', database
+                USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
+        END IF;
+        RETURN chosen;
+    END IF;
+    IF backup !~ '^[0-9]{1,18}$' THEN
+        RAISE EXCEPTION 'invalid backup "%"', backup
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass ''latest'' or a backup id (a positive number).';
+    END IF;
+    wanted := backup::bigint;
+    SELECT * INTO chosen FROM @extschema@.lokbackup_backups b WHERE b.id = wanted;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'backup % does not exist', wanted
+            USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
+    END IF;
+    IF database IS NOT NULL AND chosen.database IS DISTINCT FROM database THEN
+        RAISE EXCEPTION 'backup % is not a backup of database "%"', wanted, database
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It is a backup of %s.', coalesce('database "' || chosen.database || '"', 'the roles'));
+    END IF;
+    IF chosen.status <> 'completed' THEN
+        RAISE EXCEPTION 'backup % is %, not completed', wanted, chosen.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Only a completed backup can be restored.';
+    END IF;
+    RETURN chosen;
+END
+$$;
+
+-- Wakes the worker once the calling transaction commits, so that it sees what was queued.
+CREATE FUNCTION lokbackup_internal.wake_worker() RETURNS void
+    LANGUAGE c AS 'MODULE_PATHNAME', 'lokbackup_wake_worker';
+REVOKE ALL ON FUNCTION lokbackup_internal.wake_worker() FROM PUBLIC;
+
+-- Queues a drill of a database backup; the worker runs it when no backup runs.
+CREATE FUNCTION lokbackup_internal.queue_drill(backup_id bigint, scheduled boolean) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b @extschema@.lokbackup_backups;
+    drill_id bigint;
+BEGIN
+    SELECT * INTO b FROM @extschema@.lokbackup_backups x WHERE x.id = queue_drill.backup_id;
+    SELECT d.id INTO drill_id FROM @extschema@.lokbackup_drills d
+    WHERE d.backup_id = b.id AND d.status IN ('pending', 'in_progress');
+    IF FOUND THEN
+        RETURN drill_id;
+    END IF;
+    INSERT INTO @extschema@.lokbackup_drills (backup_id, database, requested_by, scheduled)
+    VALUES (b.id, b.database, lokbackup_internal.actor(), scheduled)
+    RETURNING id INTO drill_id;
+    INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
+    VALUES (lokbackup_internal.actor(), 'drill', b.id,
+            jsonb_build_object('drill_id', drill_id, 'scheduled', scheduled));
+    PERFORM lokbackup_internal.wake_worker();
+    RETURN drill_id;
+END
+$$;
+REVOKE ALL ON FUNCTION lokbackup_internal.queue_drill(bigint, boolean) FROM PUBLIC;
+
+CREATE FUNCTION lokbackup_drill(backup text DEFAULT 'latest', database text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b @extschema@.lokbackup_backups := lokbackup_internal.find_backup(backup, database);
+BEGIN
+    IF b.database IS NULL THEN
+        RAISE EXCEPTION 'backup % is of the roles: a drill restores a database backup', b.id
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the id of a database backup, or ''latest'' with database => ''name''.';
+    END IF;
+    IF b.object_key IS NULL THEN
+        RAISE EXCEPTION 'backup % has no object to restore', b.id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN lokbackup_internal.queue_drill(b.id, false);
+END
+$$;
+REVOKE ALL ON FUNCTION lokbackup_drill(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lokbackup_drill(text, text) TO lokbackup_admin;
+
+CREATE OR REPLACE VIEW lokbackup_status AS
+SELECT b.id, b.type, b.status, coalesce(b.database, '(roles)') AS database, b.object_key,
+       b.format, b.compression, b.size, pg_catalog.pg_size_pretty(b.size) AS size_pretty,
+       b.raw_size, pg_catalog.pg_size_pretty(b.raw_size) AS raw_size_pretty, b.sha256,
+       b.requested_by, b.requested_at, b.started_at, b.finished_at, b.duration,
+       lokbackup_internal.pretty_duration(b.duration) AS duration_pretty, b.error,
+       b.verification, b.verified_at, b.verification_error, b.encrypted_to,
+       d.finished_at AS last_drill, d.status AS drill_status, d.failed_check AS drill_failed_check,
+       d.restore_seconds AS drill_restore_seconds
+FROM lokbackup_backups b
+LEFT JOIN LATERAL lokbackup_internal.last_drill(b.id) d ON d.id IS NOT NULL;
+
+ALTER TYPE lokbackup_listing ADD ATTRIBUTE last_drill timestamptz, ADD ATTRIBUTE drill_status text;
+CREATE OR REPLACE FUNCTION lokbackup_list(type text DEFAULT NULL, status text DEFAULT NULL,
+                                          lim integer DEFAULT 50, off integer DEFAULT 0)
+    RETURNS SETOF @extschema@.lokbackup_listing
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM lokbackup_internal.check_choice('type', lokbackup_list.type,
+                                            ARRAY['daily', 'weekly', 'monthly', 'manual']);
+    PERFORM lokbackup_internal.check_choice('status', lokbackup_list.status,
+                                            ARRAY['pending', 'in_progress', 'completed', 'failed', 'deleted']);
+    IF lim IS NULL OR lim < 1 OR lim > 10000 THEN
+        RAISE EXCEPTION 'invalid limit %', coalesce(lim::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The limit must be between 1 and 10000.';
+    END IF;
+    IF off IS NULL OR off < 0 THEN
+        RAISE EXCEPTION 'invalid offset %', coalesce(off::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The offset must be 0 or more.';
+    END IF;
+    -- A failed verification's reason shows in the error column: the backup's own error is NULL
+    -- for a completed backup, the only kind that is verified; a failed drill's after it.
+    RETURN QUERY
+        SELECT s.id, s.type, s.status, s.database, s.size_pretty, s.raw_size_pretty, s.requested_at,
+               s.duration_pretty, left(s.sha256, 12),
+               coalesce(s.error, s.verification_error, 'restore drill failed: ' || s.drill_failed_check),
+               s.verification, s.verified_at, s.last_drill, s.drill_status
+        FROM @extschema@.lokbackup_status s
+        WHERE (lokbackup_list.type IS NULL OR s.type = lokbackup_list.type)
+          AND (lokbackup_list.status IS NULL OR s.status = lokbackup_list.status)
+        ORDER BY s.id DESC
+        LIMIT lim OFFSET off;
+END
+$$;
+COMMENT ON FUNCTION lokbackup_list(text, text, integer, integer) IS
+    'the backups, newest first, with their last restore drill: filter by type (daily, weekly, monthly, manual) and status, page with lim and off';
+COMMENT ON VIEW lokbackup_status IS
+    'every backup with sizes and duration in readable form, its error, its verification, whom it is encrypted to and its last restore drill';
+COMMENT ON FUNCTION lokbackup_drill(text, text) IS
+    'queue a restore drill of a backup (''latest'' of a database, or an id): the worker restores it into a scratch database and checks it against what the dump held; returns the drill''s id (audited)';
+COMMENT ON FUNCTION lokbackup_internal.last_drill(bigint) IS
+    'the newest finished restore drill of a backup';
+COMMENT ON FUNCTION lokbackup_internal.wake_worker() IS
+    'wakes the lokbackup worker once the transaction commits';
+COMMENT ON FUNCTION lokbackup_internal.queue_drill(bigint, boolean) IS
+    'queues a restore drill of a backup (one pending or running drill per backup) and wakes the worker';
+
+-- Health gains the drills, the failures of the last week, and a verdict in words: what a card on
+-- the dashboard and a monitoring check show.
+--   red:   no backup when one was expected (never, with a schedule), late, or the newest drill of
+--          the database failed;
+--   amber: a backup failed since the last completed one, or in the last 7 days; or drills are
+--          scheduled (lokbackup.drill_schedule) and none has passed yet;
+--   green: otherwise.
+DROP FUNCTION lokbackup_health();
+CREATE FUNCTION lokbackup_health()
+    RETURNS TABLE (database text, last_completed_at timestamptz, last_completed_size bigint,
+                   age interval, age_pretty text, expected_after timestamptz,
+                   last_failed_at timestamptz, status text, detail text,
+                   failures_7d bigint, last_drill_at timestamptz, last_drill_status text,
+                   last_drill_failed_check text, restore_seconds double precision,
+                   verdict text, reason text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH target AS (
+        SELECT NULL::text AS name, 1::bigint AS position
+        UNION ALL
+        SELECT n.name, n.position
+        FROM unnest(coalesce(lokbackup_internal.named_databases(),
+                             ARRAY(SELECT d.datname::text FROM pg_catalog.pg_database d
+                                   WHERE d.datallowconn AND NOT d.datistemplate
+                                     AND d.datname !~ '^lokbackup_drill_[0-9]+$'
+                                   ORDER BY d.datname)))
+             WITH ORDINALITY AS n(name, position)
+    ), fact AS (
+        SELECT t.name, t.position,
+               lokbackup_internal.last_firing(
+                   now() - t.position * make_interval(secs => c.setting::double precision))
+                   AS due,
+               l.finished_at AS completed_at, l.size, f.finished_at AS failed_at, f.error,
+               (SELECT count(*) FROM @extschema@.lokbackup_backups b
+                WHERE b.status = 'failed' AND b.database IS NOT DISTINCT FROM t.name
+                  AND b.finished_at > now() - interval '7 days') AS failures_7d,
+               dr.finished_at AS drill_at, dr.status AS drill_status,
+               dr.failed_check AS drill_failed_check, dr.restore_seconds AS drill_seconds,
+               EXISTS (SELECT FROM @extschema@.lokbackup_drills p
+                       WHERE p.database = t.name AND p.status = 'passed') AS drill_passed_ever
+        FROM target t
+        CROSS JOIN pg_catalog.pg_settings c
+        LEFT JOIN LATERAL (
+            SELECT b.finished_at, b.size FROM @extschema@.lokbackup_backups b
+            WHERE b.status = 'completed' AND b.database IS NOT DISTINCT FROM t.name
+            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1) l ON true
+        LEFT JOIN LATERAL (
+            SELECT b.finished_at, b.error FROM @extschema@.lokbackup_backups b
+            WHERE b.status = 'failed' AND b.database IS NOT DISTINCT FROM t.name
+            ORDER BY b.finished_at DESC NULLS LAST, b.id DESC LIMIT 1) f ON true
+        LEFT JOIN LATERAL (
+            SELECT d.finished_at, d.status, d.failed_check, d.restore_seconds
+            FROM @extschema@.lokbackup_drills d
+            WHERE d.database = t.name AND d.status IN ('passed', 'failed')
+            ORDER BY d.finished_at DESC, d.id DESC LIMIT 1) dr ON true
+        WHERE c.name = 'lokbackup.backup_timeout'
+    ), verdict AS (
+        SELECT x.*,
+               CASE WHEN x.completed_at IS NULL THEN 'never'
+                    WHEN x.completed_at < x.due THEN 'late'
+                    WHEN x.failed_at > x.completed_at THEN 'failing'
+                    ELSE 'ok' END AS status,
+               CASE WHEN x.failed_at > x.completed_at OR x.completed_at IS NULL
+                    THEN '; the last backup failed: ' || x.error END AS failure
+        FROM fact x
+    ), worded AS (
+        SELECT v.*,
+               CASE v.status
+                   WHEN 'never' THEN 'no completed backup' || coalesce(v.failure, '')
+                   WHEN 'late' THEN format('no completed backup since the scheduled one due at %s',
+                                           v.due) || coalesce(v.failure, '')
+                   WHEN 'failing' THEN substr(v.failure, 3)
+                   ELSE CASE WHEN current_setting('lokbackup.schedule') = ''
+                             THEN 'no schedule (lokbackup.schedule is empty): nothing is expected'
+                             WHEN v.due IS NULL THEN 'no scheduled backup is due yet'
+                             ELSE format('completed since the scheduled backup due at %s', v.due) END
+               END AS detail,
+               current_setting('lokbackup.drill_schedule', true) IS DISTINCT FROM ''
+                   AND current_setting('lokbackup.drill_schedule', true) IS NOT NULL AS drills_scheduled
+        FROM verdict v
+    )
+    SELECT coalesce(w.name, '(roles)'), w.completed_at, w.size, now() - w.completed_at,
+           lokbackup_internal.pretty_age(now() - w.completed_at), w.due, w.failed_at, w.status,
+           w.detail, w.failures_7d, w.drill_at, w.drill_status, w.drill_failed_check,
+           w.drill_seconds,
+           CASE WHEN w.status = 'late' OR (w.status = 'never' AND w.due IS NOT NULL)
+                     OR w.drill_status = 'failed' THEN 'red'
+                WHEN w.status IN ('failing', 'never') OR w.failures_7d > 0
+                     OR (w.drills_scheduled AND w.name IS NOT NULL AND NOT w.drill_passed_ever)
+                     THEN 'amber'
+                ELSE 'green' END,
+           CASE WHEN w.status = 'late' OR (w.status = 'never' AND w.due IS NOT NULL) THEN w.detail
+                WHEN w.drill_status = 'failed'
+                     THEN 'the last restore drill failed: ' || w.drill_failed_check
+                WHEN w.status IN ('failing', 'never') THEN w.detail
+                WHEN w.failures_7d > 0
+                     THEN format('%s failed %s in the last 7 days', w.failures_7d,
+                                 CASE WHEN w.failures_7d = 1 THEN 'backup' ELSE 'backups' END)
+                WHEN w.drills_scheduled AND w.name IS NOT NULL AND NOT w.drill_passed_ever
+                     THEN 'no restore drill has passed yet'
+                WHEN w.drill_status = 'passed'
+                     THEN format('backed up %s; the last restore drill passed in %s',
+                                 lokbackup_internal.pretty_age(now() - w.completed_at),
+                                 lokbackup_internal.pretty_duration(make_interval(secs => w.drill_seconds)))
+                ELSE format('backed up %s', lokbackup_internal.pretty_age(now() - w.completed_at)) END
+    FROM worded w
+    ORDER BY w.name IS NOT NULL, w.position;
+END;
+REVOKE ALL ON FUNCTION lokbackup_health() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lokbackup_health() TO lokbackup_admin;
+COMMENT ON FUNCTION lokbackup_health() IS
+    'per database (and the roles): how old its newest completed backup is against the schedule (ok, late, never, failing), failures of the last 7 days, the last restore drill and its restore time, and a verdict (green, amber, red) with its reason';
+
+CREATE VIEW lokbackup_health AS SELECT * FROM lokbackup_health();
+REVOKE ALL ON lokbackup_health FROM PUBLIC;
+GRANT SELECT ON lokbackup_health TO lokbackup_admin;
+COMMENT ON VIEW lokbackup_health IS
+    'lokbackup_health() as a view: one row per database (and the roles), with its verdict (green, amber, red) and the reason in words';
