@@ -3,7 +3,6 @@
 extern "C" {
 #include "access/xact.h"
 #include "nodes/pg_list.h"
-#include "storage/latch.h"
 #include "utils/memutils.h"
 }
 
@@ -12,8 +11,8 @@ extern "C" {
 #include "core/storage/removal_retry.hpp"
 #include "extension/boundary.hpp"
 #include "extension/catalog.hpp"
-#include "extension/shared_state.hpp"
 #include "extension/storage_bridge.hpp"
+#include "extension/worker_wakeup.hpp"
 
 namespace lokbackup::pg
 {
@@ -59,18 +58,6 @@ static void free_removal(PendingRemoval *removal)
         pfree(const_cast<char *>(removal->storage.s3_region));
     pfree(removal->object_key);
     pfree(removal);
-}
-
-// Runs in a commit callback, where an error must not be raised.
-static void wake_worker()
-{
-    if (!shared_state_ready())
-        return;
-    SharedState *state = shared_state();
-    LWLockAcquire(state->lock, LW_SHARED);
-    if (state->worker_latch != nullptr)
-        SetLatch(state->worker_latch);
-    LWLockRelease(state->lock);
 }
 
 static void on_transaction_end(XactEvent event, void *argument)
