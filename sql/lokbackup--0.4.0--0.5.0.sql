@@ -554,6 +554,11 @@ BEGIN
         RAISE EXCEPTION 'backup % has no object to restore', b.id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    IF b.encrypted_to IS NOT NULL THEN
+        RAISE EXCEPTION 'backup % is encrypted: the worker holds no key to restore it', b.id
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Restore it with lokbackup restore -i IDENTITY into a scratch database instead.';
+    END IF;
     RETURN lokbackup_internal.queue_drill(b.id, false);
 END
 $$;
@@ -736,3 +741,110 @@ REVOKE ALL ON lokbackup_health FROM PUBLIC;
 GRANT SELECT ON lokbackup_health TO lokbackup_admin;
 COMMENT ON VIEW lokbackup_health IS
     'lokbackup_health() as a view: one row per database (and the roles), with its verdict (green, amber, red) and the reason in words';
+
+-- The worker's side of a drill. It takes the oldest pending drill when no backup runs, the drill
+-- child records the outcome, and the worker fails a drill whose child ended without one.
+CREATE FUNCTION lokbackup_internal.start_next_drill()
+    RETURNS TABLE (drill_id bigint, backup_id bigint, database text, target text)
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    UPDATE @extschema@.lokbackup_drills d
+    SET status = 'in_progress', started_at = now(), target = 'lokbackup_drill_' || d.id
+    WHERE d.id = (SELECT p.id FROM @extschema@.lokbackup_drills p WHERE p.status = 'pending'
+                  ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING d.id, d.backup_id, d.database, d.target;
+END;
+
+-- Records a drill's outcome once (a drill that is no longer in progress is left as it is);
+-- failed_check NULL: passed. Returns whether it recorded.
+CREATE FUNCTION lokbackup_internal.finish_drill(drill_id bigint, restore_seconds double precision,
+                                                failed_check text, checks jsonb)
+    RETURNS boolean
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH finished AS (
+        UPDATE @extschema@.lokbackup_drills d
+        SET status = CASE WHEN finish_drill.failed_check IS NULL THEN 'passed' ELSE 'failed' END,
+            finished_at = now(), restore_seconds = finish_drill.restore_seconds,
+            failed_check = finish_drill.failed_check, checks = finish_drill.checks
+        WHERE d.id = finish_drill.drill_id AND d.status = 'in_progress'
+        RETURNING d.id)
+    SELECT EXISTS (SELECT FROM finished);
+END;
+
+-- On the schedule (lokbackup.drill_schedule): a drill of the latest backup of each database that
+-- has one (of the databases lokbackup.databases names, when it names some) and that no drill has
+-- passed yet. Encrypted backups are left out: the worker holds no key to decrypt them.
+CREATE FUNCTION lokbackup_internal.queue_scheduled_drills() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    name text;
+    chosen @extschema@.lokbackup_backups;
+    queued bigint := 0;
+BEGIN
+    FOR name IN
+        SELECT DISTINCT b.database FROM @extschema@.lokbackup_backups b
+        WHERE b.status = 'completed' AND b.database IS NOT NULL
+          AND (lokbackup_internal.named_databases() IS NULL
+               OR b.database = ANY (lokbackup_internal.named_databases()))
+        ORDER BY 1
+    LOOP
+        BEGIN
+            chosen := lokbackup_internal.find_backup('latest', name);
+        EXCEPTION WHEN no_data_found THEN
+            CONTINUE;
+        END;
+        IF chosen.encrypted_to IS NOT NULL OR chosen.object_key IS NULL
+           OR EXISTS (SELECT FROM @extschema@.lokbackup_drills d
+                      WHERE d.backup_id = chosen.id AND d.status = 'passed') THEN
+            CONTINUE;
+        END IF;
+        PERFORM lokbackup_internal.queue_drill(chosen.id, true);
+        queued := queued + 1;
+    END LOOP;
+    RETURN queued;
+END
+$$;
+
+REVOKE ALL ON FUNCTION lokbackup_internal.start_next_drill(),
+    lokbackup_internal.finish_drill(bigint, double precision, text, jsonb),
+    lokbackup_internal.queue_scheduled_drills() FROM PUBLIC;
+COMMENT ON FUNCTION lokbackup_internal.start_next_drill() IS
+    'marks the oldest pending restore drill in progress and returns it (the worker calls it)';
+COMMENT ON FUNCTION lokbackup_internal.finish_drill(bigint, double precision, text, jsonb) IS
+    'records the outcome of a restore drill in progress: passed, or failed with the first failing check';
+COMMENT ON FUNCTION lokbackup_internal.queue_scheduled_drills() IS
+    'queues a drill of the latest backup of each database that no drill has passed (lokbackup.drill_schedule)';
+
+-- The worker ends a drill whose child has ended: a drill the child did not record fails with
+-- `failure` (how the child ended). Returns the drill as it ends.
+CREATE FUNCTION lokbackup_internal.end_drill(drill_id bigint, failure text)
+    RETURNS @extschema@.lokbackup_drills
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d @extschema@.lokbackup_drills;
+BEGIN
+    PERFORM lokbackup_internal.finish_drill(drill_id, NULL, failure, NULL);
+    SELECT * INTO d FROM @extschema@.lokbackup_drills x WHERE x.id = end_drill.drill_id;
+    RETURN d;
+END
+$$;
+
+-- Drills that a crash or restart interrupted fail with `reason`; returns them.
+CREATE FUNCTION lokbackup_internal.fail_unfinished_drills(reason text)
+    RETURNS SETOF @extschema@.lokbackup_drills
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    UPDATE @extschema@.lokbackup_drills d
+    SET status = 'failed', finished_at = now(), failed_check = fail_unfinished_drills.reason
+    WHERE d.status = 'in_progress'
+    RETURNING d.*;
+END;
+REVOKE ALL ON FUNCTION lokbackup_internal.end_drill(bigint, text),
+    lokbackup_internal.fail_unfinished_drills(text) FROM PUBLIC;
+COMMENT ON FUNCTION lokbackup_internal.end_drill(bigint, text) IS
+    'ends a restore drill whose child has ended: fails it with the reason unless the child recorded its outcome, and returns it';
+COMMENT ON FUNCTION lokbackup_internal.fail_unfinished_drills(text) IS
+    'fails the restore drills that a crash or restart interrupted, and returns them';

@@ -31,6 +31,7 @@ struct Command {
 
 extern const Command backup_child_command;
 extern const Command storage_scan_child_command;
+extern const Command drill_child_command;
 extern const Command restore_command;
 extern const Command list_command;
 extern const Command verify_command;

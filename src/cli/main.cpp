@@ -19,7 +19,7 @@ const char *const version = LOKBACKUP_VERSION;
 const Command *const commands[] = {&restore_command,      &list_command,
                                    &verify_command,       &serve_command,
                                    &backup_child_command, &storage_scan_child_command,
-                                   &notify_command};
+                                   &drill_child_command,  &notify_command};
 
 void print_overview()
 {

@@ -3,6 +3,8 @@
 extern "C" {
 #include "utils/timestamp.h"
 #include "miscadmin.h"
+#include "postmaster/postmaster.h"
+#include "utils/varlena.h"
 }
 
 #include "core/backup/backup_request.hpp"
@@ -52,6 +54,18 @@ char *server_bin_directory()
     char *directory = pstrdup(my_exec_path);
     get_parent_directory(directory);
     return directory;
+}
+
+char *first_socket_directory()
+{
+    char *copy = pstrdup(Unix_socket_directories);
+    List *directories = NIL;
+    if (!SplitDirectoriesString(copy, ',', &directories) || directories == NIL)
+        ereport(ERROR, (errcode(ERRCODE_CONFIG_FILE_ERROR),
+                        errmsg("lokbackup needs a Unix socket: unix_socket_directories is empty"),
+                        errhint("pg_dump connects over the server's own Unix socket; set "
+                                "unix_socket_directories.")));
+    return static_cast<char *>(linitial(directories));
 }
 
 static std::string request_json(const ChildRequest &request)

@@ -29,6 +29,10 @@ struct ChildRequest {
 // The server's bin directory: where pg_dump, pg_dumpall and the lokbackup program are.
 char *server_bin_directory();
 
+// The first of unix_socket_directories, where the children connect to this server; raises an
+// error when there is none.
+char *first_socket_directory();
+
 // The worker runs this many children at most at once: the roles dump's and one database's.
 constexpr int max_backup_children = 2;
 

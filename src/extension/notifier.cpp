@@ -129,6 +129,29 @@ void notify_missed_run(TimestampTz due, const char *status, const char *reason)
     });
 }
 
+void notify_failed_drill(const FailedDrill &drill)
+{
+    if (!any_notify_target())
+        return;
+    TimestampTz now = GetCurrentTimestamp();
+    double duration = (now - drill.started) / 1e6;
+    std::time_t started = timestamptz_to_time_t(drill.started);
+    std::time_t finished = timestamptz_to_time_t(now);
+    start_notifier([&] {
+        BackupNotice notice;
+        notice.database = drill.database;
+        notice.backup_id = drill.backup_id;
+        notice.drill_id = drill.drill_id;
+        notice.type = "restore drill";
+        notice.status = "failed";
+        notice.error = drill.failed_check;
+        notice.duration_seconds = duration;
+        notice.started_at = iso_utc(started);
+        notice.finished_at = iso_utc(finished);
+        return notice;
+    });
+}
+
 void reap_notifiers()
 {
     core_call([&] {

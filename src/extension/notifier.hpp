@@ -32,6 +32,15 @@ void notify_finished_backup(const FinishedBackup &backup);
 // Notifies, whatever lokbackup.notify_on says, that the scheduled run due at `due` made no backup:
 // `status` says what became of it ("refused", "skipped", "not run"), `reason` why.
 void notify_missed_run(TimestampTz due, const char *status, const char *reason);
+struct FailedDrill {
+    int64 drill_id;
+    int64 backup_id;
+    const char *database;
+    const char *failed_check;
+    TimestampTz started;
+};
+// Notifies, whatever lokbackup.notify_on says, that a restore drill failed.
+void notify_failed_drill(const FailedDrill &drill);
 // Reaps notifiers that have exited.
 void reap_notifiers();
 

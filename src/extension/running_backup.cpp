@@ -11,7 +11,6 @@ extern "C" {
 #include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
-#include "utils/varlena.h"
 }
 
 #include "extension/backup_child_pipe.hpp"
@@ -70,18 +69,6 @@ static void clear_progress(int64 backup_id)
     if (progress.backup_id == backup_id)
         progress.backup_id = 0;
     SpinLockRelease(&progress.mutex);
-}
-
-static char *first_socket_directory()
-{
-    char *copy = pstrdup(Unix_socket_directories);
-    List *directories = NIL;
-    if (!SplitDirectoriesString(copy, ',', &directories) || directories == NIL)
-        ereport(ERROR, (errcode(ERRCODE_CONFIG_FILE_ERROR),
-                        errmsg("lokbackup needs a Unix socket: unix_socket_directories is empty"),
-                        errhint("pg_dump connects over the server's own Unix socket; set "
-                                "unix_socket_directories.")));
-    return static_cast<char *>(linitial(directories));
 }
 
 static char *describe_timeout()

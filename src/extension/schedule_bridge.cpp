@@ -15,17 +15,22 @@ extern "C" {
 namespace lokbackup::pg
 {
 
-TimestampTz next_scheduled_time(TimestampTz after)
+TimestampTz next_firing(const char *schedule, TimestampTz after)
 {
-    if (schedule_setting[0] == '\0')
+    if (schedule[0] == '\0')
         return 0;
     std::time_t after_time = timestamptz_to_time_t(after);
     std::time_t next = core_call([&]() -> std::time_t {
-        auto when = CronSchedule::parse(schedule_setting)
-                        .next_after(after_time, TimeZone::named(timezone_setting));
+        auto when =
+            CronSchedule::parse(schedule).next_after(after_time, TimeZone::named(timezone_setting));
         return when ? *when : 0;
     });
     return next == 0 ? 0 : time_t_to_timestamptz(next);
+}
+
+TimestampTz next_scheduled_time(TimestampTz after)
+{
+    return next_firing(schedule_setting, after);
 }
 
 TimestampTz last_scheduled_time(TimestampTz at)

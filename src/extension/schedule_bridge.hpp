@@ -11,6 +11,9 @@ extern "C" {
 namespace lokbackup::pg
 {
 
+// When the cron `schedule` next fires strictly after `after`, read in lokbackup.timezone; 0 when
+// it is empty or never fires.
+TimestampTz next_firing(const char *schedule, TimestampTz after);
 // When lokbackup.schedule next fires strictly after `after`, read in lokbackup.timezone; 0 when
 // the schedule is empty or never fires.
 TimestampTz next_scheduled_time(TimestampTz after);

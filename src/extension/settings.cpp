@@ -30,6 +30,8 @@ char *databases_setting = nullptr;
 int backup_timeout_setting = 30 * 60;
 int compression_level_setting = 0;
 char *schedule_setting = nullptr;
+char *drill_schedule_setting = nullptr;
+char *drill_conninfo_setting = nullptr;
 char *timezone_setting = nullptr;
 int retain_daily_setting = 7;
 int retain_weekly_setting = 4;
@@ -364,6 +366,22 @@ static void define_schedule_settings()
         "Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily; "
         "empty: no scheduled backups.",
         &schedule_setting, "0 3 * * *", PGC_SIGHUP, 0, check_schedule, nullptr, nullptr);
+
+    DefineCustomStringVariable(
+        "lokbackup.drill_schedule",
+        "When restore drills run, in cron syntax: the latest backup of each database is restored "
+        "into a scratch database and checked.",
+        "Read in lokbackup.timezone, like lokbackup.schedule; empty: no scheduled drills "
+        "(lokbackup_drill() still runs one).",
+        &drill_schedule_setting, "", PGC_SIGHUP, 0, check_schedule, nullptr, nullptr);
+    // May hold a password: visible to superusers only.
+    DefineCustomStringVariable(
+        "lokbackup.drill_conninfo",
+        "The server restore drills restore into, as a libpq connection string.",
+        "Its host, port, user, password and dbname (where the drill connects to create and drop "
+        "its scratch database); empty: this server.",
+        &drill_conninfo_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr,
+        nullptr, nullptr);
 
     DefineCustomStringVariable("lokbackup.timezone",
                                "Time zone in which lokbackup.schedule is read.",

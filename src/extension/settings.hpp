@@ -25,11 +25,13 @@ extern char *s3_region_setting;    // lokbackup.s3_region
 extern bool s3_path_style_setting; // lokbackup.s3_path_style
 
 // Schedule and rotation.
-extern char *schedule_setting;     // lokbackup.schedule, "" for none
-extern char *timezone_setting;     // lokbackup.timezone
-extern int retain_daily_setting;   // lokbackup.retain_daily, days
-extern int retain_weekly_setting;  // lokbackup.retain_weekly, weeks
-extern int retain_monthly_setting; // lokbackup.retain_monthly, months
+extern char *schedule_setting;       // lokbackup.schedule, "" for none
+extern char *drill_schedule_setting; // lokbackup.drill_schedule, "" for none
+extern char *drill_conninfo_setting; // lokbackup.drill_conninfo, "": this server
+extern char *timezone_setting;       // lokbackup.timezone
+extern int retain_daily_setting;     // lokbackup.retain_daily, days
+extern int retain_weekly_setting;    // lokbackup.retain_weekly, weeks
+extern int retain_monthly_setting;   // lokbackup.retain_monthly, months
 
 // Notifications.
 extern char *notify_email_setting;   // lokbackup.notify_email, "" for none

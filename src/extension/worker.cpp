@@ -18,6 +18,7 @@ extern "C" {
 
 #include "extension/backup_child_pipe.hpp"
 #include "extension/catalog.hpp"
+#include "extension/drill.hpp"
 #include "extension/schedule.hpp"
 #include "extension/settings.hpp"
 #include "extension/request_slot.hpp"
@@ -112,6 +113,9 @@ static bool catalog_ready()
 {
     end_backup_children();
     if (catalog_recovered)
+        stop_drill("cancelled: the lokbackup worker was stopped (server shutdown or "
+                   "pg_terminate_backend)");
+    if (catalog_recovered)
         recover_interrupted_backups("backup cancelled: the lokbackup worker was stopped (server "
                                     "shutdown or pg_terminate_backend)",
                                     true);
@@ -126,8 +130,10 @@ static void handle_interrupts()
     if (ConfigReloadPending) {
         ConfigReloadPending = false;
         ProcessConfigFile(PGC_SIGHUP);
-        if (catalog_recovered)
+        if (catalog_recovered) {
             follow_schedule_changes();
+            follow_drill_schedule_changes();
+        }
     }
 }
 
@@ -162,6 +168,7 @@ static long do_work()
         catalog_recovered = true;
         starting = true;
         start_schedule();
+        start_drills();
     }
     if (!catalog_recovered)
         return sleep_ms;
@@ -173,7 +180,13 @@ static long do_work()
         sweep_uploads_when_due();
     }
     sleep_ms = request_due_run(sleep_ms);
-    return advance_run(sleep_ms);
+    // A drill and a backup run never run at once: a run waits for the drill to end, and a drill
+    // starts only between runs.
+    if (!drill_running())
+        sleep_ms = advance_run(sleep_ms);
+    if (!run_in_progress())
+        sleep_ms = advance_drills(sleep_ms);
+    return sleep_ms;
 }
 
 // The worker's one loop: handle a reload or shutdown, do one unit of work, wait.

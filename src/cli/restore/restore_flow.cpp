@@ -55,12 +55,6 @@ void rename_when_free(Connection &admin, const std::string &from, const std::str
     }
 }
 
-void drop_database(Connection &admin, const std::string &name)
-{
-    // FORCE: the backend of a replay that was just killed may not have ended yet.
-    admin.query("DROP DATABASE IF EXISTS " + sql_identifier(name) + " WITH (FORCE)");
-}
-
 // The message of a statement that failed, without its DETAIL and HINT lines.
 std::string primary_message(const Error &error)
 {
@@ -70,6 +64,12 @@ std::string primary_message(const Error &error)
 }
 
 } // namespace
+
+void drop_database(Connection &admin, const std::string &name)
+{
+    // FORCE: the backend of a replay that was just killed may not have ended yet.
+    admin.query("DROP DATABASE IF EXISTS " + sql_identifier(name) + " WITH (FORCE)");
+}
 
 std::string describe_backup(const BackupPlan &plan)
 {

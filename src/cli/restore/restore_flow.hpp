@@ -46,6 +46,9 @@ class RestoreRefused : public Error
     std::string hint;
 };
 
+// Drops `name` if it exists, ending its sessions.
+void drop_database(Connection &admin, const std::string &name);
+
 // "backup 5 (database \"app\", 1.2 MB)"
 std::string describe_backup(const BackupPlan &plan);
 

@@ -16,6 +16,9 @@ std::string notice_headline(const BackupNotice &notice)
         return "the " + notice.type + " backup run due at " + notice.started_at + " was " +
                notice.status;
     std::string what = notice.database.empty() ? "the roles" : "\"" + notice.database + "\"";
+    if (notice.drill_id != 0)
+        return "restore drill " + std::to_string(notice.drill_id) + " of backup " +
+               std::to_string(notice.backup_id) + " of " + what + " " + notice.status;
     return "backup " + std::to_string(notice.backup_id) + " of " + what + " " + notice.status;
 }
 
@@ -39,6 +42,8 @@ std::string notice_text(const BackupNotice &notice)
         line("database:",
              notice.database.empty() ? "(the roles: pg_dumpall --globals-only)" : notice.database);
         line("backup id:", std::to_string(notice.backup_id));
+        if (notice.drill_id != 0)
+            line("drill id:", std::to_string(notice.drill_id));
         line("type:", notice.type);
         line("status:", notice.status);
         line("started at:", notice.started_at);

@@ -13,6 +13,7 @@ struct BackupNotice {
     std::string server;         // the server's name (cluster_name, or the host name)
     std::string database;       // empty: the roles dump
     std::int64_t backup_id = 0; // 0: a run notice
+    std::int64_t drill_id = 0;  // a restore drill's notice: the drill; 0 otherwise
     std::string type;           // daily, weekly, monthly, manual
     std::string status;         // completed or failed
     std::string error;          // why it failed; empty when it completed

@@ -29,6 +29,7 @@ Json notice_json(const BackupNotice &notice)
     return {{"server", notice.server},
             {"database", notice.database},
             {"backup_id", notice.backup_id},
+            {"drill_id", notice.drill_id},
             {"type", notice.type},
             {"status", notice.status},
             {"error", notice.error},
@@ -47,6 +48,9 @@ BackupNotice notice_from(const JsonReader &json)
     notice.server = json.string("server");
     notice.database = json.string("database");
     notice.backup_id = json.int64("backup_id");
+    // A worker library older than the program sends no drill_id.
+    if (json.optional_field("drill_id") != nullptr)
+        notice.drill_id = json.int64("drill_id");
     notice.type = json.string("type");
     notice.status = json.string("status");
     notice.error = json.string("error");

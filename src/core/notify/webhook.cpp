@@ -72,6 +72,7 @@ std::string webhook_payload(const BackupNotice &notice)
                      : notice.database.empty() ? "roles"
                                                : "database"},
         {"backup_id", is_run_notice(notice) ? Json(nullptr) : Json(notice.backup_id)},
+        {"drill_id", notice.drill_id == 0 ? Json(nullptr) : Json(notice.drill_id)},
         {"type", notice.type},
         {"status", notice.status},
         {"error", nullable(notice.error)},

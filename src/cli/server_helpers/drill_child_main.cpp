@@ -1,0 +1,234 @@
+// The drill child, `lokbackup drill-child`: one restore drill for the server's background worker
+// (extension/drill.cpp). It restores the backup with the flow of `lokbackup restore` into a
+// scratch database, which must come out with every table, row, index, constraint, sequence value
+// and large object that the dump held at backup time; it drops the scratch database whatever
+// happens, and records the outcome in the catalog itself (the worker only fails a drill whose
+// child recorded none).
+#include "cli/command.hpp"
+#include "cli/connection.hpp"
+#include "cli/options.hpp"
+#include "cli/restore/backup_plan.hpp"
+#include "cli/restore/inventory_query.hpp"
+#include "cli/restore/replay.hpp"
+#include "cli/restore/restore_flow.hpp"
+#include "core/backup/drill_request.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <iterator>
+#include <libpq-fe.h>
+#include <memory>
+
+namespace lokbackup::cli
+{
+
+namespace
+{
+
+const char *const help =
+    R"(lokbackup drill-child: run one restore drill for the server's background worker
+
+Usage:
+  lokbackup drill-child < REQUEST
+
+Internal: the lokbackup background worker runs this. It reads one drill request (JSON) on stdin,
+restores the backup into a scratch database, checks it against what the backup held, drops the
+scratch database and records the outcome in lokbackup_drills. It exits with 0 when the drill
+passed.
+)";
+
+// The server the scratch database goes to: lokbackup.drill_conninfo's, else this one; and the
+// database there for the flow's own statements.
+struct DrillServer {
+    ConnectionOptions options;
+    std::string admin_database;
+};
+
+DrillServer drill_server(const DrillRequest &request, const ConnectionOptions &local)
+{
+    if (request.drill_conninfo.empty())
+        return {local, request.catalog_database};
+    char *error = nullptr;
+    std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption *)> parsed(
+        PQconninfoParse(request.drill_conninfo.c_str(), &error), PQconninfoFree);
+    if (!parsed) {
+        std::string reason = error ? error : "out of memory";
+        PQfreemem(error);
+        throw Error("lokbackup.drill_conninfo is not a valid connection string: " + reason);
+    }
+    DrillServer server{ConnectionOptions{}, "postgres"};
+    server.options.application_name = local.application_name;
+    for (PQconninfoOption *option = parsed.get(); option->keyword != nullptr; ++option) {
+        if (option->val == nullptr)
+            continue;
+        std::string keyword = option->keyword;
+        if (keyword == "host")
+            server.options.host = option->val;
+        else if (keyword == "port")
+            server.options.port = option->val;
+        else if (keyword == "user")
+            server.options.user = option->val;
+        else if (keyword == "password")
+            server.options.password = option->val;
+        else if (keyword == "dbname")
+            server.admin_database = option->val;
+        else
+            throw Error("lokbackup.drill_conninfo: \"" + keyword +
+                        "\" is not supported; it takes host, port, user, password and dbname");
+    }
+    return server;
+}
+
+// Scratch databases of drills that ended, left by a drill whose child was killed (a timeout, a
+// restart): dropped before the next drill starts.
+void drop_leftover_scratch_databases(Connection &catalog, const DrillServer &server)
+{
+    QueryResult ended = catalog.query(catalog.with_extension_schema(
+        "SELECT coalesce(array_agg(d.target), '{}') FROM @extschema@.lokbackup_drills d"
+        " WHERE d.status IN ('passed', 'failed') AND d.target IS NOT NULL"));
+    Connection admin(server.options, server.admin_database);
+    QueryResult left =
+        admin.query("SELECT datname FROM pg_catalog.pg_database WHERE datname = ANY ($1::text[])",
+                    {ended.value(0, 0)});
+    for (int row = 0; row < left.rows(); ++row) {
+        std::cerr << "lokbackup: dropping database \"" << left.value(row, 0)
+                  << "\", left by an interrupted restore drill\n";
+        drop_database(admin, left.value(row, 0));
+    }
+}
+
+std::optional<DumpInventory> recorded_inventory(Connection &catalog, std::int64_t backup_id)
+{
+    QueryResult row = catalog.query(
+        catalog.with_extension_schema(
+            "SELECT inventory FROM @extschema@.lokbackup_backups WHERE id = $1::bigint"),
+        {std::to_string(backup_id)});
+    if (row.rows() != 1 || row.is_null(0, 0))
+        return std::nullopt;
+    return dump_inventory_from_json(Json::parse(row.value(0, 0)));
+}
+
+Json checks_of(const std::optional<DumpInventory> &restored)
+{
+    Json checks = {{"checksum", "matched"}, {"replay", "committed"}};
+    if (!restored) {
+        checks["inventory"] = "not recorded at backup time";
+        return checks;
+    }
+    std::uint64_t rows = 0;
+    for (const auto &table : restored->table_rows)
+        rows += table.second;
+    checks["tables"] = restored->tables.size();
+    checks["rows"] = rows;
+    checks["indexes"] = restored->indexes.size();
+    checks["constraints"] = restored->constraints.size();
+    checks["sequences"] = restored->sequences.size();
+    checks["large_objects"] = restored->large_objects;
+    return checks;
+}
+
+struct DrillOutcome {
+    std::optional<double> restore_seconds;
+    std::optional<std::string> failed_check;
+    Json checks = Json::object();
+};
+
+// Restores into the scratch database and compares; throws Error when the restore itself fails.
+DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
+                               const DrillServer &server)
+{
+    BackupSelector selector;
+    selector.which = std::to_string(request.backup_id);
+    BackupPlan plan = find_backup(
+        selector, request.catalog_database, [&]() -> Connection & { return catalog; },
+        BackupUse::verify);
+    // The flow's own statements run in the drill server's database.
+    plan.catalog_database = server.admin_database;
+    RestoreRequest restore{plan, request.target, false, false};
+    RestoreFlow flow(
+        restore,
+        [&](const std::string &database) {
+            return std::make_unique<Connection>(server.options, database);
+        },
+        [&](const std::string &database) {
+            return replay_command(plan, server.options, database);
+        });
+    DrillOutcome outcome;
+    auto started = std::chrono::steady_clock::now();
+    flow.run([](std::uint64_t) {});
+    outcome.restore_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    std::optional<DumpInventory> at_backup = recorded_inventory(catalog, request.backup_id);
+    std::optional<DumpInventory> restored;
+    if (at_backup) {
+        Connection scratch(server.options, request.target);
+        restored = read_restored_inventory(scratch, *at_backup);
+        outcome.failed_check = first_difference(*at_backup, *restored);
+    }
+    outcome.checks = checks_of(restored);
+    return outcome;
+}
+
+void record(Connection &catalog, const DrillRequest &request, const DrillOutcome &outcome)
+{
+    catalog.query("SELECT lokbackup_internal.finish_drill($1::bigint, $2::double precision, "
+                  "$3::text, $4::jsonb)",
+                  {std::to_string(request.drill_id),
+                   outcome.restore_seconds
+                       ? std::optional<std::string>(std::to_string(*outcome.restore_seconds))
+                       : std::nullopt,
+                   outcome.failed_check, outcome.checks.dump()});
+}
+
+int drill_child(const std::vector<std::string> &argument_list)
+{
+    Arguments arguments("drill-child", {}, argument_list);
+    arguments.expect_positionals(0, "no arguments (the request comes on stdin)");
+    std::string request_json{std::istreambuf_iterator<char>(std::cin),
+                             std::istreambuf_iterator<char>()};
+    DrillRequest request = drill_request_from_json(request_json);
+
+    ConnectionOptions local;
+    local.host = request.socket_dir;
+    local.port = std::to_string(request.port);
+    local.user = request.user;
+    local.catalog_database = request.catalog_database;
+    local.application_name = "lokbackup drill " + std::to_string(request.drill_id);
+    Connection catalog(local, request.catalog_database);
+
+    DrillOutcome outcome;
+    std::optional<DrillServer> server;
+    try {
+        server = drill_server(request, local);
+        drop_leftover_scratch_databases(catalog, *server);
+        outcome = restore_and_check(request, catalog, *server);
+    } catch (const Error &error) {
+        outcome.failed_check = std::string("restore: ") + error.what();
+    }
+    if (server) {
+        try {
+            Connection admin(server->options, server->admin_database);
+            drop_database(admin, request.target);
+        } catch (const Error &error) {
+            // The next drill drops it (drop_leftover_scratch_databases()).
+            std::cerr << "lokbackup: could not drop the scratch database \"" << request.target
+                      << "\" of restore drill " << request.drill_id << ": " << error.what() << "\n";
+        }
+    }
+    record(catalog, request, outcome);
+    return outcome.failed_check ? 1 : 0;
+}
+
+} // namespace
+
+const Command drill_child_command = {"drill-child",
+                                     "run one restore drill for the server's background worker "
+                                     "(internal)",
+                                     help,
+                                     drill_child,
+                                     nullptr,
+                                     false,
+                                     false};
+
+} // namespace lokbackup::cli

@@ -1,0 +1,173 @@
+# Restore drills: on lokbackup.drill_schedule the worker restores the latest backup of each
+# database into a scratch database and checks it against what the dump held at backup time (rows
+# of each table, objects, sequence values, large objects); lokbackup_drill() runs one on demand.
+# A drill that fails (a corrupted object, rows that do not come back) is recorded with the check
+# that failed, logged as a WARNING, notified, turns the database's health red, and takes the
+# backup out of 'latest'.
+use strict;
+use warnings FATAL => 'all';
+
+use LokbackupTest;
+use NotificationSinks;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $hook = start_webhook_sink();
+my $node = create_node(
+    'drills',
+    settings => {
+        'lokbackup.databases' => 'lobs, parts',
+        'lokbackup.notify_webhook' => 'http://127.0.0.1:' . $hook->port . '/hook' });
+
+# One database with large objects, one with partitions, inheritance, a sequence, constraints.
+$node->safe_psql('postgres', 'CREATE DATABASE lobs');
+$node->safe_psql('lobs', <<'SQL');
+CREATE TABLE documents (id int PRIMARY KEY, body oid NOT NULL);
+INSERT INTO documents SELECT i, lo_from_bytea(0, convert_to(repeat('page ' || i, 100), 'UTF8'))
+FROM generate_series(1, 12) i;
+SQL
+$node->safe_psql('postgres', 'CREATE DATABASE parts');
+$node->safe_psql('parts', <<'SQL');
+CREATE TABLE measurements (taken date NOT NULL, value numeric CHECK (value >= 0))
+    PARTITION BY RANGE (taken);
+CREATE TABLE measurements_2025 PARTITION OF measurements
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE measurements_2026 PARTITION OF measurements
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX ON measurements (taken);
+INSERT INTO measurements SELECT date '2025-06-01' + i, i FROM generate_series(0, 299) i;
+CREATE TABLE city (name text PRIMARY KEY, population int);
+CREATE TABLE capital (country text NOT NULL) INHERITS (city);
+INSERT INTO city VALUES ('Lyon', 500000), ('Porto', 230000);
+INSERT INTO capital VALUES ('Lisbon', 545000, 'Portugal');
+CREATE SEQUENCE tickets START 100;
+SELECT nextval('tickets') FROM generate_series(1, 7);
+SQL
+
+my $ids = run_backup($node);
+my %backup = map { $_ => backup_of($node, $ids, $_) } qw(lobs parts);
+ok(defined $backup{$_}{inventory}, "the backup of $_ records its inventory") for qw(lobs parts);
+
+# --- a drill on the schedule: every database's latest backup restores and checks out ---
+reload_settings($node, 'lokbackup.drill_schedule' => '* * * * *');
+ok( poll_until(
+        $node,
+        "SELECT string_agg(database || ' ' || status, ', ' ORDER BY database)"
+          . ' FROM lokbackup_drills WHERE scheduled',
+        'lobs passed, parts passed', 150),
+    'on the schedule, a drill of the latest backup of each database passed');
+reload_settings($node, 'lokbackup.drill_schedule' => '');
+my %drill = map {
+    my $database = $_;
+    $database => decode_rows(
+        $node->safe_psql(
+            'postgres',
+            "SELECT row_to_json(d) FROM lokbackup_drills d WHERE database = '$database'"))->[0]
+} qw(lobs parts);
+is($drill{$_}{backup_id}, $backup{$_}{id}, "the drill of $_ restored its latest backup")
+  for qw(lobs parts);
+cmp_ok($drill{$_}{restore_seconds}, '>', 0, "the drill of $_ measured its restore time")
+  for qw(lobs parts);
+is($drill{lobs}{checks}{large_objects}, 12, 'the drill of lobs found its 12 large objects');
+is($drill{parts}{checks}{rows}, 300 + 2 + 1, 'the drill of parts counted every row it restored');
+is($drill{parts}{checks}{replay}, 'committed', 'and the replay committed');
+is( $node->safe_psql('postgres',
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
+    0,
+    'the scratch databases are dropped');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT string_agg(database || ' ' || drill_status, ', ' ORDER BY database)"
+          . " FROM lokbackup_list() WHERE database IN ('lobs', 'parts')"),
+    'lobs passed, parts passed',
+    'lokbackup_list() shows the drill status of each backup');
+like(
+    $node->safe_psql('postgres',
+        "SELECT verdict || ': ' || reason FROM lokbackup_health WHERE database = 'parts'"),
+    qr/^green: backed up .* the last restore drill passed in /,
+    'the health of parts is green, with the restore time of its drill');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT count(*) FROM lokbackup_audit WHERE action = 'drill'"
+          . " AND (detail->>'scheduled')::boolean"),
+    2,
+    'each scheduled drill is in the audit trail');
+
+# --- rows that do not come back fail the drill, with the table and the counts ---
+# As if the dump had lost a row of a partition: the catalog says there was one more.
+$node->safe_psql('postgres', <<"SQL");
+UPDATE lokbackup_backups
+SET inventory = jsonb_set(inventory, '{table_rows,public.measurements_2025}',
+                          to_jsonb((inventory->'table_rows'->>'public.measurements_2025')::bigint + 1))
+WHERE id = $backup{parts}{id}
+SQL
+my $offset = log_offset($node);
+my $rows_drill = $node->safe_psql('postgres', "SELECT lokbackup_drill('$backup{parts}{id}')");
+ok( poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $rows_drill", 'failed'),
+    'a drill whose restored rows fall short of the dump fails');
+like(
+    $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $rows_drill"),
+    qr/^table public\.measurements_2025: \d+ rows at backup time, \d+ restored$/,
+    'and names the table and both counts');
+like(
+    wait_for_log_line($node, qr/restore drill $rows_drill /, $offset) // '',
+    qr/WARNING:  lokbackup: restore drill $rows_drill of backup $backup{parts}{id} of database "parts" failed: table public\.measurements_2025/,
+    'the failure is a WARNING in the server log');
+
+# --- a corrupted object fails the drill: notified, red, and no longer 'latest' ---
+my $lobs_id = $backup{lobs}{id};
+flip_byte(object_path($node, $backup{lobs}{object_key}));
+my $notices_before = $hook->count;
+my $corrupt_drill = $node->safe_psql('postgres', "SELECT lokbackup_drill('latest', database => 'lobs')");
+ok( poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $corrupt_drill", 'failed'),
+    'a drill of a corrupted backup fails');
+like(
+    $node->safe_psql('postgres',
+        "SELECT failed_check FROM lokbackup_drills WHERE id = $corrupt_drill"),
+    qr/^restore: .*(SHA-256|checksum|decompress|zstd)/i,
+    'because the restore refused the damaged object');
+my ($notice) = grep { ($_->{json}{drill_id} // 0) == $corrupt_drill }
+  @{ $hook->wait_for($notices_before + 1) };
+ok($notice, 'the failed drill is notified');
+is($notice->{json}{backup_id}, $lobs_id, 'the notice names the backup');
+like($notice->{json}{text}, qr/restore drill $corrupt_drill of backup $lobs_id of "lobs" failed/,
+    'and says what failed');
+like(
+    $node->safe_psql('postgres',
+        "SELECT verdict || ': ' || reason FROM lokbackup_health WHERE database = 'lobs'"),
+    qr/^red: the last restore drill failed: restore: /,
+    'the health of lobs is red, with the reason');
+my ($ret, $stdout, $stderr) =
+  $node->psql('postgres', "SELECT backup_id FROM lokbackup_restore_plan('latest', 'lobs')");
+like($stderr, qr/no completed backup of database "lobs" that did not fail verification or a restore drill/,
+    "'latest' passes over the backup whose drill failed");
+is( $node->safe_psql('postgres',
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
+    0,
+    'failed drills drop their scratch databases too');
+
+# --- what lokbackup_drill() refuses, changing nothing ---
+my $drills_before = $node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_drills');
+my $roles = backup_of($node, $ids, undef);
+for my $case (
+    [ "lokbackup_drill('$roles->{id}')", qr/backup $roles->{id} is of the roles: a drill restores a database backup/ ],
+    [ "lokbackup_drill('x1')", qr/invalid backup "x1".*HINT:  Pass 'latest' or a backup id/s ],
+    [ "lokbackup_drill('latest')", qr/backup 'latest' needs a database/ ],
+    [ "lokbackup_drill('999999')", qr/backup 999999 does not exist/ ])
+{
+    my ($sql, $error) = @$case;
+    my ($ret, $stdout, $stderr) = $node->psql('postgres', "SELECT $sql");
+    like($stderr, $error, "$sql is refused with a clear error");
+}
+$node->safe_psql('postgres', 'CREATE ROLE outsider LOGIN');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+    "SET ROLE outsider; SELECT lokbackup_drill('latest', database => 'parts')");
+like($stderr, qr/permission denied for function lokbackup_drill/,
+    'a role outside lokbackup_admin cannot start a drill');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_drills'),
+    $drills_before, 'and none of these queued a drill');
+
+$hook->stop;
+$node->stop;
+done_testing();
