@@ -56,13 +56,13 @@ is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extna
 is( $node->safe_psql('postgres',
         "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc "
           . "WHERE pronamespace = 'public'::regnamespace AND proname LIKE 'lokbackup%'"),
-    'lokbackup_delete,lokbackup_download_url,lokbackup_health,lokbackup_keep,lokbackup_list,'
+    'lokbackup_delete,lokbackup_download_url,lokbackup_drill,lokbackup_health,lokbackup_keep,lokbackup_list,'
       . 'lokbackup_next_run,lokbackup_progress,lokbackup_record_verification,'
       . 'lokbackup_restore_plan,lokbackup_rotate,lokbackup_run,lokbackup_stats',
     "the extension's schema holds only the functions users call");
 is( $node->safe_psql('postgres',
         "SELECT count(*) FROM pg_proc WHERE pronamespace = 'lokbackup_internal'::regnamespace"),
-    14, 'the fourteen internal ones are in lokbackup_internal');
+    22, 'the 22 internal ones are in lokbackup_internal');
 is( $node->safe_psql('postgres',
         "SELECT string_agg(id || status || sha256, ',' ORDER BY id) FROM lokbackup_backups WHERE $made_by_0_1"),
     $backups_before,
