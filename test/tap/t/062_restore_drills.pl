@@ -147,6 +147,61 @@ is( $node->safe_psql('postgres',
     0,
     'failed drills drop their scratch databases too');
 
+# --- a drill past lokbackup.backup_timeout is stopped; one a restart interrupts fails ---
+# A database big enough for its drill to be caught running, whose child is then stopped (SIGSTOP).
+$node->safe_psql('postgres', 'CREATE DATABASE slow');
+$node->safe_psql('slow',
+    'CREATE TABLE t AS SELECT i, md5(i::text) AS h FROM generate_series(1, 500000) i');
+reload_settings($node, 'lokbackup.databases' => 'slow');
+my $slow = backup_of($node, run_backup($node), 'slow');
+
+# Starts a drill of the slow backup and stops its child as soon as it runs; returns the drill.
+sub stalled_drill
+{
+    my $id = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
+    my $child = wait_until(
+        sub {
+            my $worker = worker_pid($node) // return undef;
+            my ($pid) = LokbackupTest::children_of($worker, 'lokbackup drill-child');
+            return $pid;
+        });
+    ok($child, "drill $id runs in a drill child");
+    kill 'STOP', $child;
+    return ($id, $child);
+}
+
+reload_settings($node, 'lokbackup.backup_timeout' => '3s');
+my ($timed_out) = stalled_drill();
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $timed_out", 'failed'),
+    'a drill that runs past lokbackup.backup_timeout fails');
+like(
+    $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $timed_out"),
+    qr/^stopped after 3 s \(lokbackup\.backup_timeout\)/,
+    'and says it was stopped after the timeout');
+reload_settings($node, 'lokbackup.backup_timeout' => '30min');
+
+my ($interrupted, $stopped_child) = stalled_drill();
+my $old_worker = worker_pid($node);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($old_worker)");
+ok(wait_for_exit($stopped_child), 'the drill child dies with its worker');
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $interrupted", 'failed'),
+    'the restarted worker fails the drill it interrupted');
+like(
+    $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $interrupted"),
+    qr/cancelled: the lokbackup worker was stopped|interrupted: the server restarted/,
+    'and says why');
+is($node->safe_psql('postgres',
+        "SELECT count(*) FROM lokbackup_drills WHERE status IN ('pending', 'in_progress')"),
+    0, 'no drill is left pending or in progress');
+
+my $after = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $after", 'passed'),
+    'the next drill of the same backup passes');
+is( $node->safe_psql('postgres',
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
+    0,
+    'and the scratch databases the stopped drills left are dropped');
+
 # --- what lokbackup_drill() refuses, changing nothing ---
 my $drills_before = $node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_drills');
 my $roles = backup_of($node, $ids, undef);
