@@ -80,6 +80,16 @@ class BackupPipelineTest : public ::testing::Test
         return dump.text;
     }
 
+    BackupDescription stored_manifest()
+    {
+        auto reader = storage()->open(manifest_key(request_.backup.object_key));
+        std::string json;
+        char buffer[4096];
+        while (std::size_t got = reader->read(buffer, sizeof buffer))
+            json.append(buffer, got);
+        return manifest_from_json(json);
+    }
+
     TempDir dir_;
     BackupRequest request_;
 };
@@ -96,12 +106,7 @@ TEST_F(BackupPipelineTest, StoresTheDumpAndItsManifest)
     EXPECT_EQ(dump.size(), 3000000u);
     EXPECT_EQ(dump.substr(0, 27), "INSERT INTO t VALUES (1);\nI");
 
-    auto reader = storage()->open(manifest_key(request_.backup.object_key));
-    std::string json;
-    char buffer[4096];
-    while (std::size_t got = reader->read(buffer, sizeof buffer))
-        json.append(buffer, got);
-    BackupDescription manifest = manifest_from_json(json);
+    BackupDescription manifest = stored_manifest();
     EXPECT_EQ(manifest.id, 42);
     EXPECT_EQ(manifest.database, "app");
     EXPECT_EQ(manifest.contents(), "database");
@@ -271,12 +276,7 @@ TEST_F(BackupInventoryTest, CountedFromPgDumpsPlainScript)
     BackupResult result = run_backup(request_, nullptr, {}, snapshot(false));
     expect_counted(result);
     // The manifest has it too.
-    auto reader = storage()->open(manifest_key(request_.backup.object_key));
-    std::string json;
-    char buffer[4096];
-    while (std::size_t got = reader->read(buffer, sizeof buffer))
-        json.append(buffer, got);
-    BackupDescription manifest = manifest_from_json(json);
+    BackupDescription manifest = stored_manifest();
     ASSERT_TRUE(manifest.inventory);
     EXPECT_EQ(manifest.inventory->table_rows, result.inventory->table_rows);
 }
