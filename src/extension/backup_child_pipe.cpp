@@ -189,6 +189,8 @@ ChildEvent parse_child_event(const char *line)
             if (parsed.database_properties)
                 event.database_properties =
                     palloc_string(database_properties_to_json(*parsed.database_properties).dump());
+            if (parsed.inventory)
+                event.inventory = palloc_string(dump_inventory_to_json(*parsed.inventory).dump());
             break;
         case BackupEvent::Kind::failed:
             event.kind = ChildEventKind::failed;

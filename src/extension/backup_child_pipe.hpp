@@ -60,6 +60,7 @@ struct ChildEvent {
     char *storage_problem;
     char *sha256;              // completed only
     char *database_properties; // completed only: JSON, NULL for the roles
+    char *inventory;           // completed only: JSON, NULL for the roles
     char *error;               // failed only
 };
 ChildEvent parse_child_event(const char *line);

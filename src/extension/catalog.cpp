@@ -19,6 +19,8 @@ extern "C" {
 #include "extension/storage_bridge.hpp"
 #include "extension/storage_removal.hpp"
 
+#include <utility>
+
 namespace lokbackup::pg
 {
 
@@ -530,20 +532,31 @@ void end_backup_sessions(const char *application_name)
 }
 
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
-                    const char *database_properties)
+                    const char *database_properties, const char *inventory)
 {
-    const char *set_properties = backups_have_column("database_properties")
-                                     ? ", database_properties = $5::jsonb"
-                                     : ""; // 0.4.0
+    // The JSON columns of later releases, set where the catalog has them: database_properties
+    // (0.4.0), inventory (0.5.0).
+    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[6] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
+                       Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256)};
+    char nulls[6] = {' ', ' ', ' ', ' '};
+    int count = 4;
+    StringInfoData set;
+    initStringInfo(&set);
+    const std::pair<const char *, const char *> json_columns[] = {
+        {"database_properties", database_properties}, {"inventory", inventory}};
+    for (const auto &[column, json] : json_columns) {
+        if (!backups_have_column(column))
+            continue;
+        values[count] = nullable_text(json);
+        nulls[count] = null_flag(json);
+        ++count;
+        appendStringInfo(&set, ", %s = $%d::jsonb", column, count);
+    }
     char *sql = psprintf("UPDATE %s SET status = 'completed', size = $2, raw_size = $3, "
                          "sha256 = $4, finished_at = now(), error = NULL%s WHERE id = $1",
-                         table("lokbackup_backups"), set_properties);
-    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID};
-    Datum values[] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
-                      Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256),
-                      nullable_text(database_properties)};
-    char nulls[] = {' ', ' ', ' ', ' ', null_flag(database_properties)};
-    execute(sql, *set_properties ? 5 : 4, types, values, nulls, SPI_OK_UPDATE);
+                         table("lokbackup_backups"), set.data);
+    execute(sql, count, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void mark_failed(int64 id, const char *error)

@@ -123,9 +123,9 @@ StartedBackup mark_in_progress(int64 id);
 // Terminates the server sessions that the bootstrap superuser opened under `application_name`:
 // those of a backup that was ended (backup_session_name()).
 void end_backup_sessions(const char *application_name);
-// `database_properties`: JSON, NULL for the roles.
+// `database_properties` and `inventory`: JSON, NULL for the roles.
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
-                    const char *database_properties);
+                    const char *database_properties, const char *inventory);
 void mark_failed(int64 id, const char *error);
 
 // Has the objects of backup `id` removed: a row in lokbackup_removals, written in this

@@ -192,6 +192,7 @@ static void handle_child_output(RunningBackup &running)
             running.stored_bytes = event.stored_bytes;
             running.sha256 = event.sha256;
             running.database_properties = event.database_properties;
+            running.inventory = event.inventory;
             running.failure = running.completed ? nullptr : event.error;
         }
         start = newline + 1;
@@ -415,7 +416,7 @@ bool record_backup(RunningBackup &running)
     begin_catalog_work("lokbackup: recording a backup");
     if (running.completed) {
         mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256,
-                       running.database_properties);
+                       running.database_properties, running.inventory);
     } else {
         mark_failed(running.id, running.failure);
         end_backup_sessions(backup_session_name(running.id));

@@ -1,7 +1,8 @@
 // One backup of a run, from its start to its recorded end: the row goes in_progress and a child
-// is started for it (backup_child_pipe.hpp); the worker follows the child's events, shows its progress
-// and enforces lokbackup.backup_timeout; then the outcome is recorded in the catalog and notified.
-// A run (run.hpp) has up to max_backup_children backups running at once, each in a slot of its own.
+// is started for it (backup_child_pipe.hpp); the worker follows the child's events, shows its
+// progress and enforces lokbackup.backup_timeout; then the outcome is recorded in the catalog and
+// notified. A run (run.hpp) has up to max_backup_children backups running at once, each in a slot
+// of its own.
 #pragma once
 
 #include "extension/postgres.hpp"
@@ -33,6 +34,7 @@ struct RunningBackup {
     uint64 stored_bytes;
     char *sha256;
     char *database_properties; // JSON, NULL for the roles
+    char *inventory;           // JSON, NULL for the roles
     char *failure;             // NULL when completed
 };
 

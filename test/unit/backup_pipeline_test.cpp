@@ -80,6 +80,16 @@ class BackupPipelineTest : public ::testing::Test
         return dump.text;
     }
 
+    BackupDescription stored_manifest()
+    {
+        auto reader = storage()->open(manifest_key(request_.backup.object_key));
+        std::string json;
+        char buffer[4096];
+        while (std::size_t got = reader->read(buffer, sizeof buffer))
+            json.append(buffer, got);
+        return manifest_from_json(json);
+    }
+
     TempDir dir_;
     BackupRequest request_;
 };
@@ -96,12 +106,7 @@ TEST_F(BackupPipelineTest, StoresTheDumpAndItsManifest)
     EXPECT_EQ(dump.size(), 3000000u);
     EXPECT_EQ(dump.substr(0, 27), "INSERT INTO t VALUES (1);\nI");
 
-    auto reader = storage()->open(manifest_key(request_.backup.object_key));
-    std::string json;
-    char buffer[4096];
-    while (std::size_t got = reader->read(buffer, sizeof buffer))
-        json.append(buffer, got);
-    BackupDescription manifest = manifest_from_json(json);
+    BackupDescription manifest = stored_manifest();
     EXPECT_EQ(manifest.id, 42);
     EXPECT_EQ(manifest.database, "app");
     EXPECT_EQ(manifest.contents(), "database");
@@ -229,6 +234,85 @@ TEST_F(BackupPipelineTest, WithLargeObjectsPgRestoreRendersTheSnapshotsDump)
     EXPECT_EQ(recorded("pg_dump", "argv"), "-w\n-Fc\n-Z0\n--snapshot=00000003-0000001B-1\n");
     EXPECT_EQ(recorded("pg_restore", "argv"), "--single-transaction\n-f\n-\n");
     EXPECT_EQ(stored_dump(), "dump\n");
+}
+
+// A plain script's rows and sequence values join the snapshot's schema inventory, whichever way
+// the script came: pg_dump -Fp (here in each test's `pg_dump`), pg_dump's own zstd, pg_restore.
+class BackupInventoryTest : public BackupPipelineTest
+{
+  protected:
+    static constexpr const char *script =
+        "printf 'COPY public.t (a) FROM stdin;\\n1\\n2\\n\\\\.\\n"
+        "SELECT pg_catalog.setval('\\''public.s'\\'', 42, true);\\n'";
+
+    DumpSnapshot snapshot(bool large_objects)
+    {
+        DumpSnapshot snapshot{"00000003-0000001B-1", large_objects};
+        snapshot.read_schema_inventory = [] {
+            DumpInventory schema;
+            schema.tables = {"public.t"};
+            schema.large_objects = 7;
+            return schema;
+        };
+        return snapshot;
+    }
+
+    void expect_counted(const BackupResult &result)
+    {
+        ASSERT_TRUE(result.inventory);
+        EXPECT_TRUE(result.inventory->rows_counted);
+        EXPECT_EQ(result.inventory->table_rows,
+                  (std::map<std::string, std::uint64_t>{{"public.t", 2}}));
+        EXPECT_EQ(result.inventory->sequence_values,
+                  (std::map<std::string, std::string>{{"public.s", "42,true"}}));
+        EXPECT_EQ(result.inventory->tables, std::vector<std::string>{"public.t"});
+        EXPECT_EQ(result.inventory->large_objects, 7u);
+    }
+};
+
+TEST_F(BackupInventoryTest, CountedFromPgDumpsPlainScript)
+{
+    write_fake_program(bin() / "pg_dump", script);
+    BackupResult result = run_backup(request_, nullptr, {}, snapshot(false));
+    expect_counted(result);
+    // The manifest has it too.
+    BackupDescription manifest = stored_manifest();
+    ASSERT_TRUE(manifest.inventory);
+    EXPECT_EQ(manifest.inventory->table_rows, result.inventory->table_rows);
+}
+
+TEST_F(BackupInventoryTest, CountedFromPgDumpsOwnZstd)
+{
+    request_.backup.server_version = "16.4";
+    write_fake_program(bin() / "pg_dump", std::string(script) + " | zstd -q -c");
+    expect_counted(run_backup(request_, nullptr, {}, snapshot(false)));
+}
+
+TEST_F(BackupInventoryTest, CountedFromPgRestoresRendering)
+{
+    write_fake_program(bin() / "pg_dump", script);
+    expect_counted(run_backup(request_, nullptr, {}, snapshot(true)));
+    EXPECT_EQ(recorded("pg_restore", "argv"), "--single-transaction\n-f\n-\n");
+}
+
+TEST_F(BackupInventoryTest, ACustomFormatDumpHasTheSchemaInventoryOnly)
+{
+    request_.backup.format = DumpFormat::custom;
+    write_fake_program(bin() / "pg_dump", script);
+    BackupResult result = run_backup(request_, nullptr, {}, snapshot(false));
+    ASSERT_TRUE(result.inventory);
+    EXPECT_FALSE(result.inventory->rows_counted);
+    EXPECT_TRUE(result.inventory->table_rows.empty());
+    EXPECT_EQ(result.inventory->large_objects, 7u);
+}
+
+TEST_F(BackupInventoryTest, AScriptCutOffInAQuoteCountsNoRows)
+{
+    write_fake_program(bin() / "pg_dump", std::string(script) + "; echo \"COMMENT ON t IS 'x\"");
+    BackupResult result = run_backup(request_, nullptr, {}, snapshot(false));
+    ASSERT_TRUE(result.inventory);
+    EXPECT_FALSE(result.inventory->rows_counted);
+    EXPECT_TRUE(result.inventory->table_rows.empty());
 }
 
 TEST_F(BackupPipelineTest, FailedDumpCommitsNothingItWrote)

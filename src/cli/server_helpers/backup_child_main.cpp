@@ -68,6 +68,7 @@ int backup_child(const std::vector<std::string> &argument_list)
     completed.stored_bytes = result.size;
     completed.sha256 = result.sha256;
     completed.database_properties = result.database_properties;
+    completed.inventory = result.inventory;
     emit(completed);
     return 0;
 }

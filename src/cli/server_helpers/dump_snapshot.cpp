@@ -1,6 +1,7 @@
 #include "cli/server_helpers/dump_snapshot.hpp"
 
 #include "cli/restore/database_properties_query.hpp"
+#include "cli/restore/inventory_query.hpp"
 
 #include <string>
 
@@ -37,6 +38,7 @@ HeldSnapshot::HeldSnapshot(const BackupRequest &request)
     snapshot_.id = exported.value(0, 0);
     snapshot_.large_objects = exported.value(0, 1) == "t";
     snapshot_.read_database_properties = [this] { return read_database_properties(connection_); };
+    snapshot_.read_schema_inventory = [this] { return read_schema_inventory(connection_); };
 }
 
 } // namespace lokbackup::cli

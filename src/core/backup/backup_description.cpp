@@ -30,6 +30,7 @@ const JsonFields<Backup> completed_fields = {
 };
 
 constexpr const char *properties_field = "database_properties";
+constexpr const char *inventory_field = "inventory";
 // Only in the documents of an encrypted backup: the others stay as lokbackup 0.4.0 wrote them.
 constexpr const char *encrypted_to_field = "encrypted_to";
 
@@ -45,6 +46,8 @@ void write_backup_description(Json &json, const BackupDescription &backup, Backu
     write_fields(json, backup, completed_fields);
     if (backup.database_properties)
         json[properties_field] = database_properties_to_json(*backup.database_properties);
+    if (backup.inventory)
+        json[inventory_field] = dump_inventory_to_json(*backup.inventory);
 }
 
 BackupDescription read_backup_description(const JsonReader &reader, BackupStage stage)
@@ -59,6 +62,9 @@ BackupDescription read_backup_description(const JsonReader &reader, BackupStage 
     if (const Json *properties = reader.optional_field(properties_field))
         backup.database_properties =
             database_properties_from_json(reader.document() + ": " + properties_field, *properties);
+    if (const Json *inventory = reader.optional_field(inventory_field))
+        backup.inventory =
+            dump_inventory_from_json(*inventory, reader.document() + ": " + inventory_field);
     return backup;
 }
 

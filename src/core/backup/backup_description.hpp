@@ -5,6 +5,7 @@
 
 #include "core/backup/database_properties.hpp"
 #include "core/backup/dump_format.hpp"
+#include "core/backup/dump_inventory.hpp"
 #include "core/base/json_document.hpp"
 #include "core/pipeline/codec.hpp"
 #include "core/schedule/backup_type.hpp"
@@ -41,6 +42,9 @@ struct BackupDescription {
     // Of the database at the time of the dump; none for the roles dump and in the manifests of
     // lokbackup before 0.3.0.
     std::optional<DatabaseProperties> database_properties;
+    // What the dump holds, read in its snapshot (restore drills check a restore against it); none
+    // for the roles dump and in the manifests of lokbackup before 0.5.0.
+    std::optional<DumpInventory> inventory;
 
     bool is_roles() const { return database.empty(); }
     bool is_encrypted() const { return !encrypted_to.empty(); }
@@ -51,8 +55,8 @@ struct BackupDescription {
 // Which fields a document carries: a request describes a backup that has not run yet.
 enum class BackupStage { started, completed };
 
-// Adds the fields of `stage` (and, for a completed backup, its database properties when it has
-// them) to `json`.
+// Adds the fields of `stage` (and, for a completed backup, its database properties and inventory
+// when it has them) to `json`.
 void write_backup_description(Json &json, const BackupDescription &backup, BackupStage stage);
 // Throws Error naming the document and the field that is missing or malformed.
 BackupDescription read_backup_description(const JsonReader &reader, BackupStage stage);

@@ -91,6 +91,8 @@ std::string backup_event_to_json(const BackupEvent &event)
             if (event.database_properties)
                 json["database_properties"] =
                     database_properties_to_json(*event.database_properties);
+            if (event.inventory)
+                json["inventory"] = dump_inventory_to_json(*event.inventory);
         }
     }
     if (event.kind == BackupEvent::Kind::progress) {
@@ -118,6 +120,9 @@ BackupEvent backup_event_from_json(const std::string &line)
             if (const Json *properties = reader.optional_field("database_properties"))
                 event.database_properties = database_properties_from_json(
                     event_document + ": database_properties", *properties);
+            if (const Json *inventory = reader.optional_field("inventory"))
+                event.inventory =
+                    dump_inventory_from_json(*inventory, event_document + ": inventory");
         }
     }
     if (event.kind == BackupEvent::Kind::progress) {

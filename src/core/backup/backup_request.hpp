@@ -50,6 +50,9 @@ struct BackupEvent {
     // Completed only: the properties of the database dumped (none for the roles), which the
     // worker records in the catalog, where a restore trusts them more than the manifest's copy.
     std::optional<DatabaseProperties> database_properties;
+    // Completed only: what the dump holds (dump_inventory.hpp; none for the roles), which the
+    // worker records in the catalog for restore drills.
+    std::optional<DumpInventory> inventory;
     std::string error; // failed only
 };
 

@@ -23,10 +23,10 @@ struct DumpInventory {
     // Each sequence's value as pg_dump's setval() sets it ("public.s" -> "42,true"), from the
     // script too (plain only).
     std::map<std::string, std::string> sequence_values;
-    // The schema's objects, by qualified name, sorted: tables (ordinary, partitioned, foreign,
-    // materialized views), indexes, constraints ("table.constraint"), sequences. Read from the
-    // system catalogs in the snapshot; schemas pg_catalog, information_schema and pg_toast
-    // left out.
+    // The schema's objects, by qualified name quoted as quote_ident() and pg_dump quote it:
+    // tables (ordinary, partitioned, foreign, materialized views), indexes, constraints
+    // ("schema.table.constraint"), sequences. Read from the system catalogs in the snapshot;
+    // schemas pg_catalog, information_schema, pg_toast* and pg_temp* left out.
     std::vector<std::string> tables;
     std::vector<std::string> indexes;
     std::vector<std::string> constraints;
@@ -35,13 +35,15 @@ struct DumpInventory {
 };
 
 Json dump_inventory_to_json(const DumpInventory &inventory);
-// Throws Error naming the field that is missing or malformed.
-DumpInventory dump_inventory_from_json(const Json &json);
+// Throws Error naming `document` and the field that is missing or malformed.
+DumpInventory dump_inventory_from_json(const Json &json, const std::string &document = "inventory");
 
 // The first way `restored` falls short of `at_backup`, in words ("table public.t: 1000 rows at
-// backup time, 999 restored", "index public.t_pkey is missing"); nullopt when every object of
-// the backup is there with its rows, values and large objects. Objects the restore has beyond
-// the backup's are not an error.
+// backup time, 999 restored", "index public.t_pkey is missing"), checked in this order: tables,
+// rows, indexes, constraints, sequences, sequence values, large objects. nullopt when every
+// object of the backup is there with its rows, values and large objects. Named objects the
+// restore has beyond the backup's are not an error; a different number of rows or large objects
+// is.
 std::optional<std::string> first_difference(const DumpInventory &at_backup,
                                             const DumpInventory &restored);
 

@@ -4,6 +4,7 @@
 #include "core/storage/backup_objects.hpp"
 #include "core/pipeline/backup_progress.hpp"
 #include "core/backup/client_version.hpp"
+#include "core/backup/dump_script_scanner.hpp"
 #include "core/base/error.hpp"
 #include "core/backup/manifest.hpp"
 #include "core/storage/object_key.hpp"
@@ -162,6 +163,7 @@ BackupDescription manifest_for(const BackupRequest &request, const BackupResult 
     backup.size = result.size;
     backup.raw_size = result.raw_size;
     backup.database_properties = result.database_properties;
+    backup.inventory = result.inventory;
     return backup;
 }
 
@@ -206,16 +208,23 @@ class UnfinishedSink : public Sink
     ProgressTracker &tracker_;
 };
 
-// Counts the bytes it is given, and drops them.
+// Counts the bytes it is given, and passes them on to `next` when there is one (its finish() is
+// left to the caller), else drops them.
 class ByteCounter : public Sink
 {
   public:
-    explicit ByteCounter(std::uint64_t &count) : count_(count) {}
-    void write(const char *, std::size_t size) override { count_ += size; }
+    ByteCounter(std::uint64_t &count, Sink *next) : count_(count), next_(next) {}
+    void write(const char *data, std::size_t size) override
+    {
+        count_ += size;
+        if (next_ != nullptr)
+            next_->write(data, size);
+    }
     void finish() override {}
 
   private:
     std::uint64_t &count_;
+    Sink *next_;
 };
 
 // Passes the bytes on to `out`, whose finish() is left to the caller.
@@ -233,12 +242,13 @@ class FrameOutput : public Sink
 // The object's codec over the dump: the opening and closing statements, and pg_dump's output in
 // between. When pg_dump compressed its output with that codec itself, its stream is stored as it
 // comes and the statements as frames of their own around it (a decompressor reads concatenated
-// frames as one stream); decompressed alongside, it is counted and checked.
+// frames as one stream); decompressed alongside, it is counted and checked. `script`, when there
+// is one, is given pg_dump's output uncompressed (without the statements) and finished with it.
 class ObjectEncoder
 {
   public:
-    ObjectEncoder(const BackupRequest &request, bool compressed_by_dump, Sink &out)
-        : request_(request), out_(out)
+    ObjectEncoder(const BackupRequest &request, bool compressed_by_dump, Sink &out, Sink *script)
+        : request_(request), out_(out), script_(script), counted_(dumped_, script)
     {
         if (compressed_by_dump)
             check_ = make_decompressor(request.backup.compression, counted_);
@@ -261,6 +271,8 @@ class ObjectEncoder
     {
         if (compressor_) {
             raw_size_ += size;
+            if (script_ != nullptr)
+                script_->write(data, size);
             return compressor_->write(data, size);
         }
         out_.write(data, size);
@@ -268,10 +280,14 @@ class ObjectEncoder
     }
     void finish()
     {
-        if (compressor_)
-            return compressor_->finish();
-        check_->finish();
-        out_.finish();
+        if (compressor_) {
+            compressor_->finish();
+        } else {
+            check_->finish();
+            out_.finish();
+        }
+        if (script_ != nullptr)
+            script_->finish();
     }
     // What pg_dump produced, uncompressed, and the statements.
     std::uint64_t raw_size() const { return raw_size_ + dumped_; }
@@ -279,10 +295,11 @@ class ObjectEncoder
   private:
     const BackupRequest &request_;
     Sink &out_;
+    Sink *script_;
     std::unique_ptr<Sink> compressor_;
     std::uint64_t raw_size_ = 0;
     std::uint64_t dumped_ = 0; // decompressed from pg_dump's own stream
-    ByteCounter counted_{dumped_};
+    ByteCounter counted_;
     std::unique_ptr<Sink> check_;
 };
 
@@ -308,14 +325,16 @@ std::unique_ptr<Sink> object_encryptor(const BackupRequest &request, Sink &out)
 }
 
 // Streams the dump into `writer`, all but its finish(): the size and checksum are known before
-// the object's last bytes are sent, so that the manifest can go along with them.
+// the object's last bytes are sent, so that the manifest can go along with them. A plain script
+// streams through `script` too, when there is one.
 BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, ObjectWriter &writer,
-                        ProgressTracker &progress)
+                        ProgressTracker &progress, Sink *script)
 {
     UnfinishedSink unfinished(writer, progress);
     HashingSink hashed(unfinished);
     std::unique_ptr<Sink> encryptor = object_encryptor(request, hashed);
-    ObjectEncoder encoder(request, plan.compressed_by_dump, encryptor ? *encryptor : hashed);
+    ObjectEncoder encoder(request, plan.compressed_by_dump, encryptor ? *encryptor : hashed,
+                          script);
     std::vector<std::unique_ptr<SupervisedProcess>> stages;
     for (ProcessSpec spec : plan.commands) {
         if (!stages.empty())
@@ -351,6 +370,26 @@ BackupResult store_dump(const BackupRequest &request, const DumpPlan &plan, Obje
     return result;
 }
 
+// The schema inventory of the snapshot, with what the scanner counted when it read the whole
+// script as pg_dump writes it (rows_counted stays false otherwise: a custom-format dump, or a
+// script it could not follow, whose counts a drill must not trust). None when a name is not
+// UTF-8 (a database in another encoding), which JSON cannot carry: the backup goes on without.
+std::optional<DumpInventory> dump_inventory(DumpInventory schema,
+                                            const std::optional<DumpScriptScanner> &scanner)
+{
+    if (scanner && scanner->complete()) {
+        schema.rows_counted = true;
+        schema.table_rows = scanner->table_rows();
+        schema.sequence_values = scanner->sequence_values();
+    }
+    try {
+        json_text("inventory", dump_inventory_to_json(schema));
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+    return schema;
+}
+
 void store_manifest(Storage &storage, const BackupDescription &backup)
 {
     std::string json = manifest_to_json(backup);
@@ -379,9 +418,18 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     object_config.acknowledged = [&tracker](std::uint64_t bytes) { tracker.acknowledged(bytes); };
     auto storage = open_storage(object_config);
     auto writer = storage->create(request.backup.object_key);
-    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker);
+    // What a plain script holds is counted as it streams by (every way to a plain script ends
+    // in the same stream: pg_dump -Fp's, decompressed when pg_dump compressed it, or pg_restore's).
+    std::optional<DumpScriptScanner> scanner;
+    bool inventory = snapshot && snapshot->read_schema_inventory;
+    if (inventory && request.backup.format == DumpFormat::plain)
+        scanner.emplace();
+    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker,
+                                     scanner ? &*scanner : nullptr);
     if (snapshot && snapshot->read_database_properties)
         result.database_properties = snapshot->read_database_properties();
+    if (inventory)
+        result.inventory = dump_inventory(snapshot->read_schema_inventory(), scanner);
     // The manifest is sent while the object's last bytes are (after them, it cost every backup one
     // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
     // Until both are stored the backup is not completed.

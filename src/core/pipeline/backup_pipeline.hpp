@@ -5,6 +5,7 @@
 #include "core/pipeline/backup_progress.hpp"
 #include "core/backup/backup_request.hpp"
 #include "core/backup/database_properties.hpp"
+#include "core/backup/dump_inventory.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,9 @@ struct BackupResult {
     std::string sha256;         // of the stored bytes
     // Of a database dumped from a snapshot: its own properties, read once the dump was done.
     std::optional<DatabaseProperties> database_properties;
+    // Of a database dumped from a snapshot whose schema inventory was read: that, with the rows
+    // and sequence values counted from a plain script as it streamed by.
+    std::optional<DumpInventory> inventory;
 };
 
 // Called about once a second from a thread of the pipeline while the backup runs, also while it
@@ -37,6 +41,9 @@ struct DumpSnapshot {
     // still held: pg_dump starts first, so that it is what waits for a lock, as the backup's
     // session that its timeout ends. Empty: the manifest records no properties.
     std::function<DatabaseProperties()> read_database_properties;
+    // Reads the tables, indexes, constraints, sequences and large objects the snapshot shows, at
+    // the same time. Empty: the backup records no inventory.
+    std::function<DumpInventory()> read_schema_inventory;
 };
 
 // Writes the object and then its manifest, each atomically. On failure throws Error whose message
