@@ -127,7 +127,8 @@ static void report_ended_drill(int row)
 }
 
 static const char *const drill_row_columns =
-    "id, backup_id, database, status, failed_check, restore_seconds::text, started_at";
+    "id, backup_id, database, status, failed_check, round(restore_seconds::numeric, 1)::text, "
+    "started_at";
 
 void start_drills()
 {

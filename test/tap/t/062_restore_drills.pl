@@ -60,7 +60,7 @@ ok( poll_until(
 reload_settings($node, 'lokbackup.drill_schedule' => '');
 my %drill = map {
     my $database = $_;
-    $database => decode_rows(
+    $database => LokbackupTest::decode_rows(
         $node->safe_psql(
             'postgres',
             "SELECT row_to_json(d) FROM lokbackup_drills d WHERE database = '$database'"))->[0]
