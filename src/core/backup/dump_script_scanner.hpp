@@ -56,7 +56,7 @@ class DumpScriptScanner : public Sink
     // Each consumes from `at` (up to `end`) and returns where it stopped; at least one byte, but
     // for a state change whose byte the new state reads again.
     const char *scan(const char *at, const char *end);
-    const char *code(const char *at);
+    const char *code(const char *at, const char *end);
     const char *to_end_of_line(const char *at, const char *end, State next);
     const char *quoted(const char *at, const char *end, char quote);
     const char *block_comment(const char *at);
