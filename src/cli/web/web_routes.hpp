@@ -47,8 +47,14 @@ void add_backup_routes(httplib::Server &server, WebApp &app);
 void add_download_routes(httplib::Server &server, WebApp &app);
 // POST /api/admin/backups/{id}/restore, GET /api/admin/restores[/{id}]
 void add_restore_routes(httplib::Server &server, WebApp &app);
-// GET /api/admin/health, GET /metrics
+// GET /api/admin/health
 void add_health_routes(httplib::Server &server, WebApp &app);
+// GET /metrics
+void add_metrics_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/drills, POST /api/admin/backups/{id}/drill
+void add_drill_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/history
+void add_history_routes(httplib::Server &server, WebApp &app);
 // The statement that selects lokbackup_health() as the API's JSON array.
 extern const char *const health_json_query;
 // The dashboard: /, /login and /assets/...
