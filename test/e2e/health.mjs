@@ -26,6 +26,12 @@ async function health(page) {
   return page.evaluate(async () => (await (await fetch('/api/admin/health')).json()).databases);
 }
 
+// The reason says how long ago the newest backup was: the card and the API asked a moment apart.
+function sameWords(shown, expected) {
+  const words = (text) => String(text).replace(/\d+/g, 'N');
+  return words(shown) === words(expected);
+}
+
 async function cards(page) {
   return page.$$eval('#health-cards li', (items) => items.map((item) => ({
     database: item.dataset.database,
@@ -50,7 +56,7 @@ async function checkCards(page, name) {
   for (const database of expected) {
     const card = shown.find((c) => c.database === database.database) || {};
     const word = database.verdict[0].toUpperCase() + database.verdict.slice(1);
-    check(card.verdict === database.verdict && card.words.includes(word) && card.reason === database.reason,
+    check(card.verdict === database.verdict && card.words.includes(word) && sameWords(card.reason, database.reason),
       `${name}: the card of ${database.database} says its verdict (${database.verdict}) in words, with the reason`,
       JSON.stringify(card));
     check(card.border === verdictColours[database.verdict],

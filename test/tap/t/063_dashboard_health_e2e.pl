@@ -78,7 +78,7 @@ for my $which (qw(sound corrupt))
         "the $which drill is of backup $backup, asked for by the logged-in role");
     is( $node->safe_psql('postgres',
             "SELECT count(*) FROM lokbackup_audit WHERE action = 'drill' AND actor = 'dba' AND backup_id = $backup"),
-        '1', '... audited as hers, once');
+        '1', '... audited as that role, once');
 }
 
 # --- the routes: who may ask for a drill, and what is refused ---
