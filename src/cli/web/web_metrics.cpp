@@ -6,7 +6,6 @@
 // password, failures back off, only members of lokbackup_admin), on a connection of its own that
 // ends with the request. A logged-in browser may look at it with its session instead.
 #include "cli/web/web_errors.hpp"
-#include "cli/web/web_login.hpp"
 #include "cli/web/web_routes.hpp"
 #include "core/base/prometheus_text.hpp"
 
@@ -157,16 +156,11 @@ std::optional<Login> basic_credentials(const httplib::Request &request)
 
 Json metrics_data(WebApp &app, const httplib::Request &request, const Login &login)
 {
-    std::unique_ptr<Connection> connection;
-    attempt_login(app.logins, login, request.remote_addr,
-                  HttpError(401, "authentication failed",
-                            "Scrape with the user name and password of a PostgreSQL role that is "
-                            "a member of lokbackup_admin; lokbackup serve's log has the reason."),
-                  [&] {
-                      connection = connect_as(app.settings.connection, login);
-                      prepare_session(*connection);
-                      require_admin(*connection, login.user);
-                  });
+    std::unique_ptr<Connection> connection = admin_login(
+        app, request, login,
+        HttpError(401, "authentication failed",
+                  "Scrape with the user name and password of a PostgreSQL role that is a member "
+                  "of lokbackup_admin; lokbackup serve's log has the reason."));
     return Json::parse(
         connection->query(connection->with_extension_schema(metrics_query)).value(0, 0));
 }

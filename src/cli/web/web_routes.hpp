@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/web/web_access.hpp"
+#include "cli/web/web_errors.hpp"
 #include "cli/web/web_login_throttle.hpp"
 #include "cli/web/web_request.hpp"
 #include "cli/web/web_restores.hpp"
@@ -41,6 +42,10 @@ inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
 void install_boundary(httplib::Server &server);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);
+// A prepared connection as `login`, a member of lokbackup_admin whose password the server checked
+// (attempt_login(): throttled, and refused with `refusal` alone whatever the reason).
+std::unique_ptr<Connection> admin_login(WebApp &app, const httplib::Request &request,
+                                        const Login &login, const HttpError &refusal);
 // /api/admin/backups...
 void add_backup_routes(httplib::Server &server, WebApp &app);
 // GET /api/admin/backups/{id}/download (a presigned URL), GET /api/admin/backups/{id}/object

@@ -5,7 +5,7 @@
 import { api, setCsrfToken } from '/assets/api.js';
 import { renderHistory } from '/assets/chart.js';
 import {
-  $, actionButton, busy, cell, element, formatTime, labelCells, showNotice, statusLabel,
+  $, actionButton, busy, cell, element, formatTime, renderRows, showNotice, statusLabel,
   timeElement,
 } from '/assets/dom.js';
 import {
@@ -53,23 +53,14 @@ function focusedAction() {
 function renderBackups(backups) {
   const body = $('backup-rows');
   const focus = focusedAction();
-  body.replaceChildren();
-  if (backups.length === 0) {
-    cell(body.insertRow(), 'No backups match.', 'muted').colSpan = 9;
-    return;
-  }
-  for (const backup of backups) {
-    const row = body.insertRow();
-    row.dataset.id = backup.id;
-    row.dataset.status = backup.status;
-    row.dataset.database = backup.database;
+  renderRows(body, backups, 'No backups match.', (row, backup) => {
     cell(row, backup.fileName || `backup ${backup.id}`, 'file');
     cell(row, backup.database);
     cell(row, backup.type);
     statusCell(row, backup);
-    // No size is computed on the page: each is the catalog's pg_size_pretty() (sizePretty here,
-    // totalSizePretty, rawPretty, storedPretty), so the whole page counts in PostgreSQL's units,
-    // bytes, kB, MB, GB and TB, multiples of 1024.
+    // Each size is the catalog's pg_size_pretty() (sizePretty here, totalSizePretty, rawPretty,
+    // storedPretty; the chart's axis follows its rule, dom.js), so the whole page counts in
+    // PostgreSQL's units, bytes, kB, MB, GB and TB, multiples of 1024.
     cell(row, backup.sizePretty || '–', 'number size');
     cell(row, '').append(timeElement(backup.createdAt));
     cell(row, backup.duration || '–', 'number');
@@ -99,8 +90,7 @@ function renderBackups(backups) {
       actionButton(actions, 'Delete', 'delete', 'danger', () => openDelete(backup));
     }
     cell(row, '').append(actions);
-    labelCells(row);
-  }
+  });
   if (focus) {
     body.querySelector(focus)?.focus();
   }

@@ -23,12 +23,26 @@ export function cell(row, text, className) {
   return td;
 }
 
-// On a narrow screen each row of a .stacked table is a card, its cells labelled with their
-// column's heading (style.css shows data-label).
-export function labelCells(row) {
-  const headings = row.closest('table').tHead.rows[0].cells;
-  for (const td of row.cells) {
-    td.dataset.label = headings[td.cellIndex].textContent;
+// The rows of a table's `body`, one per item (with its id, status and database as data-*),
+// filled by `fill(row, item)`; or a line that says `empty`. On a narrow screen each row of a
+// .stacked table is a card, its cells labelled with their column's heading (style.css shows
+// data-label).
+export function renderRows(body, items, empty, fill) {
+  const headings = body.closest('table').tHead.rows[0].cells;
+  body.replaceChildren();
+  if (items.length === 0) {
+    cell(body.insertRow(), empty, 'muted').colSpan = headings.length;
+    return;
+  }
+  for (const item of items) {
+    const row = body.insertRow();
+    row.dataset.id = item.id;
+    row.dataset.status = item.status;
+    row.dataset.database = item.database;
+    fill(row, item);
+    for (const td of row.cells) {
+      td.dataset.label = headings[td.cellIndex].textContent;
+    }
   }
 }
 

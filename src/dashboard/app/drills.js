@@ -2,7 +2,7 @@
 // the row action that asks for one. The worker restores the backup into a scratch database and
 // checks it; a drill that failed says which check failed, in words.
 import {
-  $, actionButton, busy, cell, element, labelCells, showNotice, statusLabel, timeElement,
+  $, actionButton, busy, cell, element, renderRows, showNotice, statusLabel, timeElement,
 } from '/assets/dom.js';
 import { api } from '/assets/api.js';
 
@@ -35,18 +35,8 @@ function timeCell(row, iso) {
 }
 
 export function renderDrills(drills) {
-  const body = $('drill-rows');
-  body.replaceChildren();
-  if (drills.length === 0) {
-    cell(body.insertRow(), 'No restore drills yet: Drill on a completed backup starts one.', 'muted').colSpan = 7;
-    return;
-  }
-  for (const drill of drills) {
-    const row = body.insertRow();
-    row.dataset.id = drill.id;
-    row.dataset.status = drill.status;
+  renderRows($('drill-rows'), drills, 'No restore drills yet: Drill on a completed backup starts one.', (row, drill) => {
     row.dataset.backup = drill.backupId;
-    row.dataset.database = drill.database;
     cell(row, String(drill.id), 'number');
     cell(row, String(drill.backupId), 'number');
     cell(row, drill.database);
@@ -58,8 +48,7 @@ export function renderDrills(drills) {
     timeCell(row, drill.startedAt);
     timeCell(row, drill.finishedAt);
     cell(row, drill.restorePretty || '–', 'number');
-    labelCells(row);
-  }
+  });
 }
 
 // The Drill action of a completed database backup's row; `after` refreshes the page.
