@@ -61,3 +61,27 @@ export async function fitsWidth(page) {
   const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   return scroll <= inner;
 }
+
+// Presses Tab from the top of the page until the focus is on an element whose data-action is
+// `action` (a row's Delete, Drill): whether the keyboard alone got there in fewer than 40 presses.
+export async function tabTo(page, action) {
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let presses = 0; presses < 40; presses += 1) {
+    if (await page.evaluate((wanted) => document.activeElement?.dataset.action === wanted, action)) {
+      return true;
+    }
+    await page.keyboard.press('Tab');
+  }
+  return false;
+}
+
+// A page on a phone (390x844, touch) in the session of `context`: page.context().close() ends it.
+export async function phonePage(browser, context) {
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, ...browserZone,
+    storageState: await context.storageState(),
+  });
+  const page = await phone.newPage();
+  page.setDefaultTimeout(timeout);
+  return page;
+}

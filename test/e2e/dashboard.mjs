@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   browserZone, check, exitStatus, expectedTime, fitsWidth, launchBrowser, prettySize, screenshot,
-  timeout, until, zoneName,
+  phonePage, tabTo, timeout, until, zoneName,
 } from './browser.mjs';
 
 const { BASE_URL: base, LOGIN_USER: user, LOGIN_PASSWORD: password, ARTIFACTS: artifacts } = process.env;
@@ -48,13 +48,7 @@ async function checkLayout(page, name) {
       `${name}: Cancel closes the ${action} dialog`);
   }
 
-  await page.evaluate(() => document.activeElement?.blur());
-  let presses = 0;
-  while (presses < 40 && !(await page.evaluate(() => document.activeElement?.dataset.action === 'delete'))) {
-    await page.keyboard.press('Tab');
-    presses += 1;
-  }
-  check(presses < 40, `${name}: Tab reaches a row's Delete`);
+  check(await tabTo(page, 'delete'), `${name}: Tab reaches a row's Delete`);
   await page.keyboard.press('Enter');
   check(await until(page, () => document.getElementById('delete-dialog').open),
     `${name}: Enter on it opens the delete dialog`);
@@ -259,16 +253,11 @@ try {
   await page.goto(`${base}/`);
   await page.waitForSelector('#backup-rows tr[data-id]');
   await checkLayout(page, '12-desktop-1366x768');
-  const phone = await browser.newContext({
-    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, ...browserZone,
-    storageState: await context.storageState(),
-  });
-  const phonePage = await phone.newPage();
-  phonePage.setDefaultTimeout(timeout);
-  await phonePage.goto(`${base}/`);
-  await phonePage.waitForSelector('#backup-rows tr[data-id]');
-  await checkLayout(phonePage, '13-phone-390x844');
-  await phone.close();
+  const phone = await phonePage(browser, context);
+  await phone.goto(`${base}/`);
+  await phone.waitForSelector('#backup-rows tr[data-id]');
+  await checkLayout(phone, '13-phone-390x844');
+  await phone.context().close();
 
   // --- logout ---
   await page.click('#logout');

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   browserZone, check, exitStatus, expectedTime, fitsWidth, launchBrowser, prettySize, screenshot,
-  timeout, until, zoneName,
+  phonePage, tabTo, timeout, until, zoneName,
 } from './browser.mjs';
 
 const {
@@ -126,13 +126,7 @@ async function checkLayout(page, name) {
   const top = await page.$eval('#health', (section) => section.getBoundingClientRect().top);
   check(top < await page.evaluate(() => window.innerHeight / 2), `${name}: the page opens on the health cards`, `${top}`);
   await screenshot(page, `health-${name}`);
-  await page.evaluate(() => document.activeElement?.blur());
-  let presses = 0;
-  while (presses < 40 && !(await page.evaluate(() => document.activeElement?.dataset.action === 'drill'))) {
-    await page.keyboard.press('Tab');
-    presses += 1;
-  }
-  check(presses < 40, `${name}: Tab reaches a row's Drill`);
+  check(await tabTo(page, 'drill'), `${name}: Tab reaches a row's Drill`);
 }
 
 mkdirSync(artifacts, { recursive: true });
@@ -172,14 +166,9 @@ try {
 
   // --- the layout: desktop, then a phone ---
   await checkLayout(page, 'desktop-1366x768');
-  const phone = await browser.newContext({
-    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, ...browserZone,
-    storageState: await context.storageState(),
-  });
-  const phonePage = await phone.newPage();
-  phonePage.setDefaultTimeout(timeout);
-  await checkLayout(phonePage, 'phone-390x844');
-  await phone.close();
+  const phone = await phonePage(browser, context);
+  await checkLayout(phone, 'phone-390x844');
+  await phone.context().close();
 } catch (error) {
   check(false, 'the walk through the health view ran to its end', error.message.split('\n')[0]);
 } finally {
