@@ -11,48 +11,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import {
+  browserZone, check, exitStatus, expectedTime, fitsWidth, launchBrowser, prettySize, screenshot,
+  phonePage, tabTo, timeout, until, zoneName,
+} from './browser.mjs';
 
 const { BASE_URL: base, LOGIN_USER: user, LOGIN_PASSWORD: password, ARTIFACTS: artifacts } = process.env;
-const timeout = 60_000;
-let failures = 0;
-
-function check(condition, what, detail = '') {
-  console.log(`${condition ? 'ok' : 'not ok'} - ${what}${condition || !detail ? '' : ` # ${detail}`}`);
-  if (!condition) {
-    failures += 1;
-  }
-}
-
-// The whole page, or with `fullPage` false what the screen shows (an open dialog, where it is).
-async function screenshot(page, name, fullPage = true) {
-  await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage });
-}
-
-// Waits until `predicate` holds in the page (polling, with the test's deadline).
-async function until(page, predicate, argument) {
-  try {
-    await page.waitForFunction(predicate, argument, { timeout, polling: 100 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// The browser's time zone is fixed, so that the page's times can be checked: Tokyo has no
-// daylight saving time, and en-US names its zone "GMT+9".
-const browserZone = { timezoneId: 'Asia/Tokyo', locale: 'en-US' };
-const zoneName = 'GMT+9';
-const zoneOffsetMs = 9 * 3600 * 1000;
-
-// "2026-12-03 23:05 GMT+9" for an ISO 8601 time: what the page should show for it (with a
-// no-break space before the zone).
-function expectedTime(iso) {
-  return `${new Date(Date.parse(iso) + zoneOffsetMs).toISOString().slice(0, 16).replace('T', ' ')}\u00a0${zoneName}`;
-}
-
-// pg_size_pretty()'s units: the one unit system of the page.
-const prettySize = /^\d+ (bytes|kB|MB|GB|TB|PB)$/;
 
 async function insideViewport(page, selector) {
   return page.evaluate((target) => {
@@ -66,8 +30,7 @@ async function insideViewport(page, selector) {
 // inside it, actions and Cancel that take a real click (playwright's, which fails when something
 // else would receive it), and the keyboard alone: Tab to a row action, Enter, Escape.
 async function checkLayout(page, name) {
-  const overflow = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  check(overflow[0] <= overflow[1], `${name}: the page is not wider than the screen`, `${overflow}`);
+  check(await fitsWidth(page), `${name}: the page is not wider than the screen`);
   const table = await page.evaluate(() => {
     const box = document.querySelector('.table-scroll');
     return [box.scrollWidth, box.clientWidth];
@@ -85,13 +48,7 @@ async function checkLayout(page, name) {
       `${name}: Cancel closes the ${action} dialog`);
   }
 
-  await page.evaluate(() => document.activeElement?.blur());
-  let presses = 0;
-  while (presses < 40 && !(await page.evaluate(() => document.activeElement?.dataset.action === 'delete'))) {
-    await page.keyboard.press('Tab');
-    presses += 1;
-  }
-  check(presses < 40, `${name}: Tab reaches a row's Delete`);
+  check(await tabTo(page, 'delete'), `${name}: Tab reaches a row's Delete`);
   await page.keyboard.press('Enter');
   check(await until(page, () => document.getElementById('delete-dialog').open),
     `${name}: Enter on it opens the delete dialog`);
@@ -101,11 +58,7 @@ async function checkLayout(page, name) {
 }
 
 mkdirSync(artifacts, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchBrowser();
 try {
   const context = await browser.newContext({
     acceptDownloads: true, viewport: { width: 1366, height: 768 }, ...browserZone,
@@ -191,9 +144,9 @@ try {
   check(await until(page, (before) => Number(document.getElementById('stat-completed').textContent) >= before + 2,
     completedBefore), 'the started backups complete, live, without a reload');
   await screenshot(page, '05-backup-completed');
-  check(await until(page, () => [...document.querySelectorAll('#health-rows tr[data-status="ok"]')]
-    .some((row) => row.cells[0].textContent === 'app' && / ago$/.test(row.cells[1].textContent))),
-  'the databases panel says how long ago the last backup of app completed');
+  check(await until(page, () => / ago \(/.test(document
+    .querySelector('#health-cards li[data-database="app"][data-status="ok"] dd')?.textContent)),
+  "app's health card says how long ago its last backup completed");
   check(await until(page, () => !document.getElementById('run-backup').disabled),
     'the run button is enabled again when nothing runs');
 
@@ -300,16 +253,11 @@ try {
   await page.goto(`${base}/`);
   await page.waitForSelector('#backup-rows tr[data-id]');
   await checkLayout(page, '12-desktop-1366x768');
-  const phone = await browser.newContext({
-    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, ...browserZone,
-    storageState: await context.storageState(),
-  });
-  const phonePage = await phone.newPage();
-  phonePage.setDefaultTimeout(timeout);
-  await phonePage.goto(`${base}/`);
-  await phonePage.waitForSelector('#backup-rows tr[data-id]');
-  await checkLayout(phonePage, '13-phone-390x844');
-  await phone.close();
+  const phone = await phonePage(browser, context);
+  await phone.goto(`${base}/`);
+  await phone.waitForSelector('#backup-rows tr[data-id]');
+  await checkLayout(phone, '13-phone-390x844');
+  await phone.context().close();
 
   // --- logout ---
   await page.click('#logout');
@@ -325,4 +273,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failures === 0 ? 0 : 1);
+process.exit(exitStatus());

@@ -154,6 +154,9 @@ int serve(const std::vector<std::string> &argument_list)
     add_download_routes(server, app);
     add_restore_routes(server, app);
     add_health_routes(server, app);
+    add_metrics_routes(server, app);
+    add_drill_routes(server, app);
+    add_history_routes(server, app);
     add_page_routes(server, app);
 
     if (!server.bind_to_port(host, static_cast<int>(port)))

@@ -1,6 +1,6 @@
 // Logging in to `lokbackup serve` is logging in to PostgreSQL (web_login.hpp). Only members of
 // lokbackup_admin get a session: the dashboard has nothing for anyone else, and a session holds a
-// server connection.
+// server connection. A scraper of /metrics logs in alike, for one request (admin_login()).
 #include "cli/web/web_errors.hpp"
 #include "cli/web/web_login.hpp"
 #include "cli/web/web_routes.hpp"
@@ -31,16 +31,11 @@ void log_in(WebApp &app, const httplib::Request &request, httplib::Response &res
     if (login.user.empty() || login.password.empty())
         throw HttpError(400, "username and password are required",
                         "Log in with your PostgreSQL user name and password.");
-    std::unique_ptr<Connection> connection;
-    attempt_login(app.logins, login, request.remote_addr,
-                  HttpError(401, "login failed",
-                            "Log in with the user name and password of a PostgreSQL role that is "
-                            "a member of lokbackup_admin; lokbackup serve's log has the reason."),
-                  [&] {
-                      connection = connect_as(app.settings.connection, login);
-                      prepare_session(*connection);
-                      require_admin(*connection, login.user);
-                  });
+    std::unique_ptr<Connection> connection = admin_login(
+        app, request, login,
+        HttpError(401, "login failed",
+                  "Log in with the user name and password of a PostgreSQL role that is a member of "
+                  "lokbackup_admin; lokbackup serve's log has the reason."));
     // A new login replaces the browser's old session rather than leaving it open.
     if (std::optional<std::string> old_token = session_token(request))
         app.sessions.close(*old_token);
@@ -63,6 +58,18 @@ void show_session(WebApp &app, const httplib::Request &request, httplib::Respons
 }
 
 } // namespace
+
+std::unique_ptr<Connection> admin_login(WebApp &app, const httplib::Request &request,
+                                        const Login &login, const HttpError &refusal)
+{
+    std::unique_ptr<Connection> connection;
+    attempt_login(app.logins, login, request.remote_addr, refusal, [&] {
+        connection = connect_as(app.settings.connection, login);
+        prepare_session(*connection);
+        require_admin(*connection, login.user);
+    });
+    return connection;
+}
 
 void add_auth_routes(httplib::Server &server, WebApp &app)
 {

@@ -12,9 +12,10 @@ namespace
 
 // One round trip per listing (the page polls it every second while a backup runs): a page of the
 // backups that match, with the columns of lokbackup_status that the page shows, their number, the
-// statistics, each database's health and the running backup's progress. The page and the number
-// come from `matching`: lokbackup_list() pages by type and status only, and the dashboard leaves
-// out the roles backups ($5 false) unless asked.
+// statistics, each database's health and the running backup's progress; each backup with its
+// newest restore drill, pending or finished. The page and the number come from `matching`:
+// lokbackup_list() pages by type and status only, and the dashboard leaves out the roles backups
+// ($5 false) unless asked.
 const std::string listing_query = std::string(R"(
 WITH matching AS (
     SELECT s.* FROM @extschema@.lokbackup_status s JOIN @extschema@.lokbackup_backups b USING (id)
@@ -34,7 +35,15 @@ SELECT json_build_object(
                    'durationSeconds', extract(epoch FROM s.duration),
                    'duration', s.duration_pretty, 'checksum', s.sha256,
                    'checksumShort', left(s.sha256, 12), 'requestedBy', s.requested_by,
-                   'error', s.error, 'encryptedTo', to_jsonb(s) -> 'encrypted_to')
+                   'error', s.error, 'encryptedTo', to_jsonb(s) -> 'encrypted_to',
+                   'drill', (
+                       SELECT json_build_object(
+                                  'id', d.id, 'status', d.status, 'finishedAt', d.finished_at,
+                                  'restorePretty', lokbackup_internal.pretty_duration(
+                                      make_interval(secs => d.restore_seconds)),
+                                  'failedCheck', d.failed_check)
+                       FROM @extschema@.lokbackup_drills d WHERE d.backup_id = s.id
+                       ORDER BY d.id DESC LIMIT 1))
                ORDER BY s.id DESC), '[]')
         FROM (SELECT * FROM matching ORDER BY id DESC LIMIT $3::integer OFFSET $4::integer) s),
     'total', (SELECT count(*) FROM matching),

@@ -1,51 +1,34 @@
-// How old each database's newest completed backup is, against the schedule (lokbackup_health()):
-// GET /api/admin/health for the dashboard and scripts, GET /metrics for Prometheus.
-//
-// A scraper has no browser session: /metrics takes HTTP basic authentication with a PostgreSQL
-// role's name and password, checked the way a login is (web_login.hpp: the server checks the
-// password, failures back off, only members of lokbackup_admin), on a connection of its own that
-// ends with the request. A logged-in browser may look at it with its session instead.
+// Each database's health at a glance (lokbackup_health()): how old its newest completed backup is
+// against the schedule, the failures of the last week, its last restore drill and the restore
+// time that drill measured, and the verdict (green, amber, red) with its reason in words.
+// GET /api/admin/health for the dashboard's cards and scripts; GET /metrics (web_metrics.cpp) says
+// the same to Prometheus.
 #include "cli/web/web_errors.hpp"
-#include "cli/web/web_login.hpp"
 #include "cli/web/web_routes.hpp"
-#include "core/base/prometheus_text.hpp"
-
-#include <openssl/evp.h>
 
 namespace lokbackup::cli
 {
 
+// restorePretty is lokbackup_status's duration format, so that the page writes every duration
+// alike ("12.0 s", "3 min 05 s").
 const char *const health_json_query = R"(
 SELECT coalesce(json_agg(json_build_object(
            'database', h.database, 'lastCompletedAt', h.last_completed_at,
            'lastCompletedSize', h.last_completed_size, 'ageSeconds', extract(epoch FROM h.age),
            'agePretty', h.age_pretty, 'expectedAfter', h.expected_after,
-           'lastFailedAt', h.last_failed_at, 'status', h.status, 'detail', h.detail)
+           'lastFailedAt', h.last_failed_at, 'status', h.status, 'detail', h.detail,
+           'failures7d', h.failures_7d, 'lastDrillAt', h.last_drill_at,
+           'lastDrillStatus', h.last_drill_status,
+           'lastDrillFailedCheck', h.last_drill_failed_check,
+           'restoreSeconds', h.restore_seconds,
+           'restorePretty',
+               lokbackup_internal.pretty_duration(make_interval(secs => h.restore_seconds)),
+           'verdict', h.verdict, 'reason', h.reason)
        ORDER BY h.ordinality), '[]')
 FROM @extschema@.lokbackup_health() WITH ORDINALITY h)";
 
 namespace
 {
-
-// Every status the catalog knows has a sample, 0 when no backup has it, so that a series does not
-// vanish when its last backup changes status.
-const char *const metrics_query = R"(
-SELECT json_build_object(
-    'databases', (
-        SELECT coalesce(json_agg(json_build_object(
-                   'database', h.database,
-                   'lastCompletedAt', extract(epoch FROM h.last_completed_at),
-                   'lastCompletedSize', h.last_completed_size,
-                   'ageSeconds', extract(epoch FROM h.age), 'status', h.status,
-                   'late', h.status = 'late' OR (h.status = 'never' AND h.expected_after IS NOT NULL))
-               ORDER BY h.ordinality), '[]')
-        FROM @extschema@.lokbackup_health() WITH ORDINALITY h),
-    'backups', (
-        SELECT json_object_agg(s.status, (SELECT count(*) FROM @extschema@.lokbackup_backups b
-                                          WHERE b.status = s.status))
-        FROM (SELECT unnest(ARRAY['pending', 'in_progress', 'completed', 'failed', 'deleted'])
-              UNION SELECT DISTINCT status FROM @extschema@.lokbackup_backups) s(status)))
-)";
 
 void show_health(WebApp &app, const httplib::Request &request, httplib::Response &response)
 {
@@ -54,123 +37,11 @@ void show_health(WebApp &app, const httplib::Request &request, httplib::Response
               {{"databases", session_json(app.sessions, request, *session, health_json_query)}});
 }
 
-std::optional<std::string> base64_decoded(const std::string &text)
-{
-    if (text.empty() || text.size() % 4 != 0 || text.size() > 4096)
-        return std::nullopt;
-    std::string bytes(text.size() / 4 * 3, '\0');
-    int length = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(bytes.data()),
-                                 reinterpret_cast<const unsigned char *>(text.data()),
-                                 static_cast<int>(text.size()));
-    if (length < 0)
-        return std::nullopt;
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    std::size_t padding = text.size() - text.find_last_not_of('=') - 1;
-    bytes.resize(static_cast<std::size_t>(length) - std::min<std::size_t>(padding, 2));
-    return bytes;
-}
-
-// The user name and password of an "Authorization: Basic ..." header.
-std::optional<Login> basic_credentials(const httplib::Request &request)
-{
-    std::string header = request.get_header_value("Authorization");
-    const std::string scheme = "Basic ";
-    if (header.compare(0, scheme.size(), scheme) != 0)
-        return std::nullopt;
-    std::optional<std::string> pair = base64_decoded(header.substr(scheme.size()));
-    std::size_t colon = pair ? pair->find(':') : std::string::npos;
-    if (colon == std::string::npos)
-        throw HttpError(400, "malformed Authorization header",
-                        "Send Basic base64(user:password), as Prometheus's basic_auth does.");
-    return Login{pair->substr(0, colon), pair->substr(colon + 1)};
-}
-
-Json metrics_data(WebApp &app, const httplib::Request &request, const Login &login)
-{
-    std::unique_ptr<Connection> connection;
-    attempt_login(app.logins, login, request.remote_addr,
-                  HttpError(401, "authentication failed",
-                            "Scrape with the user name and password of a PostgreSQL role that is "
-                            "a member of lokbackup_admin; lokbackup serve's log has the reason."),
-                  [&] {
-                      connection = connect_as(app.settings.connection, login);
-                      prepare_session(*connection);
-                      require_admin(*connection, login.user);
-                  });
-    return Json::parse(
-        connection->query(connection->with_extension_schema(metrics_query)).value(0, 0));
-}
-
-MetricSample database_sample(const Json &database, const Json &value)
-{
-    return {{{"database", database["database"].get<std::string>()}}, value.get<double>()};
-}
-
-std::vector<MetricFamily> metric_families(const Json &data)
-{
-    MetricFamily last_success{"lokbackup_last_success_timestamp_seconds",
-                              "When the newest completed backup of the database (or of the roles, "
-                              "database=\"(roles)\") finished, in seconds since the epoch.",
-                              "gauge"};
-    MetricFamily age{"lokbackup_backup_age_seconds",
-                     "How long ago the newest completed backup of the database finished.", "gauge"};
-    MetricFamily size{"lokbackup_last_backup_size_bytes",
-                      "Stored size of the newest completed backup of the database.", "gauge"};
-    MetricFamily late{"lokbackup_backup_late",
-                      "1 when no backup of the database completed since the scheduled run that "
-                      "should have finished by now (lokbackup_health() status late, or never "
-                      "with a schedule), else 0.",
-                      "gauge"};
-    MetricFamily status{"lokbackup_backup_health",
-                        "1 for the database's status in lokbackup_health(): ok, late, never or "
-                        "failing.",
-                        "gauge"};
-    for (const Json &database : data["databases"]) {
-        if (!database["lastCompletedAt"].is_null()) {
-            last_success.samples.push_back(database_sample(database, database["lastCompletedAt"]));
-            age.samples.push_back(database_sample(database, database["ageSeconds"]));
-            size.samples.push_back(database_sample(database, database["lastCompletedSize"]));
-        }
-        late.samples.push_back({{{"database", database["database"].get<std::string>()}},
-                                database["late"].get<bool>() ? 1.0 : 0.0});
-        status.samples.push_back({{{"database", database["database"].get<std::string>()},
-                                   {"status", database["status"].get<std::string>()}},
-                                  1});
-    }
-    MetricFamily backups{"lokbackup_backups",
-                         "Backups in the catalog by status (rotation turns completed ones into "
-                         "deleted).",
-                         "gauge"};
-    for (const auto &[name, count] : data["backups"].items())
-        backups.samples.push_back({{{"status", name}}, count.get<double>()});
-    return {last_success, age, size, late, status, backups};
-}
-
-void show_metrics(WebApp &app, const httplib::Request &request, httplib::Response &response)
-{
-    Json data;
-    if (std::optional<Login> login = basic_credentials(request)) {
-        data = metrics_data(app, request, *login);
-    } else if (session_token(request)) {
-        std::shared_ptr<Session> session = require_session(app.sessions, request, Access::read);
-        data = session_json(app.sessions, request, *session, metrics_query);
-    } else {
-        response.set_header("WWW-Authenticate", "Basic realm=\"lokbackup\", charset=\"UTF-8\"");
-        throw HttpError(401, "authentication required",
-                        "Scrape with HTTP basic authentication as a PostgreSQL role that is a "
-                        "member of lokbackup_admin.");
-    }
-    response.status = 200;
-    response.set_content(prometheus_text(metric_families(data)),
-                         "text/plain; version=0.0.4; charset=utf-8");
-}
-
 } // namespace
 
 void add_health_routes(httplib::Server &server, WebApp &app)
 {
     server.Get("/api/admin/health", json_route(app, show_health));
-    server.Get("/metrics", json_route(app, show_metrics));
 }
 
 } // namespace lokbackup::cli

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/web/web_access.hpp"
+#include "cli/web/web_errors.hpp"
 #include "cli/web/web_login_throttle.hpp"
 #include "cli/web/web_request.hpp"
 #include "cli/web/web_restores.hpp"
@@ -41,14 +42,24 @@ inline httplib::Server::Handler json_route(WebApp &app, AppHandler handler)
 void install_boundary(httplib::Server &server);
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/session
 void add_auth_routes(httplib::Server &server, WebApp &app);
+// A prepared connection as `login`, a member of lokbackup_admin whose password the server checked
+// (attempt_login(): throttled, and refused with `refusal` alone whatever the reason).
+std::unique_ptr<Connection> admin_login(WebApp &app, const httplib::Request &request,
+                                        const Login &login, const HttpError &refusal);
 // /api/admin/backups...
 void add_backup_routes(httplib::Server &server, WebApp &app);
 // GET /api/admin/backups/{id}/download (a presigned URL), GET /api/admin/backups/{id}/object
 void add_download_routes(httplib::Server &server, WebApp &app);
 // POST /api/admin/backups/{id}/restore, GET /api/admin/restores[/{id}]
 void add_restore_routes(httplib::Server &server, WebApp &app);
-// GET /api/admin/health, GET /metrics
+// GET /api/admin/health
 void add_health_routes(httplib::Server &server, WebApp &app);
+// GET /metrics
+void add_metrics_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/drills, POST /api/admin/backups/{id}/drill
+void add_drill_routes(httplib::Server &server, WebApp &app);
+// GET /api/admin/history
+void add_history_routes(httplib::Server &server, WebApp &app);
 // The statement that selects lokbackup_health() as the API's JSON array.
 extern const char *const health_json_query;
 // The dashboard: /, /login and /assets/...

@@ -1,147 +1,44 @@
-// The lokbackup dashboard: statistics, the backups with filters and pages (the roles backups
-// only when asked for), and the actions run, download, restore and delete, all through lokbackup
-// serve's JSON API as the logged-in role.
-'use strict';
+// The lokbackup dashboard: each database's health (health.js), its backups' size and duration
+// over time (chart.js), the restore drills (drills.js), statistics, the backups with filters and
+// pages (the roles backups only when asked for), and the actions run, download, restore, drill and
+// delete, all through lokbackup serve's JSON API as the logged-in role.
+import { api, setCsrfToken } from '/assets/api.js';
+import { renderHistory } from '/assets/chart.js';
+import {
+  $, actionButton, busy, cell, element, formatTime, renderRows, showNotice, statusLabel,
+  timeElement,
+} from '/assets/dom.js';
+import {
+  drillActive, drillButton, drillSummary, renderDrills,
+} from '/assets/drills.js';
+import { renderHealth } from '/assets/health.js';
 
 const state = {
   page: 1,
   showRoles: false,
   // ?limit=N in the page's address: backups per page.
   limit: Number(new URLSearchParams(window.location.search).get('limit')) || 20,
-  csrfToken: null,
   listing: null,
   refreshTimer: null,
+  // The backups finished when the chart was drawn: it is fetched again when that changes.
+  historyOf: null,
 };
-
-const $ = (id) => document.getElementById(id);
-
-// An API error, with the server's words: what is wrong, and what to do.
-class ApiError extends Error {
-  constructor(status, body) {
-    super([body.error || `HTTP ${status}`, body.detail, body.hint].filter(Boolean).join(' — '));
-    this.status = status;
-  }
-}
-
-// `poll`: a timed refresh, which does not keep an unattended page's session alive.
-async function api(method, path, body, poll = false) {
-  const options = { method, headers: {} };
-  if (poll) {
-    options.headers['X-Lokbackup-Poll'] = '1';
-  }
-  if (method !== 'GET') {
-    options.headers['X-CSRF-Token'] = state.csrfToken;
-  }
-  if (body !== undefined) {
-    options.headers['Content-Type'] = 'application/json';
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(path, options);
-  const answer = await response.json().catch(() => ({}));
-  if (response.status === 401) {
-    window.location.assign('/login');
-  }
-  if (!response.ok) {
-    throw new ApiError(response.status, answer);
-  }
-  return answer;
-}
-
-function showNotice(text, ok = false) {
-  const notice = $('notice');
-  notice.textContent = text;
-  notice.classList.toggle('ok', ok);
-  notice.hidden = false;
-}
-
-// Runs `action` with `button` disabled and saying what is happening; errors go to the banner.
-async function busy(button, label, action) {
-  const original = button.textContent;
-  button.disabled = true;
-  button.textContent = label;
-  try {
-    await action();
-  } catch (error) {
-    showNotice(error.message);
-  } finally {
-    button.disabled = false;
-    button.textContent = original;
-  }
-}
-
-// Every time on the page is in the browser's time zone, named: "2026-12-03 15:05 GMT+1". The
-// date is written year first whatever the locale, so that it cannot be read as another day; the
-// zone stays with its time (a no-break space) when a narrow column wraps the date.
-const timeParts = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-  numberingSystem: 'latn',
-});
-
-function formatTime(iso) {
-  if (!iso) {
-    return '–';
-  }
-  const part = Object.fromEntries(timeParts.formatToParts(new Date(iso))
-    .map(({ type, value }) => [type, value]));
-  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}\u00a0${part.timeZoneName}`;
-}
-
-function timeElement(iso) {
-  const time = document.createElement('time');
-  time.dateTime = iso;
-  time.textContent = formatTime(iso);
-  return time;
-}
 
 const statusIcons = {
   completed: '✔', failed: '✖', in_progress: '⟳', pending: '…', deleted: '⊘',
 };
 
-// On a narrow screen each row of the backups is a card, its cells labelled with their column's
-// heading (style.css shows data-label).
-const backupColumns = [...document.querySelectorAll('#backups thead th')].map((th) => th.textContent);
-
-function cell(row, text, className) {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (className) {
-    td.className = className;
-  }
-  return td;
-}
-
-function actionButton(container, label, action, style, handler) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.textContent = label;
-  button.className = `${style} ${action}`;
-  button.dataset.action = action;
-  button.addEventListener('click', handler);
-  container.append(button);
-}
-
 // The reason of a failed backup is text in its row, for everyone: not a tooltip, which neither a
-// keyboard nor a touch screen can open.
+// keyboard nor a touch screen can open. So is its newest restore drill.
 function statusCell(row, backup) {
   const status = cell(row, '', `status status-${backup.status}`);
-  const label = document.createElement('span');
-  label.className = 'status-label';
-  const icon = document.createElement('span');
-  icon.setAttribute('aria-hidden', 'true');
-  icon.textContent = statusIcons[backup.status] || '';
-  label.append(icon, ` ${backup.status.replace('_', ' ')}`);
-  status.append(label);
+  status.append(statusLabel(statusIcons[backup.status], backup.status));
   if (backup.error) {
-    const reason = document.createElement('span');
-    reason.className = 'reason';
-    reason.textContent = `Reason: ${backup.error}`;
-    status.append(reason);
+    status.append(element('span', 'reason', `Reason: ${backup.error}`));
+  }
+  if (backup.drill) {
+    row.dataset.drill = backup.drill.status;
+    status.append(drillSummary(backup.drill));
   }
 }
 
@@ -156,23 +53,14 @@ function focusedAction() {
 function renderBackups(backups) {
   const body = $('backup-rows');
   const focus = focusedAction();
-  body.replaceChildren();
-  if (backups.length === 0) {
-    cell(body.insertRow(), 'No backups match.', 'muted').colSpan = 9;
-    return;
-  }
-  for (const backup of backups) {
-    const row = body.insertRow();
-    row.dataset.id = backup.id;
-    row.dataset.status = backup.status;
-    row.dataset.database = backup.database;
+  renderRows(body, backups, 'No backups match.', (row, backup) => {
     cell(row, backup.fileName || `backup ${backup.id}`, 'file');
     cell(row, backup.database);
     cell(row, backup.type);
     statusCell(row, backup);
-    // No size is computed on the page: each is the catalog's pg_size_pretty() (sizePretty here,
-    // totalSizePretty, rawPretty, storedPretty), so the whole page counts in PostgreSQL's units,
-    // bytes, kB, MB, GB and TB, multiples of 1024.
+    // Each size is the catalog's pg_size_pretty() (sizePretty here, totalSizePretty, rawPretty,
+    // storedPretty; the chart's axis follows its rule, dom.js), so the whole page counts in
+    // PostgreSQL's units, bytes, kB, MB, GB and TB, multiples of 1024.
     cell(row, backup.sizePretty || '–', 'number size');
     cell(row, '').append(timeElement(backup.createdAt));
     cell(row, backup.duration || '–', 'number');
@@ -195,16 +83,14 @@ function renderBackups(backups) {
       actions.append(download);
       if (backup.database !== '(roles)') {
         actionButton(actions, 'Restore', 'restore', 'secondary', () => openRestore(backup));
+        drillButton(actions, backup, refresh);
       }
     }
     if (backup.status === 'completed' || backup.status === 'failed') {
       actionButton(actions, 'Delete', 'delete', 'danger', () => openDelete(backup));
     }
     cell(row, '').append(actions);
-    for (const td of row.cells) {
-      td.dataset.label = backupColumns[td.cellIndex];
-    }
-  }
+  });
   if (focus) {
     body.querySelector(focus)?.focus();
   }
@@ -217,21 +103,6 @@ function renderStats(stats) {
   $('stat-last').replaceChildren(stats.lastBackup ? timeElement(stats.lastBackup) : '–');
   $('stat-next').textContent = stats.nextScheduledRun
     ? `next scheduled: ${formatTime(stats.nextScheduledRun)}` : 'no schedule';
-}
-
-// Per database, how long ago its newest backup completed; a late one (no backup since the
-// schedule's last run that should have finished) stands out, its detail in the tooltip.
-function renderHealth(health) {
-  $('health-rows').replaceChildren(...health.map((database) => {
-    const row = document.createElement('tr');
-    row.dataset.status = database.status;
-    row.className = `health-${database.status}`;
-    cell(row, database.database);
-    cell(row, database.agePretty || 'never').title = database.lastCompletedAt
-      ? formatTime(database.lastCompletedAt) : '';
-    cell(row, database.status).title = database.detail;
-    return row;
-  }));
 }
 
 function renderRunning(running) {
@@ -275,7 +146,16 @@ async function refreshRestores(poll) {
   return restores.some((restore) => restore.status === 'running');
 }
 
-// Loads the page of backups; polls faster while a backup or a restore runs.
+// The chart's backups, fetched again only when backups have finished since it was drawn.
+async function refreshHistory(stats, poll) {
+  const finished = `${stats.completed}/${stats.failed}`;
+  if (state.historyOf !== finished) {
+    renderHistory(await api('GET', '/api/admin/history?days=90', undefined, poll));
+    state.historyOf = finished;
+  }
+}
+
+// Loads the page of backups; polls faster while a backup, a restore or a drill runs.
 async function refresh(poll = false) {
   clearTimeout(state.refreshTimer);
   let active = false;
@@ -294,7 +174,11 @@ async function refresh(poll = false) {
     renderBackups(listing.backups);
     renderPager(listing.pagination);
     active = listing.running.length > 0 || listing.stats.inProgress > 0;
+    const { drills } = await api('GET', '/api/admin/drills?limit=10', undefined, poll);
+    renderDrills(drills);
+    active = drillActive(drills) || active;
     active = (await refreshRestores(poll)) || active;
+    await refreshHistory(listing.stats, poll);
   } catch (error) {
     showNotice(error.message);
   }
@@ -404,7 +288,7 @@ $('restore-form').addEventListener('submit', async (event) => {
 
 async function start() {
   const session = await api('GET', '/api/auth/session');
-  state.csrfToken = session.csrfToken;
+  setCsrfToken(session.csrfToken);
   $('who').textContent = session.user;
   $('run-backup').addEventListener('click', (event) => runBackup(event.currentTarget));
   $('refresh').addEventListener('click', () => refresh());
