@@ -106,14 +106,14 @@ async function drillFromRow(page, backup) {
 }
 
 // A drill and its backup's row both show its status.
-async function drillShown(page, drill, backup, status) {
+async function drillShown(page, drill, backup, status, deadline = timeout) {
   return until(page, ([id, row, wanted]) => {
     const line = document.querySelector(`#drill-rows tr[data-id="${id}"]`);
     const backupRow = document.querySelector(`#backup-rows tr[data-id="${row}"]`);
     return line?.dataset.status === wanted && line.dataset.backup === String(row)
       && backupRow?.dataset.drill === wanted
       && backupRow.querySelector('.drill').textContent.toLowerCase().includes(wanted.replace('_', ' '));
-  }, [drill, backup, status]);
+  }, [drill, backup, status], deadline);
 }
 
 async function checkLayout(page, name) {
@@ -159,10 +159,20 @@ try {
   // --- drills from the backups' rows ---
   drills.sound = await drillFromRow(page, soundBackup);
   drills.corrupt = await drillFromRow(page, corruptBackup);
-  check(await drillShown(page, drills.sound, soundBackup, 'pending'),
-    'the queued drill is shown pending, in the drills table and in its backup\'s row');
-  check(await drillShown(page, drills.corrupt, corruptBackup, 'pending'), '... both of them');
-  await screenshot(page, 'health-drills-pending');
+  // The worker runs them one after the other; the page follows them until neither is pending.
+  check(await drillShown(page, drills.sound, soundBackup, 'passed', 2 * timeout),
+    'the drill of the sound backup is shown passed, in the drills table and in its backup\'s row');
+  check(await drillShown(page, drills.corrupt, corruptBackup, 'failed', 2 * timeout),
+    '... the drill of the corrupted backup failed');
+  const drilled = await cards(page);
+  const appCard = drilled.find((c) => c.database === 'app');
+  const shopCard = drilled.find((c) => c.database === 'shop');
+  check(/Restore timerestores in \d+\.\d s \(drill /.test(appCard.facts),
+    "app's card says how long its drill took to restore it: the recovery time", appCard.facts);
+  check(shopCard.verdict === 'red' && /^the last restore drill failed: restore: /.test(shopCard.reason)
+    && shopCard.border === verdictColours.red,
+  "shop's card turns red and says that its drill failed, and why", JSON.stringify(shopCard));
+  await screenshot(page, 'health-drills');
 
   // --- the layout: desktop, then a phone ---
   await checkLayout(page, 'desktop-1366x768');

@@ -110,7 +110,11 @@ like($text, qr/^# HELP lokbackup_health_verdict .+$/m, 'the verdict family has i
 like($text, qr/^lokbackup_health_verdict\{database="app",verdict="green"\} 1$/m, 'app is green');
 like($text, qr/^lokbackup_health_verdict\{database="broken",verdict="amber"\} 1$/m, 'broken is amber');
 like($text, qr/^lokbackup_backup_failures_7d\{database="broken"\} 2$/m, 'with 2 failures in 7 days');
-like($text, qr/^lokbackup_last_drill_failed\{database="app"\} 0$/m, 'no drill of app has failed');
+like($text, qr/^lokbackup_last_drill_failed\{database="app"\} 0$/m, 'the drill of app passed');
+like($text, qr/^lokbackup_last_drill_restore_seconds\{database="app"\} [0-9.e+-]+$/m,
+    '... and measured its restore time');
+like($text, qr/^lokbackup_last_drill_failed\{database="shop"\} 1$/m, 'the drill of shop failed');
+like($text, qr/^lokbackup_health_verdict\{database="shop",verdict="red"\} 1$/m, 'shop is red');
 like($text, qr/^lokbackup_backup_health\{database="app",status="ok"\} 1$/m,
     'the families that were there are unchanged');
 
