@@ -47,9 +47,9 @@ DROP FUNCTION lokbackup_find_backup(text, text);
 DROP FUNCTION lokbackup_lock_backup(bigint);
 DROP FUNCTION lokbackup_queue_removal(bigint);
 
--- A completed backup: 'latest' (of a database: the newest that did not fail verification) or an
--- id (whatever its verification: `lokbackup verify` must reach a failed one again, and `lokbackup
--- restore` refuses it with the failure).
+-- A completed backup: 'latest' (of a database: the newest that did not fail verification or its
+-- last restore drill: it could not be restored) or an id (whatever its verification: `lokbackup
+-- verify` must reach a failed one again, and `lokbackup restore` refuses it with the failure).
 CREATE FUNCTION lokbackup_internal.find_backup(backup text, database text)
     RETURNS @extschema@.lokbackup_backups
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -72,14 +72,15 @@ BEGIN
         SELECT * INTO chosen FROM @extschema@.lokbackup_backups b
         WHERE b.status = 'completed' AND b.database = find_backup.database
           AND b.verification IS DISTINCT FROM 'failed'
+          AND (lokbackup_internal.last_drill(b.id)).status IS DISTINCT FROM 'failed'
         ORDER BY b.finished_at DESC, b.id DESC LIMIT 1;
         IF NOT FOUND THEN
             SELECT count(*) INTO failed_count FROM @extschema@.lokbackup_backups b
             WHERE b.status = 'completed' AND b.database = find_backup.database;
             IF failed_count > 0 THEN
-                RAISE EXCEPTION 'there is no completed backup of database "%" that did not fail verification', database
+                RAISE EXCEPTION 'there is no completed backup of database "%" that did not fail verification or a restore drill', database
                     USING ERRCODE = 'no_data_found',
-                          DETAIL = format('%s completed %s failed verification.', failed_count,
+                          DETAIL = format('%s completed %s failed verification or a restore drill.', failed_count,
                                           CASE WHEN failed_count = 1 THEN 'backup' ELSE 'backups' END),
                           HINT = 'lokbackup_status shows why; a backup whose object is intact again passes "lokbackup verify ID".';
             END IF;
@@ -442,70 +443,6 @@ BEGIN ATOMIC
 END;
 REVOKE ALL ON FUNCTION lokbackup_internal.last_drill(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_internal.last_drill(bigint) TO lokbackup_admin;
-
--- 'latest' never names a backup whose newest drill failed: it could not be restored.
-CREATE OR REPLACE FUNCTION lokbackup_internal.find_backup(backup text, database text)
-    RETURNS @extschema@.lokbackup_backups
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    chosen @extschema@.lokbackup_backups;
-    wanted bigint;
-    failed_count bigint;
-BEGIN
-    IF backup IS NULL THEN
-        RAISE EXCEPTION 'backup must not be NULL'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass ''latest'' or a backup id.';
-    END IF;
-    IF backup = 'latest' THEN
-        IF database IS NULL THEN
-            RAISE EXCEPTION 'backup ''latest'' needs a database'
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Pass the name of the database whose latest backup you want, or a backup id.';
-        END IF;
-        SELECT * INTO chosen FROM @extschema@.lokbackup_backups b
-        WHERE b.status = 'completed' AND b.database = find_backup.database
-          AND b.verification IS DISTINCT FROM 'failed'
-          AND (lokbackup_internal.last_drill(b.id)).status IS DISTINCT FROM 'failed'
-        ORDER BY b.finished_at DESC, b.id DESC LIMIT 1;
-        IF NOT FOUND THEN
-            SELECT count(*) INTO failed_count FROM @extschema@.lokbackup_backups b
-            WHERE b.status = 'completed' AND b.database = find_backup.database;
-            IF failed_count > 0 THEN
-                RAISE EXCEPTION 'there is no completed backup of database "%" that did not fail verification or a restore drill', database
-                    USING ERRCODE = 'no_data_found',
-                          DETAIL = format('%s completed %s failed verification or a restore drill.', failed_count,
-                                          CASE WHEN failed_count = 1 THEN 'backup' ELSE 'backups' END),
-                          HINT = 'lokbackup_status shows why; a backup whose object is intact again passes "lokbackup verify ID".';
-            END IF;
-            RAISE EXCEPTION 'there is no completed backup of database "%"', database
-                USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
-        END IF;
-        RETURN chosen;
-    END IF;
-    IF backup !~ '^[0-9]{1,18}$' THEN
-        RAISE EXCEPTION 'invalid backup "%"', backup
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass ''latest'' or a backup id (a positive number).';
-    END IF;
-    wanted := backup::bigint;
-    SELECT * INTO chosen FROM @extschema@.lokbackup_backups b WHERE b.id = wanted;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'backup % does not exist', wanted
-            USING ERRCODE = 'no_data_found', HINT = 'lokbackup_list() shows the backups there are.';
-    END IF;
-    IF database IS NOT NULL AND chosen.database IS DISTINCT FROM database THEN
-        RAISE EXCEPTION 'backup % is not a backup of database "%"', wanted, database
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It is a backup of %s.', coalesce('database "' || chosen.database || '"', 'the roles'));
-    END IF;
-    IF chosen.status <> 'completed' THEN
-        RAISE EXCEPTION 'backup % is %, not completed', wanted, chosen.status
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Only a completed backup can be restored.';
-    END IF;
-    RETURN chosen;
-END
-$$;
 
 -- Wakes the worker once the calling transaction commits, so that it sees what was queued.
 CREATE FUNCTION lokbackup_internal.wake_worker() RETURNS void

@@ -166,6 +166,34 @@ TEST(NotificationTest, ARunThatMadeNoBackupSaysWhichFiringAndWhy)
     EXPECT_EQ(payload["status"], "refused");
 }
 
+TEST(NotificationTest, AFailedDrillNamesTheDrillAndTheBackup)
+{
+    BackupNotice notice = test::failed_notice();
+    notice.drill_id = 7;
+    notice.type = "restore drill";
+    notice.error = "table public.t: 10 rows at backup time, 9 restored";
+    EXPECT_EQ(notice_text(notice),
+              "lokbackup: restore drill 7 of backup 42 of \"app\" failed on server db1.\n"
+              "\n"
+              "server:       db1\n"
+              "database:     app\n"
+              "backup id:    42\n"
+              "drill id:     7\n"
+              "type:         restore drill\n"
+              "status:       failed\n"
+              "started at:   2026-11-25T03:00:00Z\n"
+              "finished at:  2026-11-25T03:00:12Z\n"
+              "duration:     12.5 s\n"
+              "\n"
+              "error:\n"
+              "table public.t: 10 rows at backup time, 9 restored\n");
+    nlohmann::json payload = nlohmann::json::parse(webhook_payload(notice));
+    EXPECT_EQ(payload["drill_id"], 7);
+    EXPECT_EQ(payload["backup_id"], 42);
+    EXPECT_TRUE(
+        nlohmann::json::parse(webhook_payload(test::failed_notice()))["drill_id"].is_null());
+}
+
 TEST(NotificationTest, MailHeaders)
 {
     std::string message =

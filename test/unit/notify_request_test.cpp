@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace lokbackup
 {
 namespace
@@ -55,6 +57,17 @@ TEST(NotifyRequest, RoundTripsWithBothTargets)
     EXPECT_EQ(back.mail->to, "dba@example.com, ops@example.com");
     ASSERT_TRUE(back.webhook);
     EXPECT_EQ(back.webhook->url, "https://hooks.example.com/services/SECRET");
+}
+
+TEST(NotifyRequest, ADrillIdRoundTripsAndAnOlderWorkerSendsNone)
+{
+    NotifyRequest request;
+    request.notice = test::failed_notice();
+    request.notice.drill_id = 9;
+    EXPECT_EQ(notify_request_from_json(notify_request_to_json(request)).notice.drill_id, 9);
+    nlohmann::ordered_json older = nlohmann::ordered_json::parse(notify_request_to_json(request));
+    older["notice"].erase("drill_id");
+    EXPECT_EQ(notify_request_from_json(older.dump()).notice.drill_id, 0);
 }
 
 TEST(NotifyRequest, EveryStartTlsModeRoundTrips)

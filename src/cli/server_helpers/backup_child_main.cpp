@@ -2,6 +2,7 @@
 // wrote to its stdin, runs the backup pipeline, and writes its events to stdout (the worker's end
 // is extension/backup_child_pipe.cpp).
 #include "cli/command.hpp"
+#include "cli/server_helpers/child_request.hpp"
 #include "cli/server_helpers/dump_snapshot.hpp"
 #include "cli/restore/object_source.hpp"
 #include "cli/options.hpp"
@@ -9,7 +10,6 @@
 #include "core/backup/backup_request.hpp"
 
 #include <iostream>
-#include <iterator>
 #include <optional>
 
 namespace lokbackup::cli
@@ -37,11 +37,8 @@ void emit(const BackupEvent &event)
 
 int backup_child(const std::vector<std::string> &argument_list)
 {
-    Arguments arguments("backup-child", {}, argument_list);
-    arguments.expect_positionals(0, "no arguments (the request comes on stdin)");
-    std::string request_json{std::istreambuf_iterator<char>(std::cin),
-                             std::istreambuf_iterator<char>()};
-    BackupRequest request = backup_request_from_json(request_json);
+    BackupRequest request =
+        backup_request_from_json(read_child_request("backup-child", argument_list));
     // A database is dumped from a snapshot held open here until the dump is done (the roles dump
     // reads no database).
     std::optional<HeldSnapshot> held;

@@ -5,6 +5,7 @@
 // happens, and records the outcome in the catalog itself (the worker only fails a drill whose
 // child recorded none).
 #include "cli/command.hpp"
+#include "cli/server_helpers/child_request.hpp"
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
 #include "cli/restore/backup_plan.hpp"
@@ -15,7 +16,6 @@
 
 #include <chrono>
 #include <iostream>
-#include <iterator>
 #include <libpq-fe.h>
 #include <memory>
 
@@ -183,11 +183,8 @@ void record(Connection &catalog, const DrillRequest &request, const DrillOutcome
 
 int drill_child(const std::vector<std::string> &argument_list)
 {
-    Arguments arguments("drill-child", {}, argument_list);
-    arguments.expect_positionals(0, "no arguments (the request comes on stdin)");
-    std::string request_json{std::istreambuf_iterator<char>(std::cin),
-                             std::istreambuf_iterator<char>()};
-    DrillRequest request = drill_request_from_json(request_json);
+    DrillRequest request =
+        drill_request_from_json(read_child_request("drill-child", argument_list));
 
     ConnectionOptions local;
     local.host = request.socket_dir;

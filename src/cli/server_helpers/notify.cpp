@@ -3,12 +3,12 @@
 // NotifyRequest (core/notify/notify_request.hpp) from stdin; a failed delivery is reported on
 // stderr, which is the server's log.
 #include "cli/command.hpp"
+#include "cli/server_helpers/child_request.hpp"
 #include "cli/options.hpp"
 #include "core/base/error.hpp"
 #include "core/notify/notify_request.hpp"
 
 #include <iostream>
-#include <iterator>
 
 namespace lokbackup::cli
 {
@@ -27,10 +27,7 @@ webhook) as JSON to its standard input. Failed deliveries are reported on standa
 
 int notify(const std::vector<std::string> &arguments)
 {
-    Arguments("notify", {}, arguments)
-        .expect_positionals(0, "no arguments: it reads its request from standard input");
-    std::string json(std::istreambuf_iterator<char>(std::cin), {});
-    NotifyRequest request = notify_request_from_json(json);
+    NotifyRequest request = notify_request_from_json(read_child_request("notify", arguments));
     std::vector<std::string> failures = deliver_notice(request);
     const BackupNotice &notice = request.notice;
     std::string what = is_run_notice(notice)

@@ -1,4 +1,5 @@
 #include "cli/command.hpp"
+#include "cli/server_helpers/child_request.hpp"
 #include "cli/restore/object_source.hpp"
 #include "cli/options.hpp"
 #include "core/storage/open_storage.hpp"
@@ -6,7 +7,6 @@
 #include "core/storage/storage_scan.hpp"
 
 #include <iostream>
-#include <iterator>
 
 namespace lokbackup::cli
 {
@@ -33,11 +33,8 @@ void emit(const StorageScanResult &result)
 
 int scan_storage(const std::vector<std::string> &argument_list)
 {
-    Arguments arguments("storage-ids", {}, argument_list);
-    arguments.expect_positionals(0, "no arguments (the request comes on stdin)");
-    std::string request_json{std::istreambuf_iterator<char>(std::cin),
-                             std::istreambuf_iterator<char>()};
-    StorageScanRequest request = storage_scan_request_from_json(request_json);
+    StorageScanRequest request =
+        storage_scan_request_from_json(read_child_request("storage-ids", argument_list));
     // Retried storage requests are logged on stderr, which is the server's log.
     auto storage = open_storage(StorageConfig(request.storage, request.s3, print_storage_log));
     std::vector<std::string> keys = storage->list("");
