@@ -202,6 +202,30 @@ is( $node->safe_psql('postgres',
     0,
     'and the scratch databases the stopped drills left are dropped');
 
+# --- lokbackup.drill_conninfo: the drill restores into another server ---
+my $elsewhere = create_node('drill_target', preload => 0);
+reload_settings($node,
+    'lokbackup.drill_conninfo' => 'host=' . $elsewhere->host . ' port=' . $elsewhere->port
+      . ' dbname=postgres');
+my $remote = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $remote", 'passed'),
+    'a drill into the server lokbackup.drill_conninfo names passes');
+like(slurp_file($elsewhere->logfile), qr/CREATE DATABASE "?lokbackup_drill_$remote"?/,
+    'it created its scratch database there');
+is( $elsewhere->safe_psql('postgres',
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
+    0, 'and dropped it');
+reload_settings($node, 'lokbackup.drill_conninfo' => 'host=/nowhere sslmode=require');
+my $refused = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $refused", 'failed'),
+    'a drill_conninfo with a keyword it does not take fails the drill');
+like(
+    $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $refused"),
+    qr/lokbackup\.drill_conninfo: "sslmode" is not supported; it takes host, port, user, password and dbname/,
+    'and says what it takes');
+reload_settings($node, 'lokbackup.drill_conninfo' => '');
+$elsewhere->stop;
+
 # --- what lokbackup_drill() refuses, changing nothing ---
 my $drills_before = $node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_drills');
 my $roles = backup_of($node, $ids, undef);
