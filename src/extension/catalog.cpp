@@ -101,8 +101,6 @@ bool catalog_installed()
     return OidIsValid(get_extension_oid("lokbackup", true));
 }
 
-static char *text_column(int row, int column);
-
 // The catalog's relations live in the extension's schema, whichever the DBA chose; every
 // statement names them with it, since the search_path holds pg_catalog alone (pin_search_path()).
 static const char *table(const char *name)
@@ -120,15 +118,14 @@ static const char *table(const char *name)
     return psprintf("%s.%s", extension_schema, quote_identifier(name));
 }
 
-static void execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
-                    int expected)
+void execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls, int expected)
 {
     int result = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
     if (result != expected)
         elog(ERROR, "lokbackup: catalog statement failed (SPI result %d): %s", result, sql);
 }
 
-static char *text_column(int row, int column)
+char *text_column(int row, int column)
 {
     return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
 }

@@ -32,6 +32,13 @@ void run_chore(void (*chore)(void *argument), void *argument, const char *what);
 void connect_catalog();
 void disconnect_catalog();
 
+// Runs one statement through SPI; raises an error unless SPI answers `expected`.
+void execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+             int expected);
+// Column `column` (from 1) of row `row` of the last result, as text (NULL for a null), in SPI's
+// memory.
+char *text_column(int row, int column);
+
 // Whether CREATE EXTENSION lokbackup has run in this database.
 bool catalog_installed();
 

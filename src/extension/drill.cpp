@@ -64,21 +64,9 @@ void follow_drill_schedule_changes()
         plan_next_firing(GetCurrentTimestamp());
 }
 
-static void execute(const char *sql, int nargs, Oid *types, Datum *values, int expected)
-{
-    int result = SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0);
-    if (result != expected)
-        elog(ERROR, "lokbackup: catalog statement failed (SPI result %d): %s", result, sql);
-}
-
 static Datum column(int row, int number, bool *isnull)
 {
     return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, number, isnull);
-}
-
-static char *text_column(int row, int number)
-{
-    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, number);
 }
 
 // Drills came with the catalog's 0.5.0: until ALTER EXTENSION ... UPDATE there are none.
@@ -86,7 +74,7 @@ static bool catalog_has_drills()
 {
     execute(
         "SELECT pg_catalog.to_regprocedure('lokbackup_internal.start_next_drill()') IS NOT NULL", 0,
-        nullptr, nullptr, SPI_OK_SELECT);
+        nullptr, nullptr, nullptr, SPI_OK_SELECT);
     bool isnull = false;
     return DatumGetBool(column(0, 1, &isnull));
 }
@@ -139,7 +127,7 @@ void start_drills()
                                               "worker stopped while it ran")};
         execute(psprintf("SELECT %s FROM lokbackup_internal.fail_unfinished_drills($1)",
                          drill_row_columns),
-                1, types, values, SPI_OK_SELECT);
+                1, types, values, nullptr, SPI_OK_SELECT);
         for (uint64 row = 0; row < SPI_processed; row++)
             report_ended_drill(static_cast<int>(row));
     }
@@ -154,7 +142,7 @@ static void end_running_drill(const char *failure)
     Oid types[] = {INT8OID, TEXTOID};
     Datum values[] = {Int64GetDatum(running.id), CStringGetTextDatum(failure)};
     execute(psprintf("SELECT %s FROM lokbackup_internal.end_drill($1, $2)", drill_row_columns), 2,
-            types, values, SPI_OK_SELECT);
+            types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 1)
         report_ended_drill(0);
     end_catalog_work();
@@ -212,10 +200,10 @@ static bool take_next_drill(bool due, char *user, std::size_t user_size)
     if (catalog_has_drills()) {
         if (due)
             execute("SELECT lokbackup_internal.queue_scheduled_drills()", 0, nullptr, nullptr,
-                    SPI_OK_SELECT);
+                    nullptr, SPI_OK_SELECT);
         execute("SELECT drill_id, backup_id, database, target, now()"
                 " FROM lokbackup_internal.start_next_drill()",
-                0, nullptr, nullptr, SPI_OK_SELECT);
+                0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
         if (SPI_processed == 1) {
             bool isnull = false;
             running.id = DatumGetInt64(column(0, 1, &isnull));
