@@ -449,6 +449,19 @@ CREATE FUNCTION lokbackup_internal.wake_worker() RETURNS void
     LANGUAGE c AS 'MODULE_PATHNAME', 'lokbackup_wake_worker';
 REVOKE ALL ON FUNCTION lokbackup_internal.wake_worker() FROM PUBLIC;
 
+-- Whether a drill holds what decrypts a backup encrypted to `encrypted_to` (NULL: in clear): the
+-- passphrase file for a passphrase, lokbackup.drill_identity_file for recipients. Both settings
+-- are superusers' to read: it runs as the worker or under lokbackup_drill()'s SECURITY DEFINER.
+CREATE FUNCTION lokbackup_internal.drill_can_decrypt(encrypted_to text[]) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    RETURN encrypted_to IS NULL
+        OR CASE WHEN encrypted_to = ARRAY['passphrase']
+                THEN current_setting('lokbackup.encrypt_passphrase_file') <> ''
+                ELSE coalesce(current_setting('lokbackup.drill_identity_file', true), '') <> '' END;
+REVOKE ALL ON FUNCTION lokbackup_internal.drill_can_decrypt(text[]) FROM PUBLIC;
+COMMENT ON FUNCTION lokbackup_internal.drill_can_decrypt(text[]) IS
+    'whether restore drills hold a key for a backup encrypted to these fingerprints (the passphrase file, or lokbackup.drill_identity_file)';
+
 -- Queues a drill of a database backup; the worker runs it when no backup runs.
 CREATE FUNCTION lokbackup_internal.queue_drill(backup_id bigint, scheduled boolean) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -491,10 +504,10 @@ BEGIN
         RAISE EXCEPTION 'backup % has no object to restore', b.id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    IF b.encrypted_to IS NOT NULL THEN
-        RAISE EXCEPTION 'backup % is encrypted: the worker holds no key to restore it', b.id
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Restore it with lokbackup restore -i IDENTITY into a scratch database instead.';
+    IF NOT lokbackup_internal.drill_can_decrypt(b.encrypted_to) THEN
+        RAISE EXCEPTION 'backup % is encrypted, and restore drills hold no key to decrypt it', b.id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'For a backup encrypted to age recipients, set lokbackup.drill_identity_file to an identity file of one of them (for a passphrase, lokbackup.encrypt_passphrase_file); or restore it with lokbackup restore into a scratch database.';
     END IF;
     RETURN lokbackup_internal.queue_drill(b.id, false);
 END
@@ -711,7 +724,7 @@ END;
 
 -- On the schedule (lokbackup.drill_schedule): a drill of the latest backup of each database that
 -- has one (of the databases lokbackup.databases names, when it names some) and that no drill has
--- passed yet. Encrypted backups are left out: the worker holds no key to decrypt them.
+-- passed yet. A backup that drills hold no key for is left out.
 CREATE FUNCTION lokbackup_internal.queue_scheduled_drills() RETURNS bigint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -732,7 +745,7 @@ BEGIN
         EXCEPTION WHEN no_data_found THEN
             CONTINUE;
         END;
-        IF chosen.encrypted_to IS NOT NULL OR chosen.object_key IS NULL
+        IF NOT lokbackup_internal.drill_can_decrypt(chosen.encrypted_to) OR chosen.object_key IS NULL
            OR EXISTS (SELECT FROM @extschema@.lokbackup_drills d
                       WHERE d.backup_id = chosen.id AND d.status = 'passed') THEN
             CONTINUE;

@@ -161,6 +161,9 @@ static std::string request_json(const char *user)
     request.port = PostPortNumber;
     request.user = user;
     request.drill_conninfo = drill_conninfo_setting;
+    DrillKeys keys = drill_key_settings();
+    request.identity_file = keys.identity_file;
+    request.passphrase_file = keys.passphrase_file;
     return drill_request_to_json(request);
 }
 

@@ -58,6 +58,7 @@ static char *s3_storage_class_setting = nullptr;
 static char *s3_sse_setting = nullptr;
 static char *encrypt_to_setting = nullptr;
 static char *encrypt_passphrase_file_setting = nullptr;
+static char *drill_identity_file_setting = nullptr;
 static char *s3_sse_kms_key_id_setting = nullptr;
 
 static char *storage_setting = nullptr;
@@ -333,11 +334,12 @@ static bool check_encrypt_to(char **newval, void **extra, GucSource source)
     return true;
 }
 
-static bool check_encrypt_passphrase_file(char **newval, void **extra, GucSource source)
+// The passphrase file and the drills' identity file.
+static bool check_key_file(char **newval, void **extra, GucSource source)
 {
     if (**newval == '\0' || is_absolute_path(*newval))
         return true;
-    GUC_check_errdetail("The passphrase file must be an absolute path.");
+    GUC_check_errdetail("The file must be named by an absolute path.");
     return false;
 }
 
@@ -355,8 +357,15 @@ static void define_encryption_settings()
         "A file whose first line is the passphrase every backup object is encrypted with (age's "
         "scrypt).",
         "Empty: none. Not with lokbackup.encrypt_to: age encrypts to a passphrase alone.",
-        &encrypt_passphrase_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
-        check_encrypt_passphrase_file, nullptr, nullptr);
+        &encrypt_passphrase_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, check_key_file,
+        nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.drill_identity_file",
+        "An age identity file with which restore drills decrypt backups encrypted to "
+        "lokbackup.encrypt_to.",
+        "Empty: such backups are not drilled. The server can then decrypt its own backups.",
+        &drill_identity_file_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, check_key_file, nullptr,
+        nullptr);
 }
 
 static void define_schedule_settings()
@@ -461,6 +470,11 @@ S3Options s3_settings()
 BackupEncryption encryption_settings()
 {
     return BackupEncryption{encrypt_to_setting, encrypt_passphrase_file_setting};
+}
+
+DrillKeys drill_key_settings()
+{
+    return DrillKeys{drill_identity_file_setting, encrypt_passphrase_file_setting};
 }
 
 void define_settings()

@@ -54,6 +54,13 @@ S3Options s3_settings();
 // backup child's request only, as s3_settings().
 BackupEncryption encryption_settings();
 
+// What restore drills decrypt with: lokbackup.drill_identity_file, and the passphrase file.
+struct DrillKeys {
+    const char *identity_file;
+    const char *passphrase_file;
+};
+DrillKeys drill_key_settings();
+
 // Raises an error unless the session is in lokbackup.database. Another database can hold a copy
 // of the catalog (a restored backup of the catalog database): `action` ("lokbackup_run()", say)
 // must not be taken from it, since its rows name objects that the real catalog owns.

@@ -29,13 +29,18 @@ std::vector<OptionSpec> decryption_option_specs()
 
 void load_decryption_keys(BackupPlan &plan, const Arguments &arguments)
 {
-    if (!plan.backup.is_encrypted())
-        return;
     std::vector<std::string> passphrase =
         files(arguments, "passphrase-file", "LOKBACKUP_PASSPHRASE_FILE");
-    AgeDecryptionKeys keys =
-        decryption_keys(files(arguments, "identity", "LOKBACKUP_IDENTITY_FILE"),
-                        passphrase.empty() ? std::string() : passphrase.back());
+    load_decryption_keys(plan, files(arguments, "identity", "LOKBACKUP_IDENTITY_FILE"),
+                         passphrase.empty() ? std::string() : passphrase.back());
+}
+
+void load_decryption_keys(BackupPlan &plan, const std::vector<std::string> &identity_files,
+                          const std::string &passphrase_file)
+{
+    if (!plan.backup.is_encrypted())
+        return;
+    AgeDecryptionKeys keys = decryption_keys(identity_files, passphrase_file);
     check_decryption_keys("backup " + std::to_string(plan.backup.id), plan.backup.encrypted_to,
                           keys);
     plan.decryption = std::move(keys);

@@ -18,5 +18,9 @@ std::vector<OptionSpec> decryption_option_specs();
 // before anything is read from storage, that one of them is one the backup is encrypted to:
 // throws Error naming the fingerprints it needs otherwise. Nothing for a backup in clear.
 void load_decryption_keys(BackupPlan &plan, const Arguments &arguments);
+// The same from files named otherwise (a restore drill: the server's settings); an empty
+// passphrase_file: none.
+void load_decryption_keys(BackupPlan &plan, const std::vector<std::string> &identity_files,
+                          const std::string &passphrase_file);
 
 } // namespace lokbackup::cli

@@ -9,6 +9,7 @@
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
 #include "cli/restore/backup_plan.hpp"
+#include "cli/restore/decryption_keys.hpp"
 #include "cli/restore/inventory_query.hpp"
 #include "cli/restore/replay.hpp"
 #include "cli/restore/restore_flow.hpp"
@@ -142,6 +143,10 @@ DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
     BackupPlan plan = find_backup(
         selector, request.catalog_database, [&]() -> Connection & { return catalog; },
         BackupUse::verify);
+    std::vector<std::string> identities;
+    if (!request.identity_file.empty())
+        identities.push_back(request.identity_file);
+    load_decryption_keys(plan, identities, request.passphrase_file);
     // The flow's own statements run in the drill server's database.
     plan.catalog_database = server.admin_database;
     RestoreRequest restore{plan, request.target, false, false};

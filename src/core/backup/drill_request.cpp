@@ -19,6 +19,8 @@ const JsonFields<DrillRequest> fields = {
     json_field("port", &DrillRequest::port),
     json_field("user", &DrillRequest::user),
     json_field("drill_conninfo", &DrillRequest::drill_conninfo),
+    json_field("identity_file", &DrillRequest::identity_file),
+    json_field("passphrase_file", &DrillRequest::passphrase_file),
 };
 
 } // namespace

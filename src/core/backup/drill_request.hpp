@@ -19,6 +19,10 @@ struct DrillRequest {
     std::string user; // the worker's role, for the catalog (and this server's scratch database)
     // lokbackup.drill_conninfo: the server to restore into; empty: this one.
     std::string drill_conninfo;
+    // What decrypts an encrypted backup: lokbackup.drill_identity_file and
+    // lokbackup.encrypt_passphrase_file (empty: none).
+    std::string identity_file;
+    std::string passphrase_file;
 };
 
 std::string drill_request_to_json(const DrillRequest &request);

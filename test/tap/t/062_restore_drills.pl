@@ -7,6 +7,7 @@
 use strict;
 use warnings FATAL => 'all';
 
+use IPC::Run ();
 use LokbackupTest;
 use NotificationSinks;
 use PostgreSQL::Test::Cluster;
@@ -225,6 +226,40 @@ like(
     'and says what it takes');
 reload_settings($node, 'lokbackup.drill_conninfo' => '');
 $elsewhere->stop;
+
+# --- a drill waits for the backup run in progress ---
+my ($lock, $held, $held_ids) = start_held_backup($node, 'slow', 't');
+my $waiting = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
+is($node->safe_psql('postgres', "SELECT status FROM lokbackup_drills WHERE id = $waiting"),
+    'pending', 'a drill asked for during a backup run is pending');
+release_lock($lock);
+ok(wait_for_status($node, $held->{id}, 'completed'), 'the run completes');
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $waiting", 'passed'),
+    'then the drill runs and passes');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT d.started_at >= max(b.finished_at) FROM lokbackup_drills d, lokbackup_backups b"
+          . " WHERE d.id = $waiting AND b.id IN (" . join(',', @$held_ids) . ') GROUP BY d.started_at'),
+    't',
+    'it started only once every backup of the run had finished');
+
+# --- an encrypted backup: refused without a key, drilled with lokbackup.drill_identity_file ---
+my $keys = PostgreSQL::Test::Utils::tempdir('drill_keys');
+my ($keygen_out, $keygen_err) = ('', '');
+IPC::Run::run([ 'age-keygen', '-o', "$keys/drills.txt" ], '>', \$keygen_out, '2>', \$keygen_err)
+  or die "age-keygen failed: $keygen_err";
+my ($recipient) = $keygen_err =~ /Public key: (age1\S+)/ or die "no public key in: $keygen_err";
+reload_settings($node, 'lokbackup.encrypt_to' => $recipient);
+my $sealed = backup_of($node, run_backup($node), 'slow');
+my (undef, undef, $sealed_error) =
+  $node->psql('postgres', "SELECT lokbackup_drill('$sealed->{id}')");
+like($sealed_error, qr/backup $sealed->{id} is encrypted, and restore drills hold no key to decrypt it.*HINT:.*lokbackup\.drill_identity_file/s,
+    'without a key, a drill of an encrypted backup is refused, saying which setting gives one');
+reload_settings($node, 'lokbackup.drill_identity_file' => "$keys/drills.txt");
+my $sealed_drill = $node->safe_psql('postgres', "SELECT lokbackup_drill('$sealed->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $sealed_drill", 'passed'),
+    'with lokbackup.drill_identity_file, the encrypted backup is drilled and passes');
+reload_settings($node, 'lokbackup.encrypt_to' => '', 'lokbackup.drill_identity_file' => '');
 
 # --- what lokbackup_drill() refuses, changing nothing ---
 my $drills_before = $node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_drills');
