@@ -397,8 +397,10 @@ CREATE TABLE lokbackup_drills (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     backup_id bigint NOT NULL REFERENCES lokbackup_backups (id),
     database text NOT NULL,
+    -- error: the drill could not run (the drill server unreachable, a restart, the timeout, the
+    -- backup deleted meanwhile), which says nothing of the backup, unlike failed.
     status text NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'in_progress', 'passed', 'failed')),
+        CHECK (status IN ('pending', 'in_progress', 'passed', 'failed', 'error')),
     requested_by text NOT NULL,
     scheduled boolean NOT NULL DEFAULT false,
     requested_at timestamptz NOT NULL DEFAULT now(),
@@ -409,10 +411,13 @@ CREATE TABLE lokbackup_drills (
     target text,
     failed_check text,
     checks jsonb,
-    CHECK ((status = 'failed') = (failed_check IS NOT NULL)),
+    CHECK ((status IN ('failed', 'error')) = (failed_check IS NOT NULL)),
     CHECK (status <> 'passed' OR restore_seconds IS NOT NULL)
 );
 CREATE INDEX ON lokbackup_drills (backup_id, finished_at);
+-- One pending or running drill per backup (queue_drill()).
+CREATE UNIQUE INDEX lokbackup_drills_one_open ON lokbackup_drills (backup_id)
+    WHERE status IN ('pending', 'in_progress');
 CREATE INDEX ON lokbackup_drills (status);
 CREATE INDEX ON lokbackup_drills (database, finished_at);
 COMMENT ON TABLE lokbackup_drills IS
@@ -420,13 +425,14 @@ COMMENT ON TABLE lokbackup_drills IS
 COMMENT ON COLUMN lokbackup_drills.restore_seconds IS
     'the measured restore time, from the first byte read to the replay''s commit: the recovery time objective of the database at that size';
 COMMENT ON COLUMN lokbackup_drills.failed_check IS
-    'the first check that failed, in words (NULL unless failed)';
+    'the first check that failed (failed), or why the drill could not run (error), in words';
 COMMENT ON COLUMN lokbackup_drills.checks IS
     'what the drill compared: tables, rows, indexes, constraints, sequences, large objects';
 REVOKE ALL ON lokbackup_drills FROM PUBLIC;
 GRANT SELECT ON lokbackup_drills TO lokbackup_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_drills',
     $$WHERE status NOT IN ('pending', 'in_progress')$$);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_drills_id_seq', '');
 
 ALTER TABLE lokbackup_audit DROP CONSTRAINT lokbackup_audit_action_check;
 ALTER TABLE lokbackup_audit ADD CONSTRAINT lokbackup_audit_action_check
@@ -462,6 +468,17 @@ REVOKE ALL ON FUNCTION lokbackup_internal.drill_can_decrypt(text[]) FROM PUBLIC;
 COMMENT ON FUNCTION lokbackup_internal.drill_can_decrypt(text[]) IS
     'whether restore drills hold a key for a backup encrypted to these fingerprints (the passphrase file, or lokbackup.drill_identity_file)';
 
+-- A drill replays a dump as a superuser, and a dump holds its owners' code (CHECK constraints,
+-- index expressions, defaults), which then runs with a superuser's rights: into this server only
+-- when the DBA said so; otherwise into the disposable server of lokbackup.drill_conninfo.
+CREATE FUNCTION lokbackup_internal.drills_allowed() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    RETURN current_setting('lokbackup.drill_conninfo') <> ''
+        OR current_setting('lokbackup.drill_on_this_server')::boolean;
+REVOKE ALL ON FUNCTION lokbackup_internal.drills_allowed() FROM PUBLIC;
+COMMENT ON FUNCTION lokbackup_internal.drills_allowed() IS
+    'whether restore drills have a server to restore into: lokbackup.drill_conninfo, or this one with lokbackup.drill_on_this_server';
+
 -- Queues a drill of a database backup; the worker runs it when no backup runs.
 CREATE FUNCTION lokbackup_internal.queue_drill(backup_id bigint, scheduled boolean) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -471,14 +488,15 @@ DECLARE
     drill_id bigint;
 BEGIN
     SELECT * INTO b FROM @extschema@.lokbackup_backups x WHERE x.id = queue_drill.backup_id;
-    SELECT d.id INTO drill_id FROM @extschema@.lokbackup_drills d
-    WHERE d.backup_id = b.id AND d.status IN ('pending', 'in_progress');
-    IF FOUND THEN
-        RETURN drill_id;
-    END IF;
     INSERT INTO @extschema@.lokbackup_drills (backup_id, database, requested_by, scheduled)
     VALUES (b.id, b.database, lokbackup_internal.actor(), scheduled)
+    ON CONFLICT (backup_id) WHERE status IN ('pending', 'in_progress') DO NOTHING
     RETURNING id INTO drill_id;
+    IF drill_id IS NULL THEN
+        SELECT d.id INTO drill_id FROM @extschema@.lokbackup_drills d
+        WHERE d.backup_id = b.id AND d.status IN ('pending', 'in_progress');
+        RETURN drill_id;
+    END IF;
     INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
     VALUES (lokbackup_internal.actor(), 'drill', b.id,
             jsonb_build_object('drill_id', drill_id, 'scheduled', scheduled));
@@ -495,6 +513,12 @@ AS $$
 DECLARE
     b @extschema@.lokbackup_backups := lokbackup_internal.find_backup(backup, database);
 BEGIN
+    IF NOT lokbackup_internal.drills_allowed() THEN
+        RAISE EXCEPTION 'restore drills have no server to restore into'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'A drill replays the dump as a superuser: the code of the dump''s owners (CHECK constraints, index expressions, defaults) runs with a superuser''s rights.',
+                  HINT = 'Set lokbackup.drill_conninfo to a disposable server on another host, or lokbackup.drill_on_this_server = on if every role that can create objects in the backed-up databases is trusted as a superuser.';
+    END IF;
     IF b.database IS NULL THEN
         RAISE EXCEPTION 'backup % is of the roles: a drill restores a database backup', b.id
             USING ERRCODE = 'invalid_parameter_value',
@@ -577,8 +601,9 @@ COMMENT ON FUNCTION lokbackup_internal.queue_drill(bigint, boolean) IS
 -- the dashboard and a monitoring check show.
 --   red:   no backup when one was expected (never, with a schedule), late, or the newest drill of
 --          the database failed;
---   amber: a backup failed since the last completed one, or in the last 7 days; or drills are
---          scheduled (lokbackup.drill_schedule) and none has passed yet;
+--   amber: a backup failed since the last completed one, or in the last 7 days; the newest drill
+--          could not run (error); or drills are scheduled (lokbackup.drill_schedule) and none
+--          has passed yet;
 --   green: otherwise.
 DROP FUNCTION lokbackup_health();
 CREATE FUNCTION lokbackup_health()
@@ -597,7 +622,7 @@ BEGIN ATOMIC
         FROM unnest(coalesce(lokbackup_internal.named_databases(),
                              ARRAY(SELECT d.datname::text FROM pg_catalog.pg_database d
                                    WHERE d.datallowconn AND NOT d.datistemplate
-                                     AND d.datname !~ '^lokbackup_drill_[0-9]+$'
+                                     AND d.datname !~ '^lokbackup_drill_[0-9]+'
                                    ORDER BY d.datname)))
              WITH ORDINALITY AS n(name, position)
     ), fact AS (
@@ -612,7 +637,8 @@ BEGIN ATOMIC
                dr.finished_at AS drill_at, dr.status AS drill_status,
                dr.failed_check AS drill_failed_check, dr.restore_seconds AS drill_seconds,
                EXISTS (SELECT FROM @extschema@.lokbackup_drills p
-                       WHERE p.database = t.name AND p.status = 'passed') AS drill_passed_ever
+                       WHERE p.database = t.name AND p.status = 'passed') AS drill_passed_ever,
+               de.finished_at AS drill_error_at, de.failed_check AS drill_error
         FROM target t
         CROSS JOIN pg_catalog.pg_settings c
         LEFT JOIN LATERAL (
@@ -628,6 +654,10 @@ BEGIN ATOMIC
             FROM @extschema@.lokbackup_drills d
             WHERE d.database = t.name AND d.status IN ('passed', 'failed')
             ORDER BY d.finished_at DESC, d.id DESC LIMIT 1) dr ON true
+        LEFT JOIN LATERAL (
+            SELECT d.finished_at, d.failed_check FROM @extschema@.lokbackup_drills d
+            WHERE d.database = t.name AND d.status = 'error'
+            ORDER BY d.finished_at DESC, d.id DESC LIMIT 1) de ON true
         WHERE c.name = 'lokbackup.backup_timeout'
     ), verdict AS (
         SELECT x.*,
@@ -662,12 +692,15 @@ BEGIN ATOMIC
                      OR w.drill_status = 'failed' THEN 'red'
                 WHEN w.status IN ('failing', 'never') OR w.failures_7d > 0
                      OR (w.drills_scheduled AND w.name IS NOT NULL AND NOT w.drill_passed_ever)
+                     OR w.drill_error_at > coalesce(w.drill_at, '-infinity')
                      THEN 'amber'
                 ELSE 'green' END,
            CASE WHEN w.status = 'late' OR (w.status = 'never' AND w.due IS NOT NULL) THEN w.detail
                 WHEN w.drill_status = 'failed'
                      THEN 'the last restore drill failed: ' || w.drill_failed_check
                 WHEN w.status IN ('failing', 'never') THEN w.detail
+                WHEN w.drill_error_at > coalesce(w.drill_at, '-infinity')
+                     THEN 'the last restore drill could not run: ' || w.drill_error
                 WHEN w.failures_7d > 0
                      THEN format('%s failed %s in the last 7 days', w.failures_7d,
                                  CASE WHEN w.failures_7d = 1 THEN 'backup' ELSE 'backups' END)
@@ -694,27 +727,38 @@ COMMENT ON VIEW lokbackup_health IS
 
 -- The worker's side of a drill. It takes the oldest pending drill when no backup runs, the drill
 -- child records the outcome, and the worker fails a drill whose child ended without one.
+-- A pending drill whose backup was deleted meanwhile (rotation, lokbackup_delete()) ends in
+-- error: it says nothing of the backup.
 CREATE FUNCTION lokbackup_internal.start_next_drill()
     RETURNS TABLE (drill_id bigint, backup_id bigint, database text, target text)
-    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
     UPDATE @extschema@.lokbackup_drills d
-    SET status = 'in_progress', started_at = now(), target = 'lokbackup_drill_' || d.id
-    WHERE d.id = (SELECT p.id FROM @extschema@.lokbackup_drills p WHERE p.status = 'pending'
-                  ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.backup_id, d.database, d.target;
-END;
+    SET status = 'error', finished_at = now(),
+        failed_check = format('backup %s was %s before its drill ran', b.id, b.status)
+    FROM @extschema@.lokbackup_backups b
+    WHERE d.status = 'pending' AND b.id = d.backup_id AND b.status <> 'completed';
+    RETURN QUERY
+        UPDATE @extschema@.lokbackup_drills d
+        SET status = 'in_progress', started_at = now(), target = 'lokbackup_drill_' || d.id
+        WHERE d.id = (SELECT p.id FROM @extschema@.lokbackup_drills p WHERE p.status = 'pending'
+                      ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING d.id, d.backup_id, d.database, d.target;
+END
+$$;
 
--- Records a drill's outcome once (a drill that is no longer in progress is left as it is);
--- failed_check NULL: passed. Returns whether it recorded.
-CREATE FUNCTION lokbackup_internal.finish_drill(drill_id bigint, restore_seconds double precision,
+-- Records a drill's outcome (passed, failed or error) once: a drill that is no longer in progress
+-- is left as it is. Returns whether it recorded.
+CREATE FUNCTION lokbackup_internal.finish_drill(drill_id bigint, status text,
+                                                restore_seconds double precision,
                                                 failed_check text, checks jsonb)
     RETURNS boolean
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     WITH finished AS (
         UPDATE @extschema@.lokbackup_drills d
-        SET status = CASE WHEN finish_drill.failed_check IS NULL THEN 'passed' ELSE 'failed' END,
+        SET status = finish_drill.status,
             finished_at = now(), restore_seconds = finish_drill.restore_seconds,
             failed_check = finish_drill.failed_check, checks = finish_drill.checks
         WHERE d.id = finish_drill.drill_id AND d.status = 'in_progress'
@@ -733,6 +777,12 @@ DECLARE
     chosen @extschema@.lokbackup_backups;
     queued bigint := 0;
 BEGIN
+    IF NOT lokbackup_internal.drills_allowed() THEN
+        RAISE WARNING 'lokbackup: the scheduled restore drills were not run: they have no server to restore into'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Set lokbackup.drill_conninfo to a disposable server on another host, or lokbackup.drill_on_this_server = on if every role that can create objects in the backed-up databases is trusted as a superuser.';
+        RETURN 0;
+    END IF;
     FOR name IN
         SELECT DISTINCT b.database FROM @extschema@.lokbackup_backups b
         WHERE b.status = 'completed' AND b.database IS NOT NULL
@@ -758,17 +808,17 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION lokbackup_internal.start_next_drill(),
-    lokbackup_internal.finish_drill(bigint, double precision, text, jsonb),
+    lokbackup_internal.finish_drill(bigint, text, double precision, text, jsonb),
     lokbackup_internal.queue_scheduled_drills() FROM PUBLIC;
 COMMENT ON FUNCTION lokbackup_internal.start_next_drill() IS
     'marks the oldest pending restore drill in progress and returns it (the worker calls it)';
-COMMENT ON FUNCTION lokbackup_internal.finish_drill(bigint, double precision, text, jsonb) IS
-    'records the outcome of a restore drill in progress: passed, or failed with the first failing check';
+COMMENT ON FUNCTION lokbackup_internal.finish_drill(bigint, text, double precision, text, jsonb) IS
+    'records the outcome of a restore drill in progress: passed, failed with the first failing check, or error (it could not run)';
 COMMENT ON FUNCTION lokbackup_internal.queue_scheduled_drills() IS
     'queues a drill of the latest backup of each database that no drill has passed (lokbackup.drill_schedule)';
 
--- The worker ends a drill whose child has ended: a drill the child did not record fails with
--- `failure` (how the child ended). Returns the drill as it ends.
+-- The worker ends a drill whose child has ended: a drill the child did not record ends in error
+-- with `failure` (how the child ended). Returns the drill as it ends.
 CREATE FUNCTION lokbackup_internal.end_drill(drill_id bigint, failure text)
     RETURNS @extschema@.lokbackup_drills
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -776,25 +826,25 @@ AS $$
 DECLARE
     d @extschema@.lokbackup_drills;
 BEGIN
-    PERFORM lokbackup_internal.finish_drill(drill_id, NULL, failure, NULL);
+    PERFORM lokbackup_internal.finish_drill(drill_id, 'error', NULL, failure, NULL);
     SELECT * INTO d FROM @extschema@.lokbackup_drills x WHERE x.id = end_drill.drill_id;
     RETURN d;
 END
 $$;
 
--- Drills that a crash or restart interrupted fail with `reason`; returns them.
+-- Drills that a crash or restart interrupted end in error with `reason`; returns them.
 CREATE FUNCTION lokbackup_internal.fail_unfinished_drills(reason text)
     RETURNS SETOF @extschema@.lokbackup_drills
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     UPDATE @extschema@.lokbackup_drills d
-    SET status = 'failed', finished_at = now(), failed_check = fail_unfinished_drills.reason
+    SET status = 'error', finished_at = now(), failed_check = fail_unfinished_drills.reason
     WHERE d.status = 'in_progress'
     RETURNING d.*;
 END;
 REVOKE ALL ON FUNCTION lokbackup_internal.end_drill(bigint, text),
     lokbackup_internal.fail_unfinished_drills(text) FROM PUBLIC;
 COMMENT ON FUNCTION lokbackup_internal.end_drill(bigint, text) IS
-    'ends a restore drill whose child has ended: fails it with the reason unless the child recorded its outcome, and returns it';
+    'ends a restore drill whose child has ended: in error, with the reason, unless the child recorded its outcome; returns it';
 COMMENT ON FUNCTION lokbackup_internal.fail_unfinished_drills(text) IS
-    'fails the restore drills that a crash or restart interrupted, and returns them';
+    'ends the restore drills that a crash or restart interrupted in error, and returns them';

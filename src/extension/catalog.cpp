@@ -242,8 +242,11 @@ List *databases_to_back_up()
 {
     if (databases_setting[0] != '\0')
         return named_databases();
+    // A restore drill's scratch database (and a restore's side database of one) is no database to
+    // back up: lokbackup_health() leaves it out too.
     execute("SELECT datname FROM pg_catalog.pg_database "
-            "WHERE datallowconn AND NOT datistemplate ORDER BY datname",
+            "WHERE datallowconn AND NOT datistemplate AND datname !~ '^lokbackup_drill_[0-9]+' "
+            "ORDER BY datname",
             0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
     List *names = NIL;
     MemoryContext previous = MemoryContextSwitchTo(caller_context);

@@ -60,7 +60,7 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now);
 void mark_alive(int64 id);
 
 // Names of the databases to back up (lokbackup.databases, or every connectable non-template
-// database). A listed database that cannot be backed up is named all the same: its backup fails
+// database but the scratch databases of restore drills). A listed database that cannot be backed up is named all the same: its backup fails
 // alone (database_refusal()), so that it never stops the backups of the others.
 List *databases_to_back_up();
 // Why `database` cannot be backed up (it does not exist, is a template or does not allow

@@ -36,6 +36,7 @@ struct RunningDrill {
     int64 backup_id;
     char database[NAMEDATALEN];
     char target[NAMEDATALEN];
+    char user[NAMEDATALEN]; // whom the child connects as
     TimestampTz started;
     TimestampTz deadline;
 };
@@ -98,29 +99,33 @@ static void report_ended_drill(int row)
                              database, text_column(row, 6))));
         return;
     }
-    if (strcmp(status, "failed") != 0)
+    bool failed = strcmp(status, "failed") == 0;
+    if (!failed && strcmp(status, "error") != 0)
         return;
     char *failed_check = text_column(row, 5);
+    const char *what = failed ? "failed" : "could not run";
     ereport(WARNING,
-            (errcode(ERRCODE_DATA_CORRUPTED),
-             errmsg("lokbackup: restore drill %lld of backup %lld of database \"%s\" failed: %s",
-                    static_cast<long long>(id), static_cast<long long>(backup_id), database,
+            (errcode(failed ? ERRCODE_DATA_CORRUPTED : ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("lokbackup: restore drill %lld of backup %lld of database \"%s\" %s: %s",
+                    static_cast<long long>(id), static_cast<long long>(backup_id), database, what,
                     failed_check),
-             errhint("lokbackup_drill() and 'latest' pass this backup over until a drill passes; "
-                     "lokbackup_drills has the checks.")));
+             failed ? errhint("'latest' passes this backup over until a drill of it passes; "
+                              "lokbackup_drills has the checks.")
+                    : errhint("This says nothing of the backup; lokbackup_drill() runs the drill "
+                              "again.")));
     TimestampTz started = DatumGetTimestampTz(column(row, 7, &isnull));
     if (isnull)
         started = GetCurrentTimestamp();
-    notify_failed_drill(FailedDrill{id, backup_id, database, failed_check, started});
+    notify_failed_drill(FailedDrill{id, backup_id, database, what, failed_check, started});
 }
 
 static const char *const drill_row_columns =
     "id, backup_id, database, status, failed_check, round(restore_seconds::numeric, 1)::text, "
     "started_at";
 
-void start_drills()
+static void end_interrupted_drills(void *)
 {
-    begin_catalog_work("lokbackup: failing interrupted restore drills");
+    begin_catalog_work("lokbackup: ending interrupted restore drills");
     if (catalog_has_drills()) {
         Oid types[] = {TEXTOID};
         Datum values[] = {CStringGetTextDatum("interrupted: the server restarted or the lokbackup "
@@ -132,34 +137,47 @@ void start_drills()
             report_ended_drill(static_cast<int>(row));
     }
     end_catalog_work();
+}
+
+void start_drills()
+{
+    run_chore(end_interrupted_drills, nullptr, "ending the interrupted restore drills");
     plan_next_firing(GetCurrentTimestamp());
 }
 
-// Records the end of the running drill: `failure` unless its child recorded an outcome.
-static void end_running_drill(const char *failure)
+static void record_drill_end(void *failure)
 {
     begin_catalog_work("lokbackup: recording a restore drill");
     Oid types[] = {INT8OID, TEXTOID};
-    Datum values[] = {Int64GetDatum(running.id), CStringGetTextDatum(failure)};
+    Datum values[] = {Int64GetDatum(running.id),
+                      CStringGetTextDatum(static_cast<const char *>(failure))};
     execute(psprintf("SELECT %s FROM lokbackup_internal.end_drill($1, $2)", drill_row_columns), 2,
             types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 1)
         report_ended_drill(0);
     end_catalog_work();
+}
+
+// Records the end of the running drill: in error with `failure` unless its child recorded an
+// outcome. A drill whose end cannot be recorded (the extension dropped meanwhile) is ended all
+// the same; the next worker start ends its row.
+static void end_running_drill(const char *failure)
+{
+    run_chore(record_drill_end, const_cast<char *>(failure), "recording a restore drill");
     core_call([] { drill_child.reset(); });
     running.id = 0;
 }
 
-static std::string request_json(const char *user)
+static std::string request_json(const char *socket_dir)
 {
     DrillRequest request;
     request.drill_id = running.id;
     request.backup_id = running.backup_id;
     request.target = running.target;
     request.catalog_database = catalog_database_setting;
-    request.socket_dir = first_socket_directory();
+    request.socket_dir = socket_dir;
     request.port = PostPortNumber;
-    request.user = user;
+    request.user = running.user;
     request.drill_conninfo = drill_conninfo_setting;
     DrillKeys keys = drill_key_settings();
     request.identity_file = keys.identity_file;
@@ -168,9 +186,10 @@ static std::string request_json(const char *user)
 }
 
 // Starts the child of the running drill; returns NULL, or why it could not start.
-static char *start_drill_child(const char *user)
+static char *start_drill_child()
 {
     char *program = psprintf("%s/lokbackup", server_bin_directory());
+    char *socket_dir = first_socket_directory();
     char problem[512] = "";
     core_call([&] {
         try {
@@ -180,7 +199,7 @@ static char *start_drill_child(const char *user)
             spec.own_process_group = true;
             spec.die_with_parent = true;
             drill_child.emplace(Process::spawn(spec));
-            std::string json = request_json(user);
+            std::string json = request_json(socket_dir);
             write_all(drill_child->stdin_fd(), json.data(), json.size());
             drill_child->close_stdin();
         } catch (const std::exception &e) {
@@ -195,34 +214,38 @@ static char *start_drill_child(const char *user)
     return problem[0] == '\0' ? nullptr : pstrdup(problem);
 }
 
-// Takes the oldest pending drill, if any (after queueing the scheduled ones when `due`).
-static bool take_next_drill(bool due, char *user, std::size_t user_size)
+// Takes the oldest pending drill into `running`, if any (after queueing the scheduled ones when
+// *due).
+static void take_next_drill(void *due)
 {
-    bool taken = false;
     begin_catalog_work("lokbackup: looking for restore drills");
     if (catalog_has_drills()) {
-        if (due)
+        if (*static_cast<bool *>(due))
             execute("SELECT lokbackup_internal.queue_scheduled_drills()", 0, nullptr, nullptr,
                     nullptr, SPI_OK_SELECT);
         execute("SELECT drill_id, backup_id, database, target, now()"
                 " FROM lokbackup_internal.start_next_drill()",
                 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
         if (SPI_processed == 1) {
+            RunningDrill taken;
             bool isnull = false;
-            running.id = DatumGetInt64(column(0, 1, &isnull));
-            running.backup_id = DatumGetInt64(column(0, 2, &isnull));
-            strlcpy(running.database, text_column(0, 3), sizeof(running.database));
-            strlcpy(running.target, text_column(0, 4), sizeof(running.target));
-            running.started = DatumGetTimestampTz(column(0, 5, &isnull));
-            running.deadline = TimestampTzPlusMilliseconds(
-                running.started, static_cast<int64>(backup_timeout_setting) * 1000);
+            taken.id = DatumGetInt64(column(0, 1, &isnull));
+            taken.backup_id = DatumGetInt64(column(0, 2, &isnull));
+            strlcpy(taken.database, text_column(0, 3), sizeof(taken.database));
+            strlcpy(taken.target, text_column(0, 4), sizeof(taken.target));
+            taken.started = DatumGetTimestampTz(column(0, 5, &isnull));
+            taken.deadline = TimestampTzPlusMilliseconds(
+                taken.started, static_cast<int64>(backup_timeout_setting) * 1000);
             // The drill connects as pg_dump does: the bootstrap superuser sees everything.
-            strlcpy(user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), user_size);
-            taken = true;
+            strlcpy(taken.user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false),
+                    sizeof(taken.user));
+            end_catalog_work();
+            // Only once it is committed: an error before leaves it pending, to be taken again.
+            running = taken;
+            return;
         }
     }
     end_catalog_work();
-    return taken;
 }
 
 // The running drill's child ended, or ran out of time: returns NULL while it still runs, else
@@ -262,12 +285,11 @@ long advance_drills(long longest_ms)
     }
     TimestampTz now = GetCurrentTimestamp();
     bool due = next_drill_firing != 0 && now >= next_drill_firing;
-    char user[NAMEDATALEN];
-    bool taken = take_next_drill(due, user, sizeof(user));
+    run_chore(take_next_drill, &due, "looking for restore drills");
     if (due)
         plan_next_firing(now);
-    if (taken) {
-        if (char *problem = start_drill_child(user))
+    if (drill_running()) {
+        if (char *problem = start_drill_child())
             end_running_drill(psprintf("could not start the drill child: %s", problem));
         return Min(longest_ms, 1000L);
     }

@@ -143,7 +143,7 @@ void notify_failed_drill(const FailedDrill &drill)
         notice.backup_id = drill.backup_id;
         notice.drill_id = drill.drill_id;
         notice.type = "restore drill";
-        notice.status = "failed";
+        notice.status = drill.status;
         notice.error = drill.failed_check;
         notice.duration_seconds = duration;
         notice.started_at = iso_utc(started);

@@ -36,10 +36,11 @@ struct FailedDrill {
     int64 drill_id;
     int64 backup_id;
     const char *database;
+    const char *status; // "failed", or "could not run"
     const char *failed_check;
     TimestampTz started;
 };
-// Notifies, whatever lokbackup.notify_on says, that a restore drill failed.
+// Notifies, whatever lokbackup.notify_on says, that a restore drill failed or could not run.
 void notify_failed_drill(const FailedDrill &drill);
 // Reaps notifiers that have exited.
 void reap_notifiers();

@@ -9,6 +9,7 @@ extern "C" {
 #include "utils/varlena.h"
 }
 
+#include "core/backup/drill_conninfo.hpp"
 #include "core/backup/dump_format.hpp"
 #include "core/pipeline/codec.hpp"
 
@@ -32,6 +33,7 @@ int compression_level_setting = 0;
 char *schedule_setting = nullptr;
 char *drill_schedule_setting = nullptr;
 char *drill_conninfo_setting = nullptr;
+static bool drill_on_this_server_setting = false;
 char *timezone_setting = nullptr;
 int retain_daily_setting = 7;
 int retain_weekly_setting = 4;
@@ -180,6 +182,11 @@ template <typename Check> static bool passes_core_check(const char *value, Check
 static bool check_storage(char **newval, void **extra, GucSource source)
 {
     return passes_core_check(*newval, [](const std::string &v) { check_storage_spec(v); });
+}
+
+static bool check_drill_conninfo(char **newval, void **extra, GucSource source)
+{
+    return passes_core_check(*newval, [](const std::string &v) { parse_drill_conninfo(v); });
 }
 
 static bool check_schedule(char **newval, void **extra, GucSource source)
@@ -389,8 +396,16 @@ static void define_schedule_settings()
         "The server restore drills restore into, as a libpq connection string.",
         "Its host, port, user, password and dbname (where the drill connects to create and drop "
         "its scratch database); empty: this server.",
-        &drill_conninfo_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr,
-        nullptr, nullptr);
+        &drill_conninfo_setting, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+        check_drill_conninfo, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "lokbackup.drill_on_this_server",
+        "Whether restore drills may restore into this server when lokbackup.drill_conninfo is "
+        "empty.",
+        "A drill replays the dump as a superuser, so the code of the dump's owners runs with a "
+        "superuser's rights: on only if every role that can create objects in the backed-up "
+        "databases is trusted as a superuser.",
+        &drill_on_this_server_setting, false, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
     DefineCustomStringVariable("lokbackup.timezone",
                                "Time zone in which lokbackup.schedule is read.",

@@ -281,6 +281,23 @@ TEST_F(BackupInventoryTest, CountedFromPgDumpsPlainScript)
     EXPECT_EQ(manifest.inventory->table_rows, result.inventory->table_rows);
 }
 
+TEST_F(BackupInventoryTest, AnInventoryTooBigForAManifestStaysOutOfIt)
+{
+    write_fake_program(bin() / "pg_dump", script);
+    DumpSnapshot huge = snapshot(false);
+    huge.read_schema_inventory = [] {
+        DumpInventory schema;
+        for (int i = 0; i < 20000; ++i)
+            schema.tables.push_back("tenant_" + std::to_string(i) + ".orders");
+        return schema;
+    };
+    BackupResult result = run_backup(request_, nullptr, {}, huge);
+    ASSERT_TRUE(result.inventory);
+    EXPECT_EQ(result.inventory->tables.size(), 20000u);
+    // The manifest stays readable (under 1 MiB), without it.
+    EXPECT_FALSE(stored_manifest().inventory);
+}
+
 TEST_F(BackupInventoryTest, CountedFromPgDumpsOwnZstd)
 {
     request_.backup.server_version = "16.4";

@@ -1,3 +1,4 @@
+#include "core/backup/drill_conninfo.hpp"
 #include "core/backup/drill_request.hpp"
 
 #include "test_support.hpp"
@@ -39,6 +40,42 @@ TEST(DrillRequest, AMissingOrMalformedFieldIsNamed)
               std::string::npos);
     EXPECT_NE(error_message([] { drill_request_from_json("not json"); }).find("drill request"),
               std::string::npos);
+}
+
+} // namespace
+} // namespace lokbackup
+
+namespace lokbackup
+{
+namespace
+{
+
+TEST(DrillConninfo, ReadsTheKeywordsADrillUses)
+{
+    DrillConninfo conninfo =
+        parse_drill_conninfo("  host=drills.example.com port = 5433 user=drill password='s "
+                             "e\\'cr\\\\et' dbname=scratch");
+    EXPECT_EQ(conninfo.host, "drills.example.com");
+    EXPECT_EQ(conninfo.port, "5433");
+    EXPECT_EQ(conninfo.user, "drill");
+    EXPECT_EQ(conninfo.password, "s e'cr\\et");
+    EXPECT_EQ(conninfo.dbname, "scratch");
+    EXPECT_EQ(parse_drill_conninfo("host=/tmp").dbname, "postgres");
+}
+
+TEST(DrillConninfo, ErrorsNameWhatIsWrongAndNeverAValue)
+{
+    auto error = [](const std::string &text) {
+        return test::error_message([&] { parse_drill_conninfo(text); });
+    };
+    EXPECT_NE(error("postgresql://u:hunter2@db/x").find("not a URI"), std::string::npos);
+    EXPECT_EQ(error("postgresql://u:hunter2@db/x").find("hunter2"), std::string::npos);
+    EXPECT_NE(error("host=db sslmode=require").find("\"sslmode\" is not supported"),
+              std::string::npos);
+    EXPECT_EQ(error("host=db hunter2").find("hunter2"), std::string::npos);
+    EXPECT_NE(error("host=db hunter2").find("not followed by \"=\""), std::string::npos);
+    EXPECT_EQ(error("password='hunter2").find("hunter2"), std::string::npos);
+    EXPECT_NE(error("password='hunter2").find("no closing quote"), std::string::npos);
 }
 
 } // namespace

@@ -13,11 +13,13 @@
 #include "cli/restore/inventory_query.hpp"
 #include "cli/restore/replay.hpp"
 #include "cli/restore/restore_flow.hpp"
+#include "core/backup/drill_conninfo.hpp"
 #include "core/backup/drill_request.hpp"
+#include "core/pipeline/restore_pipeline.hpp"
+#include "cli/restore/object_source.hpp"
 
 #include <chrono>
 #include <iostream>
-#include <libpq-fe.h>
 #include <memory>
 
 namespace lokbackup::cli
@@ -49,34 +51,13 @@ DrillServer drill_server(const DrillRequest &request, const ConnectionOptions &l
 {
     if (request.drill_conninfo.empty())
         return {local, request.catalog_database};
-    char *error = nullptr;
-    std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption *)> parsed(
-        PQconninfoParse(request.drill_conninfo.c_str(), &error), PQconninfoFree);
-    if (!parsed) {
-        std::string reason = error ? error : "out of memory";
-        PQfreemem(error);
-        throw Error("lokbackup.drill_conninfo is not a valid connection string: " + reason);
-    }
-    DrillServer server{ConnectionOptions{}, "postgres"};
+    DrillConninfo conninfo = parse_drill_conninfo(request.drill_conninfo);
+    DrillServer server{ConnectionOptions{}, conninfo.dbname};
     server.options.application_name = local.application_name;
-    for (PQconninfoOption *option = parsed.get(); option->keyword != nullptr; ++option) {
-        if (option->val == nullptr)
-            continue;
-        std::string keyword = option->keyword;
-        if (keyword == "host")
-            server.options.host = option->val;
-        else if (keyword == "port")
-            server.options.port = option->val;
-        else if (keyword == "user")
-            server.options.user = option->val;
-        else if (keyword == "password")
-            server.options.password = option->val;
-        else if (keyword == "dbname")
-            server.admin_database = option->val;
-        else
-            throw Error("lokbackup.drill_conninfo: \"" + keyword +
-                        "\" is not supported; it takes host, port, user, password and dbname");
-    }
+    server.options.host = conninfo.host;
+    server.options.port = conninfo.port;
+    server.options.user = conninfo.user;
+    server.options.password = conninfo.password;
     return server;
 }
 
@@ -129,14 +110,21 @@ Json checks_of(const std::optional<DumpInventory> &restored)
 }
 
 struct DrillOutcome {
+    std::string status = "passed"; // passed, failed, or error: the drill could not run
     std::optional<double> restore_seconds;
     std::optional<std::string> failed_check;
     Json checks = Json::object();
+
+    void fail(const std::string &status_, const std::string &why)
+    {
+        status = status_;
+        failed_check = why;
+    }
 };
 
-// Restores into the scratch database and compares; throws Error when the restore itself fails.
-DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
-                               const DrillServer &server)
+// The backup to drill, with its keys; throws Error when the catalog or the keys fail (the drill
+// cannot run: that says nothing of the backup).
+BackupPlan drill_plan(const DrillRequest &request, Connection &catalog)
 {
     BackupSelector selector;
     selector.which = std::to_string(request.backup_id);
@@ -147,6 +135,19 @@ DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
     if (!request.identity_file.empty())
         identities.push_back(request.identity_file);
     load_decryption_keys(plan, identities, request.passphrase_file);
+    return plan;
+}
+
+// Reads the whole object and checks it before anything of it is replayed: the replay of a
+// restore commits only once the checksum matched, but whoever could write to storage would have
+// had their statements run as a superuser by then. Then restores into the scratch database and
+// compares; throws Error when the restore fails.
+void restore_and_check(const DrillRequest &request, BackupPlan plan, Connection &catalog,
+                       const DrillServer &server, DrillOutcome &outcome)
+{
+    verify_object(*open_location(plan.location), plan.expected());
+    // What a restore of the backup costs: the read above is the drill's own.
+    auto started = std::chrono::steady_clock::now();
     // The flow's own statements run in the drill server's database.
     plan.catalog_database = server.admin_database;
     RestoreRequest restore{plan, request.target, false, false};
@@ -158,8 +159,6 @@ DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
         [&](const std::string &database) {
             return replay_command(plan, server.options, database);
         });
-    DrillOutcome outcome;
-    auto started = std::chrono::steady_clock::now();
     flow.run([](std::uint64_t) {});
     outcome.restore_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -169,17 +168,17 @@ DrillOutcome restore_and_check(const DrillRequest &request, Connection &catalog,
     if (at_backup) {
         Connection scratch(server.options, request.target);
         restored = read_restored_inventory(scratch, *at_backup);
-        outcome.failed_check = first_difference(*at_backup, *restored);
+        if (std::optional<std::string> difference = first_difference(*at_backup, *restored))
+            outcome.fail("failed", *difference);
     }
     outcome.checks = checks_of(restored);
-    return outcome;
 }
 
 void record(Connection &catalog, const DrillRequest &request, const DrillOutcome &outcome)
 {
-    catalog.query("SELECT lokbackup_internal.finish_drill($1::bigint, $2::double precision, "
-                  "$3::text, $4::jsonb)",
-                  {std::to_string(request.drill_id),
+    catalog.query("SELECT lokbackup_internal.finish_drill($1::bigint, $2::text, "
+                  "$3::double precision, $4::text, $5::jsonb)",
+                  {std::to_string(request.drill_id), outcome.status,
                    outcome.restore_seconds
                        ? std::optional<std::string>(std::to_string(*outcome.restore_seconds))
                        : std::nullopt,
@@ -198,28 +197,42 @@ int drill_child(const std::vector<std::string> &argument_list)
     local.catalog_database = request.catalog_database;
     local.application_name = "lokbackup drill " + std::to_string(request.drill_id);
     Connection catalog(local, request.catalog_database);
+    // Idle while the restore runs: a server-wide idle_session_timeout must not end it before the
+    // outcome is recorded.
+    catalog.query("SET idle_session_timeout = 0");
 
     DrillOutcome outcome;
     std::optional<DrillServer> server;
+    std::optional<BackupPlan> plan;
     try {
         server = drill_server(request, local);
         drop_leftover_scratch_databases(catalog, *server);
-        outcome = restore_and_check(request, catalog, *server);
-    } catch (const Error &error) {
-        outcome.failed_check = std::string("restore: ") + error.what();
+        Connection admin(server->options, server->admin_database);
+        // Left by an earlier drill of the same id (the catalog was created again): never swapped.
+        drop_database(admin, request.target);
+        plan = drill_plan(request, catalog);
+    } catch (const std::exception &error) {
+        outcome.fail("error", std::string("the drill could not run: ") + error.what());
+    }
+    if (plan) {
+        try {
+            restore_and_check(request, *plan, catalog, *server, outcome);
+        } catch (const std::exception &error) {
+            outcome.fail("failed", std::string("restore: ") + error.what());
+        }
     }
     if (server) {
         try {
             Connection admin(server->options, server->admin_database);
             drop_database(admin, request.target);
-        } catch (const Error &error) {
+        } catch (const std::exception &error) {
             // The next drill drops it (drop_leftover_scratch_databases()).
             std::cerr << "lokbackup: could not drop the scratch database \"" << request.target
                       << "\" of restore drill " << request.drill_id << ": " << error.what() << "\n";
         }
     }
     record(catalog, request, outcome);
-    return outcome.failed_check ? 1 : 0;
+    return outcome.status == "passed" ? 0 : 1;
 }
 
 } // namespace

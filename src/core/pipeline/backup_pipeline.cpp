@@ -154,6 +154,10 @@ std::string utc_now()
     return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields));
 }
 
+// Readers refuse a manifest over 1 MiB (small_object.cpp): the inventory of a schema of thousands
+// of tables stays in the catalog alone, where drills read it.
+constexpr std::size_t manifest_inventory_limit = 256 * 1024;
+
 BackupDescription manifest_for(const BackupRequest &request, const BackupResult &result)
 {
     BackupDescription backup = request.backup;
@@ -163,7 +167,9 @@ BackupDescription manifest_for(const BackupRequest &request, const BackupResult 
     backup.size = result.size;
     backup.raw_size = result.raw_size;
     backup.database_properties = result.database_properties;
-    backup.inventory = result.inventory;
+    if (result.inventory &&
+        dump_inventory_to_json(*result.inventory).dump().size() <= manifest_inventory_limit)
+        backup.inventory = result.inventory;
     return backup;
 }
 

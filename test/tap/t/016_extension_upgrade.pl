@@ -62,7 +62,7 @@ is( $node->safe_psql('postgres',
     "the extension's schema holds only the functions users call");
 is( $node->safe_psql('postgres',
         "SELECT count(*) FROM pg_proc WHERE pronamespace = 'lokbackup_internal'::regnamespace"),
-    23, 'the 23 internal ones are in lokbackup_internal');
+    24, 'the 24 internal ones are in lokbackup_internal');
 is( $node->safe_psql('postgres',
         "SELECT string_agg(id || status || sha256, ',' ORDER BY id) FROM lokbackup_backups WHERE $made_by_0_1"),
     $backups_before,

@@ -19,6 +19,7 @@ my $node = create_node(
     'drills',
     settings => {
         'lokbackup.databases' => 'lobs, parts',
+        'lokbackup.drill_on_this_server' => 'on',
         'lokbackup.notify_webhook' => 'http://127.0.0.1:' . $hook->port . '/hook' });
 
 # One database with large objects, one with partitions, inheritance, a sequence, constraints.
@@ -173,8 +174,8 @@ sub stalled_drill
 
 reload_settings($node, 'lokbackup.backup_timeout' => '3s');
 my ($timed_out) = stalled_drill();
-ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $timed_out", 'failed'),
-    'a drill that runs past lokbackup.backup_timeout fails');
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $timed_out", 'error'),
+    'a drill that runs past lokbackup.backup_timeout ends in error (it says nothing of the backup)');
 like(
     $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $timed_out"),
     qr/^stopped after 3 s \(lokbackup\.backup_timeout\)/,
@@ -185,8 +186,8 @@ my ($interrupted, $stopped_child) = stalled_drill();
 my $old_worker = worker_pid($node);
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($old_worker)");
 ok(wait_for_exit($stopped_child), 'the drill child dies with its worker');
-ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $interrupted", 'failed'),
-    'the restarted worker fails the drill it interrupted');
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $interrupted", 'error'),
+    'the restarted worker ends the drill it interrupted in error');
 like(
     $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $interrupted"),
     qr/cancelled: the lokbackup worker was stopped|interrupted: the server restarted/,
@@ -216,14 +217,12 @@ like(slurp_file($elsewhere->logfile), qr/CREATE DATABASE "?lokbackup_drill_$remo
 is( $elsewhere->safe_psql('postgres',
         "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
     0, 'and dropped it');
-reload_settings($node, 'lokbackup.drill_conninfo' => 'host=/nowhere sslmode=require');
-my $refused = $node->safe_psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
-ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $refused", 'failed'),
-    'a drill_conninfo with a keyword it does not take fails the drill');
-like(
-    $node->safe_psql('postgres', "SELECT failed_check FROM lokbackup_drills WHERE id = $refused"),
+my (undef, undef, $conninfo_error) = $node->psql('postgres',
+    "ALTER SYSTEM SET lokbackup.drill_conninfo = 'host=/nowhere sslmode=require password=hunter2'");
+like($conninfo_error,
     qr/lokbackup\.drill_conninfo: "sslmode" is not supported; it takes host, port, user, password and dbname/,
-    'and says what it takes');
+    'a drill_conninfo with a keyword it does not take is refused when set, saying what it takes');
+unlike($conninfo_error, qr/hunter2/, 'and the refusal does not show the password');
 reload_settings($node, 'lokbackup.drill_conninfo' => '');
 $elsewhere->stop;
 
@@ -274,6 +273,13 @@ for my $case (
     my ($ret, $stdout, $stderr) = $node->psql('postgres', "SELECT $sql");
     like($stderr, $error, "$sql is refused with a clear error");
 }
+reload_settings($node, 'lokbackup.drill_on_this_server' => 'off');
+my (undef, undef, $nowhere) =
+  $node->psql('postgres', "SELECT lokbackup_drill('latest', database => 'parts')");
+like($nowhere,
+    qr/restore drills have no server to restore into.*DETAIL:  A drill replays the dump as a superuser.*HINT:  Set lokbackup\.drill_conninfo/s,
+    'without drill_conninfo nor drill_on_this_server, a drill is refused: it would run the dump\'s code as a superuser here');
+reload_settings($node, 'lokbackup.drill_on_this_server' => 'on');
 $node->safe_psql('postgres', 'CREATE ROLE outsider LOGIN');
 ($ret, $stdout, $stderr) = $node->psql('postgres',
     "SET ROLE outsider; SELECT lokbackup_drill('latest', database => 'parts')");

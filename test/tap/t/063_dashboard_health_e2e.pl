@@ -20,7 +20,8 @@ use Test::More;
 my $e2e = File::Basename::dirname(__FILE__) . '/../../e2e';
 ok(-f "$e2e/node_modules/playwright-core/package.json", 'playwright-core is installed (test/install-deps)');
 
-my $node = create_node('health', settings => { 'lokbackup.databases' => 'app, shop, broken' });
+my $node = create_node('health',
+    settings => { 'lokbackup.databases' => 'app, shop, broken', 'lokbackup.drill_on_this_server' => 'on' });
 populate_app_database($node, 'app');
 $node->safe_psql('postgres', 'CREATE DATABASE shop; CREATE DATABASE broken');
 $node->safe_psql('shop', 'CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 5000) g');
