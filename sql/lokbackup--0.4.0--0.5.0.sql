@@ -483,13 +483,14 @@ COMMENT ON FUNCTION lokbackup_internal.drills_allowed() IS
 CREATE FUNCTION lokbackup_internal.queue_drill(backup_id bigint, scheduled boolean) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 DECLARE
     b @extschema@.lokbackup_backups;
     drill_id bigint;
 BEGIN
     SELECT * INTO b FROM @extschema@.lokbackup_backups x WHERE x.id = queue_drill.backup_id;
     INSERT INTO @extschema@.lokbackup_drills (backup_id, database, requested_by, scheduled)
-    VALUES (b.id, b.database, lokbackup_internal.actor(), scheduled)
+    VALUES (b.id, b.database, lokbackup_internal.actor(), queue_drill.scheduled)
     ON CONFLICT (backup_id) WHERE status IN ('pending', 'in_progress') DO NOTHING
     RETURNING id INTO drill_id;
     IF drill_id IS NULL THEN
@@ -499,7 +500,7 @@ BEGIN
     END IF;
     INSERT INTO @extschema@.lokbackup_audit (actor, action, backup_id, detail)
     VALUES (lokbackup_internal.actor(), 'drill', b.id,
-            jsonb_build_object('drill_id', drill_id, 'scheduled', scheduled));
+            jsonb_build_object('drill_id', drill_id, 'scheduled', queue_drill.scheduled));
     PERFORM lokbackup_internal.wake_worker();
     RETURN drill_id;
 END
@@ -733,6 +734,7 @@ CREATE FUNCTION lokbackup_internal.start_next_drill()
     RETURNS TABLE (drill_id bigint, backup_id bigint, database text, target text)
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 BEGIN
     UPDATE @extschema@.lokbackup_drills d
     SET status = 'error', finished_at = now(),

@@ -217,12 +217,67 @@ like(slurp_file($elsewhere->logfile), qr/CREATE DATABASE "?lokbackup_drill_$remo
 is( $elsewhere->safe_psql('postgres',
         "SELECT count(*) FROM pg_database WHERE datname LIKE 'lokbackup\\_drill\\_%'"),
     0, 'and dropped it');
+
+# A role with CREATE on public plants a CHECK constraint whose function grants it superuser
+# when a superuser loads the rows: a drill runs it on the drill server, never here.
+$node->safe_psql('postgres', 'CREATE ROLE mallory LOGIN; CREATE DATABASE trap');
+$elsewhere->safe_psql('postgres', 'CREATE ROLE mallory LOGIN');
+$node->safe_psql('trap', 'GRANT CREATE ON SCHEMA public TO mallory');
+$node->safe_psql('trap', <<'SQL');
+SET ROLE mallory;
+CREATE FUNCTION public.promote(x int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        EXECUTE 'ALTER ROLE mallory SUPERUSER';
+    EXCEPTION WHEN OTHERS THEN NULL;
+    END;
+    RETURN true;
+END $$;
+CREATE TABLE public.planted (x int CHECK (public.promote(x)));
+INSERT INTO public.planted VALUES (1);
+SQL
+reload_settings($node, 'lokbackup.databases' => 'trap');
+my $trap = backup_of($node, run_backup($node), 'trap');
+reload_settings($node, 'lokbackup.databases' => 'slow');
+my $trap_drill = $node->safe_psql('postgres', "SELECT lokbackup_drill('$trap->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $trap_drill", 'passed'),
+    'a backup with a planted CHECK function is drilled on the drill server');
+is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'"),
+    'f', 'mallory is no superuser here');
+is($elsewhere->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'"),
+    't', '(the planted code did run, on the drill server: why it must be disposable)');
+
+# Someone who can write to storage swaps the object for a script of theirs, of the same size (a
+# zstd frame padded with a skippable one): the drill checks the checksum before it replays
+# anything, so their statement never runs.
+my $pwned = PostgreSQL::Test::Utils::tempdir('pwned') . '/pwned';
+my $forged_sql = "COPY (SELECT 'pwned') TO " . sql_literal($pwned) . ";\n";
+my $compressed = '';
+IPC::Run::run([ 'zstd', '-q', '-c' ], '<', \$forged_sql, '>', \$compressed)
+  or die 'zstd failed';
+my $trap_object = object_path($node, $trap->{object_key});
+my $padding = (-s $trap_object) - length($compressed) - 8;
+die "the object is too small to forge: $padding" if $padding < 0;
+write_bytes($trap_object,
+    $compressed . pack('V', 0x184D2A50) . pack('V', $padding) . ("\0" x $padding));
+my $forged_drill = $node->safe_psql('postgres', "SELECT lokbackup_drill('$trap->{id}')");
+ok(poll_until($node, "SELECT status FROM lokbackup_drills WHERE id = $forged_drill", 'failed'),
+    'a drill of an object swapped in storage fails');
+like(
+    $node->safe_psql('postgres',
+        "SELECT failed_check FROM lokbackup_drills WHERE id = $forged_drill"),
+    qr/^restore: .*(SHA-256|checksum)/i,
+    'on its checksum');
+ok(!-e $pwned, 'and the swapped-in statement never ran');
 my (undef, undef, $conninfo_error) = $node->psql('postgres',
     "ALTER SYSTEM SET lokbackup.drill_conninfo = 'host=/nowhere sslmode=require password=hunter2'");
 like($conninfo_error,
     qr/lokbackup\.drill_conninfo: "sslmode" is not supported; it takes host, port, user, password and dbname/,
     'a drill_conninfo with a keyword it does not take is refused when set, saying what it takes');
-unlike($conninfo_error, qr/hunter2/, 'and the refusal does not show the password');
+# PostgreSQL itself quotes the statement's value back to whoever typed it; lokbackup's own words
+# (the DETAIL, which a reload from postgresql.conf logs) never quote it.
+my ($conninfo_detail) = $conninfo_error =~ /^(DETAIL:.*)$/m;
+unlike($conninfo_detail // 'no DETAIL', qr/hunter2|no DETAIL/, 'and its explanation does not show the password');
 reload_settings($node, 'lokbackup.drill_conninfo' => '');
 $elsewhere->stop;
 
@@ -275,7 +330,7 @@ for my $case (
 }
 reload_settings($node, 'lokbackup.drill_on_this_server' => 'off');
 my (undef, undef, $nowhere) =
-  $node->psql('postgres', "SELECT lokbackup_drill('latest', database => 'parts')");
+  $node->psql('postgres', "SELECT lokbackup_drill('$slow->{id}')");
 like($nowhere,
     qr/restore drills have no server to restore into.*DETAIL:  A drill replays the dump as a superuser.*HINT:  Set lokbackup\.drill_conninfo/s,
     'without drill_conninfo nor drill_on_this_server, a drill is refused: it would run the dump\'s code as a superuser here');
