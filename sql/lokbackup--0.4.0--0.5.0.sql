@@ -161,38 +161,6 @@ REVOKE ALL ON FUNCTION lokbackup_internal.find_backup(text, text),
     lokbackup_internal.lock_backup(bigint), lokbackup_internal.queue_removal(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lokbackup_internal.find_backup(text, text) TO lokbackup_admin;
 
-CREATE OR REPLACE FUNCTION lokbackup_list(type text DEFAULT NULL, status text DEFAULT NULL,
-                                          lim integer DEFAULT 50, off integer DEFAULT 0)
-    RETURNS SETOF @extschema@.lokbackup_listing
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM lokbackup_internal.check_choice('type', lokbackup_list.type,
-                                            ARRAY['daily', 'weekly', 'monthly', 'manual']);
-    PERFORM lokbackup_internal.check_choice('status', lokbackup_list.status,
-                                            ARRAY['pending', 'in_progress', 'completed', 'failed', 'deleted']);
-    IF lim IS NULL OR lim < 1 OR lim > 10000 THEN
-        RAISE EXCEPTION 'invalid limit %', coalesce(lim::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The limit must be between 1 and 10000.';
-    END IF;
-    IF off IS NULL OR off < 0 THEN
-        RAISE EXCEPTION 'invalid offset %', coalesce(off::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The offset must be 0 or more.';
-    END IF;
-    -- A failed verification's reason shows in the error column: the backup's own error is NULL
-    -- for a completed backup, the only kind that is verified.
-    RETURN QUERY
-        SELECT s.id, s.type, s.status, s.database, s.size_pretty, s.raw_size_pretty, s.requested_at,
-               s.duration_pretty, left(s.sha256, 12), coalesce(s.error, s.verification_error),
-               s.verification, s.verified_at
-        FROM @extschema@.lokbackup_status s
-        WHERE (lokbackup_list.type IS NULL OR s.type = lokbackup_list.type)
-          AND (lokbackup_list.status IS NULL OR s.status = lokbackup_list.status)
-        ORDER BY s.id DESC
-        LIMIT lim OFFSET off;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION lokbackup_restore_plan(backup text DEFAULT 'latest', database text DEFAULT NULL)
     RETURNS SETOF @extschema@.lokbackup_plan
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -318,15 +286,6 @@ ALTER TABLE lokbackup_backups ADD COLUMN encrypted_to text[]
 COMMENT ON COLUMN lokbackup_backups.encrypted_to IS
     'the fingerprints of the age recipients the object is encrypted to (the first 16 hex digits of the SHA-256 of each age1... recipient), or passphrase; NULL: not encrypted';
 
-CREATE OR REPLACE VIEW lokbackup_status AS
-SELECT b.id, b.type, b.status, coalesce(b.database, '(roles)') AS database, b.object_key,
-       b.format, b.compression, b.size, pg_catalog.pg_size_pretty(b.size) AS size_pretty,
-       b.raw_size, pg_catalog.pg_size_pretty(b.raw_size) AS raw_size_pretty, b.sha256,
-       b.requested_by, b.requested_at, b.started_at, b.finished_at, b.duration,
-       lokbackup_internal.pretty_duration(b.duration) AS duration_pretty, b.error,
-       b.verification, b.verified_at, b.verification_error, b.encrypted_to
-FROM lokbackup_backups b;
-
 -- The catalog database's dump holds only finished backups. It is taken while its own backup (and
 -- the rest of its run) is pending or in progress: restored under the catalog's name, those rows
 -- made the worker fail backups that had completed, and remove their objects from storage. Their
@@ -339,16 +298,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.lokbackup_audit',
       WHERE b.status IN ('pending', 'in_progress'))$$);
 
 -- What each object a user calls or reads is for (\df+ and \dv+ show it).
-COMMENT ON FUNCTION lokbackup_list(text, text, integer, integer) IS
-    'the backups, newest first: filter by type (daily, weekly, monthly, manual) and status, page with lim and off';
 COMMENT ON FUNCTION lokbackup_stats() IS
     'totals over the backups that are not deleted: size, completed, failed, running, last backup, success rate';
 COMMENT ON FUNCTION lokbackup_restore_plan(text, text) IS
     'what restoring a backup (''latest'' of a database, or an id) takes: where its object and manifest are, its checksum, and the lokbackup restore command (audited)';
 COMMENT ON FUNCTION lokbackup_delete(bigint) IS
     'delete a backup: its row is marked deleted and its objects are removed from storage once the transaction commits (audited)';
-COMMENT ON VIEW lokbackup_status IS
-    'every backup with sizes and duration in readable form, its error, its verification and whom it is encrypted to';
 COMMENT ON VIEW lokbackup_dashboard IS
     'lokbackup_stats() and when the next scheduled backup runs';
 COMMENT ON VIEW lokbackup_running IS
