@@ -25,7 +25,7 @@ CORE_LIBS = -lzstd -lz -lcrypto -lcurl
 SHLIB_LINK = $(CORE_LIBS) -lstdc++
 PG_CPPFLAGS = -I$(CURDIR)/src
 
-REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_delete \
+REGRESS = lokbackup_setup lokbackup_run lokbackup_list lokbackup_plan lokbackup_copies lokbackup_delete \
           lokbackup_permissions lokbackup_schedule
 REGRESS_OPTS = --temp-instance=$(CURDIR)/tmp_check --temp-config=$(CURDIR)/test/regress/lokbackup.conf
 

@@ -3,6 +3,8 @@
 SELECT lokbackup_run(NULL);
 SELECT lokbackup_run('hourly');
 SELECT lokbackup_run('manual', NULL);
+SELECT lokbackup_run(kind => 'incremental');
+SELECT lokbackup_run(kind => NULL);
 SELECT count(*) AS backups_after_bad_input FROM lokbackup_backups;
 
 -- One run backs up every connectable database and the roles, one row and one object each.

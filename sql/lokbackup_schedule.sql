@@ -8,6 +8,7 @@ ALTER SYSTEM SET lokbackup.schedule = '*/0 * * * *';
 ALTER SYSTEM SET lokbackup.schedule = '0 3 * * FUNDAY';
 ALTER SYSTEM SET lokbackup.schedule = '@fortnightly';
 ALTER SYSTEM SET lokbackup.drill_schedule = '0 5 * * 8';
+ALTER SYSTEM SET lokbackup.base_backup_schedule = '61 * * * *';
 ALTER SYSTEM SET lokbackup.timezone = 'Mars/Olympus_Mons';
 ALTER SYSTEM SET lokbackup.timezone = '';
 ALTER SYSTEM SET lokbackup.retain_daily = 0;

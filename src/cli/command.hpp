@@ -31,11 +31,16 @@ struct Command {
 
 extern const Command backup_child_command;
 extern const Command storage_scan_child_command;
+extern const Command wal_retention_child_command;
 extern const Command drill_child_command;
+extern const Command wal_archive_child_command;
 extern const Command restore_command;
 extern const Command list_command;
 extern const Command verify_command;
 extern const Command notify_command;
 extern const Command serve_command;
+extern const Command restore_pitr_command;
+extern const Command wal_fetch_command;
+extern const Command copy_command;
 
 } // namespace lokbackup::cli

@@ -5,6 +5,7 @@
 #include "cli/connection.hpp"
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
@@ -16,18 +17,31 @@ using namespace lokbackup::cli;
 // Kept equal to default_version in lokbackup.control.
 const char *const version = LOKBACKUP_VERSION;
 
-const Command *const commands[] = {&restore_command,      &list_command,
-                                   &verify_command,       &serve_command,
-                                   &backup_child_command, &storage_scan_child_command,
-                                   &drill_child_command,  &notify_command};
+const Command *const commands[] = {&restore_command,
+                                   &restore_pitr_command,
+                                   &wal_fetch_command,
+                                   &list_command,
+                                   &verify_command,
+                                   &copy_command,
+                                   &serve_command,
+                                   &backup_child_command,
+                                   &storage_scan_child_command,
+                                   &drill_child_command,
+                                   &notify_command,
+                                   &wal_archive_child_command,
+                                   &wal_retention_child_command};
 
 void print_overview()
 {
-    std::cout << "lokbackup: verified logical backups of PostgreSQL, made by the server itself\n\n"
+    std::cout << "lokbackup: verified backups of PostgreSQL (dumps, base backups, archived WAL), "
+                 "made by the server itself\n\n"
                  "Usage:\n  lokbackup COMMAND [OPTION]...\n\nCommands:\n";
+    std::size_t width = 0;
+    for (const Command *command : commands)
+        width = std::max(width, std::string(command->name).size() + 2);
     for (const Command *command : commands)
         std::cout << "  " << command->name
-                  << std::string(14 - std::string(command->name).size(), ' ') << command->summary
+                  << std::string(width - std::string(command->name).size(), ' ') << command->summary
                   << "\n";
     std::cout << "\nlokbackup COMMAND --help (-?) describes a command; lokbackup --version (-V) "
                  "prints the version.\nExit status: 0 done, 1 failed, 2 wrong usage, 3 the backup "

@@ -1,6 +1,7 @@
 #include "extension/backup_child_pipe.hpp"
 
 extern "C" {
+#include "access/xlog.h"
 #include "utils/timestamp.h"
 #include "miscadmin.h"
 #include "postmaster/postmaster.h"
@@ -90,10 +91,14 @@ static std::string request_json(const ChildRequest &request)
     json.connect_database = request.connect_database;
     json.storage = row.storage.spec;   // the row's: the backup is written where its row says
     json.s3 = s3_options(row.storage); // the keys travel on the child's stdin, never in argv
+    if (request.copy != nullptr)
+        json.copy = StorageCopyRequest{request.copy->spec, s3_options(*request.copy),
+                                       request.copy_required};
     json.pg_bin_dir = request.pg_bin_dir;
     json.socket_dir = request.socket_dir;
     json.port = request.port;
     json.user = request.user;
+    json.wal_segment_size = static_cast<std::uint64_t>(wal_segment_size);
     return backup_request_to_json(json);
 }
 
@@ -191,6 +196,18 @@ ChildEvent parse_child_event(const char *line)
                     palloc_string(database_properties_to_json(*parsed.database_properties).dump());
             if (parsed.inventory)
                 event.inventory = palloc_string(dump_inventory_to_json(*parsed.inventory).dump());
+            if (parsed.wal_range) {
+                const WalRange &range = *parsed.wal_range;
+                event.wal_range = WalRangeColumns{
+                    static_cast<int32>(range.timeline), palloc_string(range.start_lsn),
+                    palloc_string(range.stop_lsn), palloc_string(range.start_wal_file)};
+            }
+            if (parsed.copy) {
+                event.copy_reported = true;
+                event.copy_stored = parsed.copy->stored;
+                if (!parsed.copy->stored)
+                    event.copy_error = palloc_string(parsed.copy->error);
+            }
             break;
         case BackupEvent::Kind::failed:
             event.kind = ChildEventKind::failed;

@@ -19,6 +19,8 @@ namespace lokbackup::pg
 struct ChildRequest {
     int64 id;
     const StartedBackup *backup; // written to its row's storage
+    const RowStorage *copy;      // and to this second destination; NULL: none
+    bool copy_required;          // the backup completes only with its copy
     const char *connect_database;
     const char *pg_bin_dir;
     const char *socket_dir;
@@ -61,7 +63,13 @@ struct ChildEvent {
     char *sha256;              // completed only
     char *database_properties; // completed only: JSON, NULL for the roles
     char *inventory;           // completed only: JSON, NULL for the roles
-    char *error;               // failed only
+    WalRangeColumns wal_range; // completed only: of a base backup (zeros for a dump)
+    // Completed only, with a second destination: whether the copy was stored there, and why not
+    // (NULL when it was).
+    bool copy_reported;
+    bool copy_stored;
+    char *copy_error;
+    char *error; // failed only
 };
 ChildEvent parse_child_event(const char *line);
 

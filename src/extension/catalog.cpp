@@ -155,6 +155,11 @@ static bool backups_have_column(const char *column)
     return SPI_processed == 1;
 }
 
+bool catalog_records_wal_ranges()
+{
+    return backups_have_column("start_wal_file");
+}
+
 void mark_alive(int64 id)
 {
     if (!backups_have_column("alive_at")) // 0.3.0
@@ -184,10 +189,17 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now)
                  "WHERE status IN ('pending', 'in_progress') RETURNING id, object_key, "
                  "database, type, started_at, "
                  "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                 "error",
+                 "error, format",
                  table("lokbackup_backups"), error, finished_at);
     Oid types[] = {TEXTOID};
     Datum values[] = {CStringGetTextDatum(reason)};
+    // Their copies fail with them: no copy is left in progress.
+    if (catalog_records_copies())
+        execute(psprintf("UPDATE %s c SET status = 'failed', error = $1 FROM %s b "
+                         "WHERE c.status = 'in_progress' AND b.id = c.backup_id "
+                         "AND b.status IN ('pending', 'in_progress')",
+                         table("lokbackup_copies"), table("lokbackup_backups")),
+                1, types, values, nullptr, SPI_OK_UPDATE);
     execute(sql, 1, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
 
     List *unfinished = NIL;
@@ -203,6 +215,7 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now)
             SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 5, &isnull));
         backup->started_at = copy_out(text_column(row, 6));
         backup->error = copy_out(text_column(row, 7));
+        backup->format = copy_out(text_column(row, 8));
         unfinished = lappend(unfinished, backup);
     }
     MemoryContextSwitchTo(previous);
@@ -299,14 +312,26 @@ static RowStorage row_storage_columns(int row, int column)
                       copy_out(text_column(row, column + 2)), !isnull && DatumGetBool(path_style)};
 }
 
-bool catalog_has_storage_ids()
+// Whether the catalog has the table `name`: a server may run this library on an older catalog
+// until ALTER EXTENSION lokbackup UPDATE.
+static bool catalog_has_table(const char *name)
 {
     Oid types[] = {TEXTOID};
-    Datum values[] = {CStringGetTextDatum(table("lokbackup_storage_ids"))};
+    Datum values[] = {CStringGetTextDatum(table(name))};
     execute("SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, types, values, nullptr,
             SPI_OK_SELECT);
     bool isnull = false;
     return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+bool catalog_has_storage_ids()
+{
+    return catalog_has_table("lokbackup_storage_ids");
+}
+
+bool catalog_records_copies()
+{
+    return catalog_has_table("lokbackup_copies");
 }
 
 int64 storage_highest_id(const char *storage)
@@ -337,6 +362,47 @@ void record_storage_highest_id(const char *storage, int64 highest_id)
     execute(sql, 2, types, values, nullptr, SPI_OK_INSERT);
 }
 
+bool base_backups_exist()
+{
+    execute(
+        psprintf("SELECT FROM %s WHERE contents = 'cluster' LIMIT 1", table("lokbackup_backups")),
+        0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    return SPI_processed > 0;
+}
+
+char *oldest_kept_base_backup_start(const char *storage)
+{
+    // A base backup is in `storage` as its primary, or as its completed copy (0.7.0 on).
+    const char *as_copy = catalog_records_copies()
+                              ? psprintf(" OR EXISTS (SELECT FROM %s c WHERE c.backup_id = b.id "
+                                         "AND c.status = 'completed' AND c.storage = $1)",
+                                         table("lokbackup_copies"))
+                              : "";
+    char *sql = psprintf("SELECT b.start_wal_file FROM %s b WHERE b.contents = 'cluster' "
+                         "AND b.status = 'completed' AND (b.storage = $1%s) "
+                         "ORDER BY substr(b.start_wal_file, 9), b.start_wal_file LIMIT 1",
+                         table("lokbackup_backups"), as_copy);
+    Oid types[] = {TEXTOID};
+    Datum values[] = {CStringGetTextDatum(storage)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);
+    return SPI_processed == 0 ? nullptr : copy_out(text_column(0, 1));
+}
+
+void record_wal_archive_size(const WalArchiveSizeRow &size)
+{
+    const char *table_name = "lokbackup_internal.wal_archive_size";
+    execute(psprintf("DELETE FROM %s", table_name), 0, nullptr, nullptr, nullptr, SPI_OK_DELETE);
+    Oid types[] = {INT8OID, INT8OID, TEXTOID, TEXTOID};
+    Datum values[] = {Int64GetDatum(static_cast<int64>(size.objects)),
+                      Int64GetDatum(static_cast<int64>(size.bytes)), nullable_text(size.oldest_wal),
+                      nullable_text(size.newest_wal)};
+    const char nulls[] = {' ', ' ', null_flag(size.oldest_wal), null_flag(size.newest_wal)};
+    execute(psprintf("INSERT INTO %s (measured_at, objects, bytes, oldest_wal, newest_wal) "
+                     "VALUES (now(), $1, $2, $3, $4)",
+                     table_name),
+            4, types, values, nulls, SPI_OK_INSERT);
+}
+
 int64 insert_backup(const NewBackup &backup)
 {
     bool with_storage = catalog_records_storage();
@@ -348,7 +414,8 @@ int64 insert_backup(const NewBackup &backup)
                                 catalog_database_setting)));
     char *sql = psprintf("INSERT INTO %s (run_id, type, contents, database, format, compression, "
                          "compression_level, requested_by%s%s) "
-                         "VALUES ($1, $2, CASE WHEN $3 IS NULL THEN 'roles' ELSE 'database' END, "
+                         "VALUES ($1, $2, CASE WHEN $4 = 'tar' THEN 'cluster' WHEN $3 IS NULL "
+                         "THEN 'roles' ELSE 'database' END, "
                          "$3, $4, $5, $6, $7%s%s) RETURNING id",
                          table("lokbackup_backups"),
                          with_storage ? ", storage, s3_endpoint, s3_region, s3_path_style" : "",
@@ -411,26 +478,29 @@ void insert_audit(const char *actor, const char *action, int64 backup_id, const 
     execute(sql, 4, types, values, nulls, SPI_OK_INSERT);
 }
 
-TimestampTz last_scheduled_request()
+TimestampTz last_scheduled_request(bool cluster)
 {
-    char *sql = psprintf("SELECT max(requested_at) FROM %s WHERE type <> 'manual'",
+    char *sql = psprintf("SELECT max(requested_at) FROM %s WHERE type <> 'manual' "
+                         "AND (contents = 'cluster') = $1",
                          table("lokbackup_backups"));
-    execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    Oid types[] = {BOOLOID};
+    Datum values[] = {BoolGetDatum(cluster)};
+    execute(sql, 1, types, values, nullptr, SPI_OK_SELECT);
     bool isnull = false;
     Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
     return isnull ? 0 : DatumGetTimestampTz(value);
 }
 
-TimestampTz *previous_scheduled_requests(const char *database, int *count)
+TimestampTz *previous_scheduled_requests(const char *database, bool cluster, int *count)
 {
     char *sql = psprintf("SELECT requested_at FROM %s WHERE type <> 'manual' "
                          "AND status IN ('completed', 'in_progress', 'pending') "
-                         "AND database IS NOT DISTINCT FROM $1",
+                         "AND database IS NOT DISTINCT FROM $1 AND (contents = 'cluster') = $2",
                          table("lokbackup_backups"));
-    Oid types[] = {TEXTOID};
-    Datum values[] = {database ? CStringGetTextDatum(database) : (Datum)0};
-    const char nulls[] = {database ? ' ' : 'n'};
-    execute(sql, 1, types, values, nulls, SPI_OK_SELECT);
+    Oid types[] = {TEXTOID, BOOLOID};
+    Datum values[] = {database ? CStringGetTextDatum(database) : (Datum)0, BoolGetDatum(cluster)};
+    const char nulls[] = {database ? ' ' : 'n', ' '};
+    execute(sql, 2, types, values, nulls, SPI_OK_SELECT);
     *count = static_cast<int>(SPI_processed);
     auto *times = static_cast<TimestampTz *>(
         MemoryContextAlloc(caller_context, sizeof(TimestampTz) * (SPI_processed + 1)));
@@ -445,7 +515,8 @@ TimestampTz *previous_scheduled_requests(const char *database, int *count)
 RotationCandidate *rotation_candidates(int *count)
 {
     char *sql = psprintf("SELECT id, coalesce(database, ''), type, status, requested_at, "
-                         "finished_at, pinned, object_key FROM %s WHERE status <> 'deleted'",
+                         "finished_at, pinned, object_key, contents = 'cluster' FROM %s "
+                         "WHERE status <> 'deleted'",
                          table("lokbackup_backups"));
     execute(sql, 0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
     *count = static_cast<int>(SPI_processed);
@@ -465,6 +536,7 @@ RotationCandidate *rotation_candidates(int *count)
         candidate.finished_at = isnull ? 0 : DatumGetTimestampTz(finished);
         candidate.pinned = DatumGetBool(SPI_getbinval(tuple, descriptor, 7, &isnull));
         candidate.object_key = copy_out(text_column(row, 8));
+        candidate.base_backup = DatumGetBool(SPI_getbinval(tuple, descriptor, 9, &isnull));
     }
     return candidates;
 }
@@ -532,14 +604,16 @@ void end_backup_sessions(const char *application_name)
 }
 
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
-                    const char *database_properties, const char *inventory)
+                    const char *database_properties, const char *inventory,
+                    const WalRangeColumns &wal_range)
 {
     // The JSON columns of later releases, set where the catalog has them: database_properties
     // (0.4.0), inventory (0.5.0).
-    Oid types[] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
-    Datum values[6] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
-                       Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256)};
-    char nulls[6] = {' ', ' ', ' ', ' '};
+    Oid types[10] = {INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
+                     TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[10] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
+                        Int64GetDatum(static_cast<int64>(raw_size)), CStringGetTextDatum(sha256)};
+    char nulls[10] = {' ', ' ', ' ', ' '};
     int count = 4;
     StringInfoData set;
     initStringInfo(&set);
@@ -552,6 +626,21 @@ void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
         nulls[count] = null_flag(json);
         ++count;
         appendStringInfo(&set, ", %s = $%d::jsonb", column, count);
+    }
+    // A base backup runs only on a catalog that has these (0.6.0).
+    if (wal_range.start_wal_file != nullptr) {
+        types[count] = INT4OID;
+        values[count] = Int32GetDatum(wal_range.timeline);
+        values[count + 1] = CStringGetTextDatum(wal_range.start_lsn);
+        values[count + 2] = CStringGetTextDatum(wal_range.stop_lsn);
+        values[count + 3] = CStringGetTextDatum(wal_range.start_wal_file);
+        for (int i = 0; i < 4; i++)
+            nulls[count + i] = ' ';
+        appendStringInfo(&set,
+                         ", timeline = $%d, start_lsn = $%d::pg_lsn, stop_lsn = $%d::pg_lsn, "
+                         "start_wal_file = $%d",
+                         count + 1, count + 2, count + 3, count + 4);
+        count += 4;
     }
     char *sql = psprintf("UPDATE %s SET status = 'completed', size = $2, raw_size = $3, "
                          "sha256 = $4, finished_at = now(), error = NULL%s WHERE id = $1",
@@ -567,6 +656,57 @@ void mark_failed(int64 id, const char *error)
     Oid types[] = {INT8OID, TEXTOID};
     Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(error)};
     execute(sql, 2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void insert_copy(int64 id, const RowStorage &copy, const char *object_key, bool required)
+{
+    char *sql = psprintf("INSERT INTO %s (backup_id, storage, s3_endpoint, s3_region, "
+                         "s3_path_style, object_key, required, status) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_progress')",
+                         table("lokbackup_copies"));
+    Oid types[] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID};
+    Datum values[] = {Int64GetDatum(id),
+                      CStringGetTextDatum(copy.spec),
+                      nullable_text(copy.s3_endpoint),
+                      nullable_text(copy.s3_region),
+                      BoolGetDatum(copy.s3_path_style),
+                      CStringGetTextDatum(object_key),
+                      BoolGetDatum(required)};
+    // A directory has no S3 addressing, as in insert_backup().
+    const char nulls[] = {
+        ' ', ' ', null_flag(copy.s3_endpoint), null_flag(copy.s3_region), null_flag(copy.s3_region),
+        ' ', ' '};
+    execute(sql, 7, types, values, nulls, SPI_OK_INSERT);
+}
+
+void mark_copy_completed(int64 id, uint64 size, const char *sha256)
+{
+    char *sql = psprintf("UPDATE %s SET status = 'completed', size = $2, sha256 = $3, "
+                         "stored_at = now(), error = NULL "
+                         "WHERE backup_id = $1 AND status = 'in_progress'",
+                         table("lokbackup_copies"));
+    Oid types[] = {INT8OID, INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(id), Int64GetDatum(static_cast<int64>(size)),
+                      CStringGetTextDatum(sha256)};
+    execute(sql, 3, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void mark_copy_failed(int64 id, const char *error)
+{
+    char *sql = psprintf("UPDATE %s SET status = 'failed', error = $2 "
+                         "WHERE backup_id = $1 AND status = 'in_progress'",
+                         table("lokbackup_copies"));
+    Oid types[] = {INT8OID, TEXTOID};
+    Datum values[] = {Int64GetDatum(id), CStringGetTextDatum(error)};
+    execute(sql, 2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void queue_copy_removal(int64 id)
+{
+    Oid types[] = {INT8OID};
+    Datum values[] = {Int64GetDatum(id)};
+    execute("SELECT lokbackup_internal.queue_copy_removal($1)", 1, types, values, nullptr,
+            SPI_OK_SELECT);
 }
 
 void queue_removal(int64 id, const char *object_key)

@@ -50,8 +50,10 @@ struct UnfinishedBackup {
     TimestampTz started;
     char *started_at; // ISO 8601 UTC
     char *error;      // as recorded: the reason, and when it was last seen running
+    char *format;     // tar: a base backup
 };
-// Marks every pending or in_progress backup failed with `reason`; returns the UnfinishedBackups.
+// Marks every pending or in_progress backup failed with `reason`, and its copy in progress with
+// it (queue_removal() removes both); returns the UnfinishedBackups.
 // `followed_until_now`: the worker itself followed them until now (it is stopping), so they end
 // now; otherwise (found after a crash or restart) they end when they were last seen running
 // (mark_alive()), and the error says when that was.
@@ -60,14 +62,32 @@ List *fail_unfinished_backups(const char *reason, bool followed_until_now);
 void mark_alive(int64 id);
 
 // Names of the databases to back up (lokbackup.databases, or every connectable non-template
-// database but the scratch databases of restore drills). A listed database that cannot be backed up is named all the same: its backup fails
-// alone (database_refusal()), so that it never stops the backups of the others.
+// database but the scratch databases of restore drills). A listed database that cannot be backed up
+// is named all the same: its backup fails alone (database_refusal()), so that it never stops the
+// backups of the others.
 List *databases_to_back_up();
 // Why `database` cannot be backed up (it does not exist, is a template or does not allow
 // connections), with what to do; NULL when it can be.
 char *database_refusal(const char *database);
 
 int64 next_run_id();
+// Whether lokbackup_backups records base backups and their WAL (0.6.0).
+bool catalog_records_wal_ranges();
+// Whether any base backup was ever recorded (0.6.0 catalogs only).
+bool base_backups_exist();
+// The start_wal_file of the oldest completed base backup in `storage` (a storage spec: its
+// primary's place or its completed copy's), compared on the position after the timeline; NULL
+// when there is none.
+char *oldest_kept_base_backup_start(const char *storage);
+// What the WAL archive holds, as WAL retention measured it (oldest/newest: NULL when empty).
+struct WalArchiveSizeRow {
+    uint64 objects;
+    uint64 bytes;
+    const char *oldest_wal;
+    const char *newest_wal;
+};
+// Replaces the one row of lokbackup_internal.wal_archive_size.
+void record_wal_archive_size(const WalArchiveSizeRow &size);
 // Whether the catalog has lokbackup_storage_ids, which came with 0.3.0: a server may run this
 // library on an older catalog until ALTER EXTENSION lokbackup UPDATE.
 bool catalog_has_storage_ids();
@@ -80,8 +100,8 @@ void record_storage_highest_id(const char *storage, int64 highest_id);
 struct NewBackup {
     int64 run_id;
     const char *type;
-    const char *database; // NULL for the roles dump
-    const char *format;
+    const char *database; // NULL for the roles dump and a base backup
+    const char *format;   // tar: a base backup of the cluster
     const char *compression;
     int compression_level;
     const char *requested_by;
@@ -94,11 +114,12 @@ void set_object_key(int64 id, const char *object_key);
 // `detail` is a JSON object, or NULL.
 void insert_audit(const char *actor, const char *action, int64 backup_id, const char *detail);
 
-// When the last scheduled backup was requested; 0 when there was none.
-TimestampTz last_scheduled_request();
-// When the earlier scheduled backups of `database` (NULL: the roles) that count for the type of
-// the next one were requested: those completed or still running. Sets *count.
-TimestampTz *previous_scheduled_requests(const char *database, int *count);
+// When the last scheduled dump (with `cluster`, base backup) was requested; 0 when there was none.
+TimestampTz last_scheduled_request(bool cluster);
+// When the earlier scheduled backups of `database` (NULL: the roles, or with `cluster` the base
+// backups) that count for the type of the next one were requested: those completed or still
+// running. Sets *count.
+TimestampTz *previous_scheduled_requests(const char *database, bool cluster, int *count);
 
 // The rows rotation looks at: every row not deleted yet.
 struct RotationCandidate {
@@ -110,6 +131,7 @@ struct RotationCandidate {
     TimestampTz finished_at; // 0 when not finished
     bool pinned;
     char *object_key; // may be NULL
+    bool base_backup; // contents cluster
 };
 RotationCandidate *rotation_candidates(int *count);
 // Marks a backup deleted by rotation, with an audit row that gives the reason.
@@ -130,10 +152,31 @@ StartedBackup mark_in_progress(int64 id);
 // Terminates the server sessions that the bootstrap superuser opened under `application_name`:
 // those of a backup that was ended (backup_session_name()).
 void end_backup_sessions(const char *application_name);
-// `database_properties` and `inventory`: JSON, NULL for the roles.
+// The WAL a base backup needs, as its row records it (0.6.0); start_wal_file NULL for a dump.
+struct WalRangeColumns {
+    int32 timeline;
+    char *start_lsn; // "0/2000028"
+    char *stop_lsn;
+    char *start_wal_file;
+};
+// `database_properties` and `inventory`: JSON, NULL for the roles and a base backup.
 void mark_completed(int64 id, uint64 size, uint64 raw_size, const char *sha256,
-                    const char *database_properties, const char *inventory);
+                    const char *database_properties, const char *inventory,
+                    const WalRangeColumns &wal_range);
 void mark_failed(int64 id, const char *error);
+
+// Whether the catalog has lokbackup_copies, which came with 0.7.0.
+bool catalog_records_copies();
+// Records that backup `id` is written to the second destination `copy` too: its row in
+// lokbackup_copies, in progress. `required`: the backup completes only with the copy.
+void insert_copy(int64 id, const RowStorage &copy, const char *object_key, bool required);
+// The copy of backup `id` in progress was stored, with the backup's size and checksum ...
+void mark_copy_completed(int64 id, uint64 size, const char *sha256);
+// ... or failed with `error`.
+void mark_copy_failed(int64 id, const char *error);
+// Queues the removal of the copies of backup `id` alone, as queue_removal() queues the backup's
+// (which queues its copies' too): what a copy that failed left in the second destination goes.
+void queue_copy_removal(int64 id);
 
 // Has the objects of backup `id` removed: a row in lokbackup_removals, written in this
 // transaction so that a committed deletion is never forgotten, which the worker retries until

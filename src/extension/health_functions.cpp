@@ -22,7 +22,7 @@ using namespace lokbackup::pg;
 
 Datum lokbackup_last_firing(PG_FUNCTION_ARGS)
 {
-    TimestampTz last = last_scheduled_time(PG_GETARG_TIMESTAMPTZ(0));
+    TimestampTz last = last_firing(schedule_setting, PG_GETARG_TIMESTAMPTZ(0));
     if (last == 0)
         PG_RETURN_NULL();
     PG_RETURN_TIMESTAMPTZ(last);

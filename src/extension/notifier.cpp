@@ -43,10 +43,13 @@ static BackupNotice backup_notice(const FinishedBackup &backup, double duration,
 {
     BackupNotice notice;
     notice.database = backup.database ? backup.database : "";
+    notice.base_backup = backup.base_backup;
     notice.backup_id = backup.id;
     notice.type = backup.type;
-    notice.status = backup.completed ? "completed" : "failed";
-    notice.error = backup.error ? backup.error : "";
+    notice.status = !backup.completed                ? "failed"
+                    : backup.copy_failure != nullptr ? "completed, but its copy failed"
+                                                     : "completed";
+    notice.error = backup.error ? backup.error : backup.copy_failure ? backup.copy_failure : "";
     notice.size = backup.size;
     notice.raw_size = backup.raw_size;
     notice.sha256 = backup.sha256 ? backup.sha256 : "";
@@ -102,7 +105,7 @@ template <typename MakeNotice> static void start_notifier(const MakeNotice &make
 
 void notify_finished_backup(const FinishedBackup &backup)
 {
-    if (backup.completed && !notify_on_success())
+    if (backup.completed && backup.copy_failure == nullptr && !notify_on_success())
         return;
     if (!any_notify_target())
         return;
@@ -148,6 +151,24 @@ void notify_failed_drill(const FailedDrill &drill)
         notice.duration_seconds = duration;
         notice.started_at = iso_utc(started);
         notice.finished_at = iso_utc(finished);
+        return notice;
+    });
+}
+
+void notify_wal_archive_failure(const char *file, TimestampTz since, const char *error)
+{
+    if (!any_notify_target())
+        return;
+    std::time_t since_time = timestamptz_to_time_t(since);
+    std::time_t now = timestamptz_to_time_t(GetCurrentTimestamp());
+    start_notifier([&] {
+        BackupNotice notice;
+        notice.type = "WAL archiving";
+        notice.status = "failing";
+        notice.wal_file = file;
+        notice.error = error;
+        notice.started_at = iso_utc(since_time);
+        notice.finished_at = iso_utc(now);
         return notice;
     });
 }

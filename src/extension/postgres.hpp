@@ -11,6 +11,11 @@ extern "C" {
 #include "storage/latch.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#if PG_VERSION_NUM >= 160000
+#include "archive/archive_module.h"
+#else
+#include "postmaster/pgarch.h"
+#endif
 }
 
 namespace lokbackup::pg
@@ -24,6 +29,17 @@ inline WaitEventSet *create_wait_event_set(int events)
     return CreateWaitEventSet(CurrentResourceOwner, events);
 #else
     return CreateWaitEventSet(CurrentMemoryContext, events);
+#endif
+}
+
+// Why the archive module is not configured, for the archiver's warning "archiving is not
+// configured": its DETAIL from PostgreSQL 17 on, a warning of its own before.
+inline void explain_archive_not_configured(const char *detail)
+{
+#if PG_VERSION_NUM >= 170000
+    arch_module_check_errdetail("%s", detail);
+#else
+    ereport(WARNING, (errmsg("lokbackup cannot archive WAL: %s", detail)));
 #endif
 }
 

@@ -59,7 +59,7 @@ bool wait_for_worker(long timeout_ms)
                        timeout_ms);
 }
 
-uint64 place_request(const char *type, const char *requested_by, RequestSlot *busy)
+uint64 place_request(const char *type, RunKind kind, const char *requested_by, RequestSlot *busy)
 {
     SharedState *state = shared_state();
     LWLockAcquire(state->lock, LW_EXCLUSIVE);
@@ -74,6 +74,7 @@ uint64 place_request(const char *type, const char *requested_by, RequestSlot *bu
     uint64 seq = ++slot.request_seq;
     slot.state = SlotState::requested;
     strlcpy(slot.type, type, sizeof(slot.type));
+    slot.kind = kind;
     strlcpy(slot.requested_by, requested_by, sizeof(slot.requested_by));
     slot.requested_at = GetCurrentTimestamp();
     slot.backup_count = 0;
@@ -120,6 +121,7 @@ bool take_request(Request &request)
     if (requested) {
         request.seq = slot.request_seq;
         memcpy(request.type, slot.type, sizeof(request.type));
+        request.kind = slot.kind;
         memcpy(request.requested_by, slot.requested_by, sizeof(request.requested_by));
         request.requested_at = slot.requested_at;
     }

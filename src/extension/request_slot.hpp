@@ -32,6 +32,10 @@ constexpr const char *scheduled_run_type = "scheduled";
 
 enum class SlotState { idle, requested, running };
 
+// What a run backs up: the dumps (every configured database and the roles), or one base backup of
+// the cluster (pg_basebackup).
+enum class RunKind { logical, physical };
+
 struct RequestSlot {
     SlotState state;
     uint64 request_seq;     // the last request placed in the slot
@@ -39,6 +43,7 @@ struct RequestSlot {
     uint64 finished_seq;    // the last request whose backups have all finished
     uint64 interrupted_seq; // the last request whose run the worker's exit cut short
     char type[16];
+    RunKind kind;
     char requested_by[NAMEDATALEN];
     TimestampTz requested_at;
     int64 run_id;
@@ -57,6 +62,7 @@ struct RequestSlot {
 struct Request {
     uint64 seq;
     char type[16];
+    RunKind kind;
     char requested_by[NAMEDATALEN];
     TimestampTz requested_at;
 };
@@ -65,7 +71,7 @@ struct Request {
 
 // Places a request when the slot is idle and a worker is attached; returns its sequence number,
 // or 0 with `*busy` (when not NULL) holding a copy of the slot that made it wait. Wakes the worker.
-uint64 place_request(const char *type, const char *requested_by, RequestSlot *busy);
+uint64 place_request(const char *type, RunKind kind, const char *requested_by, RequestSlot *busy);
 // Sleeps until the worker has answered request `seq`, or (with `to_end`) finished its run; returns
 // a copy of the slot as it was then, in the current memory context.
 RequestSlot *wait_for_request(uint64 seq, bool to_end);

@@ -42,6 +42,7 @@ static Expired *plan(const RotationCandidate *candidates, int candidate_count, i
             CatalogBackup backup;
             backup.id = candidate.id;
             backup.database = candidate.database;
+            backup.base_backup = candidate.base_backup;
             backup.type = parse_backup_type(candidate.type);
             backup.status = parse_backup_status(candidate.status);
             backup.requested_at = timestamptz_to_time_t(candidate.requested_at);

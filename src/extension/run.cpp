@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include "extension/backup_child_pipe.hpp"
+#include "extension/base_backup_check.hpp"
 #include "extension/catalog.hpp"
 #include "extension/encryption_bridge.hpp"
 #include "extension/notifier.hpp"
@@ -21,6 +22,7 @@ extern "C" {
 #include "extension/settings.hpp"
 #include "extension/storage_bridge.hpp"
 #include "extension/storage_ids.hpp"
+#include "extension/wal_retention.hpp"
 
 namespace lokbackup::pg
 {
@@ -60,19 +62,20 @@ bool run_in_progress()
 }
 
 // The type of one backup of the run: the run's own, or for a scheduled run daily, weekly or
-// monthly by what came before for this database.
-static const char *backup_type(const Run &run, const char *database)
+// monthly by what came before for this database (the roles; the cluster's base backups).
+static const char *backup_type(const Run &run, const char *database, const char *format)
 {
     if (strcmp(run.request.type, scheduled_run_type) != 0)
         return run.request.type;
     int count = 0;
-    TimestampTz *previous = previous_scheduled_requests(database, &count);
+    TimestampTz *previous =
+        previous_scheduled_requests(database, is_base_backup_format(format), &count);
     return scheduled_backup_type_at(run.request.requested_at, previous, count);
 }
 
 static int64 create_backup(Run &run, const char *database, const char *format)
 {
-    const char *type = backup_type(run, database);
+    const char *type = backup_type(run, database, format);
     NewBackup backup{run.run_id,
                      type,
                      database,
@@ -96,11 +99,29 @@ static int64 create_backup(Run &run, const char *database, const char *format)
     return id;
 }
 
-// Creates the run's catalog rows in one transaction: the roles dump first, then each database.
+// A physical run is one base backup of the cluster: one row, contents cluster.
+static void create_base_backup(Run &run)
+{
+    check_base_backup_possible();
+    run.run_id = next_run_id();
+    run.storage = storage_in_force();
+    run.encrypted_to = encrypted_to_in_force();
+    run.backup_ids = static_cast<int64 *>(MemoryContextAlloc(run_context, sizeof(int64)));
+    run.backup_count = 0;
+    run.backup_ids[run.backup_count++] = create_backup(run, nullptr, "tar");
+}
+
+// Creates the run's catalog rows in one transaction: for a logical run, the roles dump first,
+// then each database.
 static void create_backups(Run &run)
 {
     begin_catalog_work("lokbackup: creating backups");
     check_compression_level(compression_setting_name(), compression_level_setting);
+    if (run.request.kind == RunKind::physical) {
+        create_base_backup(run);
+        end_catalog_work();
+        return;
+    }
     List *databases = databases_to_back_up();
     int count = list_length(databases) + 1;
     if (count > max_backups_per_run)
@@ -144,9 +165,9 @@ static void report_refusal(const Request &request, const ErrorData *error)
 // Tells the slot that a backup of the run failed, for a caller waiting for the run's end.
 static void note_failure(const RunningBackup &running)
 {
-    note_failed_backup(
-        psprintf(INT64_FORMAT " of %s", running.id, backup_subject(running.backup.database)),
-        running.failure);
+    note_failed_backup(psprintf(INT64_FORMAT " of %s", running.id,
+                                backup_subject(running.backup.database, running.backup.format)),
+                       running.failure);
 }
 
 // Runs `step` of the run's preparation. An error in it refuses the request: no backup is made,
@@ -172,7 +193,8 @@ template <typename Step> static void refuse_on_error(Step step)
 }
 
 // create_backups() put the roles dump first. The first database's backup starts before it: its
-// start matters more to the run's length.
+// start matters more to the run's length. A physical run's one base backup runs in the first
+// slot alone.
 static void start_first_backups()
 {
     if (run.backup_count > 1)
@@ -260,8 +282,10 @@ static bool record_and_start()
 static void finish_run()
 {
     finish_request(run.request.seq);
-    if (run.any_completed)
+    if (run.any_completed) {
         rotate_after_run();
+        retain_wal_after_rotation();
+    }
 }
 
 // Ends backups past their deadline, records those that ended and starts the next; returns how long

@@ -1,5 +1,5 @@
-// lokbackup_run(type, wait): hands a request to the worker through the request slot and waits for
-// the worker's answer (and, with wait => true, for the end of the run).
+// lokbackup_run(type, wait, kind): hands a request to the worker through the request slot and waits
+// for the worker's answer (and, with wait => true, for the end of the run).
 #include "extension/postgres.hpp"
 
 extern "C" {
@@ -43,6 +43,27 @@ static const char *checked_type(FunctionCallInfo fcinfo)
     return nullptr;
 }
 
+// kind: what the run backs up. A catalog older than 0.6.0 calls with two arguments: the dumps.
+static RunKind checked_kind(FunctionCallInfo fcinfo)
+{
+    if (PG_NARGS() < 3)
+        return RunKind::logical;
+    const char *allowed = "logical (every configured database and the roles) and physical (a "
+                          "base backup of the cluster)";
+    if (PG_ARGISNULL(2))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("kind must not be NULL"),
+                        errhint("Allowed kinds are %s.", allowed)));
+    char *kind = text_to_cstring(PG_GETARG_TEXT_PP(2));
+    if (strcmp(kind, "logical") == 0)
+        return RunKind::logical;
+    if (strcmp(kind, "physical") == 0)
+        return RunKind::physical;
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid backup kind \"%s\"", kind),
+             errhint("Allowed kinds are %s.", allowed)));
+    return RunKind::logical;
+}
+
 static void refuse_busy(const RequestSlot &slot)
 {
     StringInfoData ids;
@@ -76,14 +97,14 @@ static void refuse_no_worker()
 }
 
 // Places the request; returns its sequence number.
-static uint64 place(const char *type)
+static uint64 place(const char *type, RunKind kind)
 {
     // The outer user is the role set with SET ROLE; this function runs as its owner.
     char *requested_by = GetUserNameFromId(GetOuterUserId(), false);
     if (!wait_for_worker(worker_attach_timeout_ms))
         refuse_no_worker();
     RequestSlot *busy = static_cast<RequestSlot *>(palloc(sizeof(RequestSlot)));
-    uint64 seq = place_request(type, requested_by, busy);
+    uint64 seq = place_request(type, kind, requested_by, busy);
     if (seq == 0 && !worker_attached())
         refuse_no_worker();
     if (seq == 0)
@@ -114,13 +135,14 @@ static Datum run(FunctionCallInfo fcinfo)
                         errhint("Pass true to return when the backups have finished, false to "
                                 "return at once.")));
     bool wait = PG_GETARG_BOOL(1);
+    RunKind kind = checked_kind(fcinfo);
     require_catalog_database("lokbackup_run()");
     if (RecoveryInProgress())
         ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
                         errmsg("cannot run a backup on a standby"),
                         errhint("Run lokbackup_run() on the primary.")));
 
-    uint64 seq = place(type);
+    uint64 seq = place(type, kind);
     RequestSlot *slot = wait_for_request(seq, false);
     if (slot->answered_seq != seq || slot->refusal[0] != '\0')
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -36,7 +36,10 @@ static void show_progress_of(const RunningBackup &running)
         return;
     }
     progress.backup_id = running.id;
-    strlcpy(progress.database, running.backup.database ? running.backup.database : "(roles)",
+    strlcpy(progress.database,
+            running.backup.database                        ? running.backup.database
+            : is_base_backup_format(running.backup.format) ? "(cluster)"
+                                                           : "(roles)",
             sizeof(progress.database));
     progress.started_at = running.started;
     progress.raw_bytes = 0;
@@ -135,6 +138,8 @@ static void start_child(int slot, RunningBackup &running)
     prepare_backup_storage(running.backup.storage);
     ChildRequest request{running.id,
                          &running.backup,
+                         running.copy.spec ? &running.copy : nullptr,
+                         running.copy_required,
                          catalog_database_setting,
                          server_bin_directory(),
                          first_socket_directory(),
@@ -145,6 +150,22 @@ static void start_child(int slot, RunningBackup &running)
     running.child_started = true;
 }
 
+// Why the backup cannot be copied to `copy`, its second destination; NULL when it can.
+static char *copy_refusal(const RowStorage &copy, const RowStorage &primary)
+{
+    if (same_place(copy, primary))
+        return psprintf("lokbackup.storage_copy (%s) is the place the backup is written to "
+                        "(lokbackup.storage): set it to another directory or bucket, or to '' "
+                        "for no copy, and reload the configuration",
+                        copy.spec);
+    if (!catalog_records_copies())
+        return psprintf("lokbackup.storage_copy is set, but the catalog is older than 0.7.0 and "
+                        "cannot record a copy: run ALTER EXTENSION lokbackup UPDATE in database "
+                        "\"%s\"",
+                        catalog_database_setting);
+    return nullptr;
+}
+
 void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
 {
     RunningBackup &running = slots[slot];
@@ -152,12 +173,25 @@ void start_backup(RunningBackup *slots, int slot, int64 id, const char *failure)
     running.active = true;
     running.id = id;
     initStringInfo(&running.pending);
+    MemoryContext caller = CurrentMemoryContext;
+    RowStorage copy = storage_copy_in_force();
 
     begin_catalog_work("lokbackup: starting a backup");
     running.backup = mark_in_progress(id);
     // Checked as the backup starts, not as the run is requested: a database dropped in between
     // fails with this error too, rather than with pg_dump's.
     char *refusal = running.backup.database ? database_refusal(running.backup.database) : nullptr;
+    // The copy goes in progress with the backup, so that whatever ends the backup ends it too.
+    if (refusal == nullptr && copy.spec != nullptr) {
+        MemoryContext spi = MemoryContextSwitchTo(caller);
+        refusal = copy_refusal(copy, running.backup.storage);
+        MemoryContextSwitchTo(spi);
+        if (refusal == nullptr) {
+            running.copy = copy;
+            running.copy_required = storage_copy_required_setting;
+            insert_copy(id, copy, running.backup.object_key, running.copy_required);
+        }
+    }
     strlcpy(dump_user, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false), sizeof(dump_user));
     end_catalog_work();
     running.started = GetCurrentTimestamp();
@@ -193,7 +227,12 @@ static void handle_child_output(RunningBackup &running)
             running.sha256 = event.sha256;
             running.database_properties = event.database_properties;
             running.inventory = event.inventory;
+            running.wal_range = event.wal_range;
+            running.copy_stored = event.copy_stored;
+            running.copy_error = event.copy_error;
             running.failure = running.completed ? nullptr : event.error;
+            if (running.completed && running.copy.spec != nullptr && !event.copy_reported)
+                running.copy_error = pstrdup("the backup process did not report the copy");
         }
         start = newline + 1;
     }
@@ -269,7 +308,9 @@ static void report_activity(const RunningBackup *slots)
         if (!running.active || running.ended)
             continue;
         appendStringInfo(&activity, "%s%s", separator,
-                         running.backup.database ? running.backup.database : "the roles");
+                         running.backup.database                        ? running.backup.database
+                         : is_base_backup_format(running.backup.format) ? "the cluster"
+                                                                        : "the roles");
         separator = " and ";
     }
     pgstat_report_activity(STATE_RUNNING, activity.data);
@@ -387,16 +428,23 @@ void handle_backup_event(RunningBackup *slots, const WaitEvent &event)
     });
 }
 
-char *backup_subject(const char *database)
+bool is_base_backup_format(const char *format)
 {
-    return database ? psprintf("database \"%s\"", database) : pstrdup("the roles");
+    return format != nullptr && strcmp(format, "tar") == 0;
 }
 
-void log_backup_failure(int64 id, const char *database, const char *error)
+char *backup_subject(const char *database, const char *format)
+{
+    if (database)
+        return psprintf("database \"%s\"", database);
+    return pstrdup(is_base_backup_format(format) ? "the cluster (a base backup)" : "the roles");
+}
+
+void log_backup_failure(int64 id, const char *database, const char *format, const char *error)
 {
     ereport(WARNING, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
                       errmsg("lokbackup: backup " INT64_FORMAT " of %s failed: %s", id,
-                             backup_subject(database), error)));
+                             backup_subject(database, format), error)));
 }
 
 static void log_backup_completion(const RunningBackup &running)
@@ -406,8 +454,30 @@ static void log_backup_completion(const RunningBackup &running)
     // notification or a verify talks about.
     ereport(LOG, (errmsg("lokbackup: backup " INT64_FORMAT " of %s completed: " UINT64_FORMAT
                          " bytes stored (" UINT64_FORMAT " dumped) in %.1f s, sha256 %.12s",
-                         running.id, backup_subject(running.backup.database), running.stored_bytes,
-                         running.raw_bytes, (now - running.started) / 1e6, running.sha256)));
+                         running.id, backup_subject(running.backup.database, running.backup.format),
+                         running.stored_bytes, running.raw_bytes, (now - running.started) / 1e6,
+                         running.sha256)));
+}
+
+// The copy of a completed backup: stored with the backup's size and checksum, or (an optional
+// copy) failed, and what it left in the second destination removed.
+static void record_copy(const RunningBackup &running)
+{
+    if (running.copy_stored) {
+        mark_copy_completed(running.id, running.stored_bytes, running.sha256);
+        return;
+    }
+    mark_copy_failed(running.id, running.copy_error);
+    queue_copy_removal(running.id);
+}
+
+// What the log and the notification say of a completed backup whose optional copy failed: the
+// destination and why (never a key: the settings' secrets are in no storage spec or error).
+static char *copy_failure_of(const RunningBackup &running)
+{
+    if (!running.completed || running.copy.spec == nullptr || running.copy_stored)
+        return nullptr;
+    return psprintf("copy to %s failed: %s", running.copy.spec, running.copy_error);
 }
 
 bool record_backup(RunningBackup &running)
@@ -416,9 +486,14 @@ bool record_backup(RunningBackup &running)
     begin_catalog_work("lokbackup: recording a backup");
     if (running.completed) {
         mark_completed(running.id, running.stored_bytes, running.raw_bytes, running.sha256,
-                       running.database_properties, running.inventory);
+                       running.database_properties, running.inventory, running.wal_range);
+        if (running.copy.spec != nullptr)
+            record_copy(running);
     } else {
         mark_failed(running.id, running.failure);
+        // queue_removal() below removes what the copy left, too.
+        if (running.copy.spec != nullptr)
+            mark_copy_failed(running.id, running.failure);
         end_backup_sessions(backup_session_name(running.id));
         // What the failed writer left (a partial file, an open multipart upload) goes. A backup
         // refused before its child started wrote nothing: a removal would only wait on storage
@@ -429,13 +504,23 @@ bool record_backup(RunningBackup &running)
     end_catalog_work();
 
     const StartedBackup &backup = running.backup;
+    char *copy_failure = copy_failure_of(running);
     if (running.completed) {
         log_backup_completion(running);
+        if (copy_failure != nullptr)
+            ereport(
+                WARNING,
+                (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+                 errmsg("lokbackup: backup " INT64_FORMAT " of %s completed, but its %s",
+                        running.id, backup_subject(backup.database, backup.format), copy_failure),
+                 errhint("The backup is in lokbackup.storage alone; lokbackup copy "
+                         "copies it to lokbackup.storage_copy.")));
     } else {
-        log_backup_failure(running.id, backup.database, running.failure);
+        log_backup_failure(running.id, backup.database, backup.format, running.failure);
     }
     FinishedBackup finished{running.id,
                             backup.database,
+                            is_base_backup_format(backup.format),
                             backup.type,
                             running.completed,
                             running.failure,
@@ -443,7 +528,8 @@ bool record_backup(RunningBackup &running)
                             running.completed ? running.raw_bytes : 0,
                             running.started,
                             backup.started_at,
-                            running.completed ? running.sha256 : nullptr};
+                            running.completed ? running.sha256 : nullptr,
+                            copy_failure};
     notify_finished_backup(finished);
     running.active = false;
     return running.completed;

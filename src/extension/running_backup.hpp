@@ -35,7 +35,12 @@ struct RunningBackup {
     char *sha256;
     char *database_properties; // JSON, NULL for the roles
     char *inventory;           // JSON, NULL for the roles
+    WalRangeColumns wal_range; // of a base backup
     char *failure;             // NULL when completed
+    RowStorage copy;           // the second destination; spec NULL: none
+    bool copy_required;        // lokbackup.storage_copy_required as the backup started
+    bool copy_stored;          // completed: the copy is stored too
+    char *copy_error;          // completed, the copy not stored: why (NULL: it was)
 };
 
 // Marks backup `id` in progress and starts its child in `slot`, which must be inactive. When the
@@ -62,9 +67,11 @@ void handle_backup_event(RunningBackup *slots, const WaitEvent &event);
 bool record_backup(RunningBackup &backup);
 
 // What a backup of `database` (NULL: the roles) is of, in messages: database "app", the roles.
-char *backup_subject(const char *database);
+char *backup_subject(const char *database, const char *format);
+// Whether a row's format is a base backup's (tar).
+bool is_base_backup_format(const char *format);
 // Logs a failed backup as a WARNING with an SQLSTATE, so that a watch for warnings and errors in
 // the server log sees every failure.
-void log_backup_failure(int64 id, const char *database, const char *error);
+void log_backup_failure(int64 id, const char *database, const char *format, const char *error);
 
 } // namespace lokbackup::pg

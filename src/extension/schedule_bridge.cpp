@@ -28,19 +28,14 @@ TimestampTz next_firing(const char *schedule, TimestampTz after)
     return next == 0 ? 0 : time_t_to_timestamptz(next);
 }
 
-TimestampTz next_scheduled_time(TimestampTz after)
+TimestampTz last_firing(const char *schedule, TimestampTz at)
 {
-    return next_firing(schedule_setting, after);
-}
-
-TimestampTz last_scheduled_time(TimestampTz at)
-{
-    if (schedule_setting[0] == '\0')
+    if (schedule[0] == '\0')
         return 0;
     std::time_t at_time = timestamptz_to_time_t(at);
     std::time_t last = core_call([&]() -> std::time_t {
-        auto when = CronSchedule::parse(schedule_setting)
-                        .last_at_or_before(at_time, TimeZone::named(timezone_setting));
+        auto when = CronSchedule::parse(schedule).last_at_or_before(
+            at_time, TimeZone::named(timezone_setting));
         return when ? *when : 0;
     });
     return last == 0 ? 0 : time_t_to_timestamptz(last);

@@ -14,11 +14,9 @@ namespace lokbackup::pg
 // When the cron `schedule` next fires strictly after `after`, read in lokbackup.timezone; 0 when
 // it is empty or never fires.
 TimestampTz next_firing(const char *schedule, TimestampTz after);
-// When lokbackup.schedule next fires strictly after `after`, read in lokbackup.timezone; 0 when
-// the schedule is empty or never fires.
-TimestampTz next_scheduled_time(TimestampTz after);
-// When it last fired at or before `at`; 0 when it is empty or never fired in the 8 years before.
-TimestampTz last_scheduled_time(TimestampTz at);
+// When the cron `schedule` last fired at or before `at`, read in lokbackup.timezone; 0 when it
+// is empty or never fired in the 8 years before.
+TimestampTz last_firing(const char *schedule, TimestampTz at);
 
 // The type of a scheduled backup requested at `taken`, given when the earlier scheduled backups
 // of the same database that count were requested: "monthly", "weekly" or "daily".

@@ -32,6 +32,7 @@ int backup_timeout_setting = 30 * 60;
 int compression_level_setting = 0;
 char *schedule_setting = nullptr;
 char *drill_schedule_setting = nullptr;
+char *base_backup_schedule_setting = nullptr;
 char *drill_conninfo_setting = nullptr;
 static bool drill_on_this_server_setting = false;
 char *timezone_setting = nullptr;
@@ -39,6 +40,8 @@ int retain_daily_setting = 7;
 int retain_weekly_setting = 4;
 int retain_monthly_setting = 12;
 int notify_on_setting = 0;
+int wal_upload_timeout_setting = 5 * 60;
+int wal_failure_notify_after_setting = 5 * 60;
 char *notify_email_setting = nullptr;
 char *notify_webhook_setting = nullptr;
 char *smtp_url_setting = nullptr;
@@ -64,6 +67,13 @@ static char *drill_identity_file_setting = nullptr;
 static char *s3_sse_kms_key_id_setting = nullptr;
 
 static char *storage_setting = nullptr;
+char *storage_copy_setting = nullptr;
+char *storage_copy_s3_endpoint_setting = nullptr;
+char *storage_copy_s3_region_setting = nullptr;
+bool storage_copy_s3_path_style_setting = false;
+bool storage_copy_required_setting = true;
+static char *storage_copy_s3_access_key_id_setting = nullptr;
+static char *storage_copy_s3_secret_access_key_setting = nullptr;
 // Core's Compression and DumpFormat, parsed by GUC against core's names (enum_options()).
 static int compression_setting = static_cast<int>(Compression::zstd);
 static int format_setting = static_cast<int>(DumpFormat::plain);
@@ -122,9 +132,13 @@ bool notify_on_success()
 
 bool is_secret_setting(const char *name)
 {
-    static const char *const secrets[] = {
-        "lokbackup.s3_access_key_id", "lokbackup.s3_secret_access_key",
-        "lokbackup.s3_session_token", "lokbackup.smtp_password", "lokbackup.notify_webhook"};
+    static const char *const secrets[] = {"lokbackup.s3_access_key_id",
+                                          "lokbackup.s3_secret_access_key",
+                                          "lokbackup.s3_session_token",
+                                          "lokbackup.smtp_password",
+                                          "lokbackup.notify_webhook",
+                                          "lokbackup.storage_copy_s3_access_key_id",
+                                          "lokbackup.storage_copy_s3_secret_access_key"};
     for (const char *secret : secrets)
         if (strcmp(name, secret) == 0)
             return true;
@@ -331,6 +345,47 @@ static void define_s3_settings()
         0, nullptr, nullptr, nullptr);
 }
 
+// The second destination: one place besides lokbackup.storage that every backup is also written
+// to. Its S3 endpoint, region, addressing and keys are its own; every other S3 option is shared.
+static void define_storage_copy_settings()
+{
+    DefineCustomStringVariable(
+        "lokbackup.storage_copy",
+        "A second place every backup is also written to: an absolute directory path or "
+        "s3://bucket/prefix.",
+        "Empty: none. It must not be the place of lokbackup.storage. One second destination only.",
+        &storage_copy_setting, "", PGC_SIGHUP, 0, check_storage, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "lokbackup.storage_copy_s3_endpoint", "S3 endpoint URL of lokbackup.storage_copy.",
+        "Empty: AWS S3 in lokbackup.storage_copy_s3_region.", &storage_copy_s3_endpoint_setting, "",
+        PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.storage_copy_s3_region",
+                               "S3 region of lokbackup.storage_copy; auto for Cloudflare R2.",
+                               nullptr, &storage_copy_s3_region_setting, "us-east-1", PGC_SIGHUP, 0,
+                               nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("lokbackup.storage_copy_s3_path_style",
+                             "Path-style S3 addressing for lokbackup.storage_copy.",
+                             "On for servers without virtual-hosted buckets (MinIO, say).",
+                             &storage_copy_s3_path_style_setting, false, PGC_SIGHUP, 0, nullptr,
+                             nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.storage_copy_s3_access_key_id",
+                               "S3 access key id of lokbackup.storage_copy.",
+                               "Empty: the keys of lokbackup.storage (lokbackup.s3_access_key_id, "
+                               "or AWS_ACCESS_KEY_ID).",
+                               &storage_copy_s3_access_key_id_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("lokbackup.storage_copy_s3_secret_access_key",
+                               "S3 secret access key of lokbackup.storage_copy.", nullptr,
+                               &storage_copy_s3_secret_access_key_setting, "", PGC_SIGHUP,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "lokbackup.storage_copy_required",
+        "Whether a backup is completed only once its copy in lokbackup.storage_copy is stored.",
+        "Off: a copy that fails leaves the backup completed in lokbackup.storage alone, with a "
+        "warning, a notification and the failure in lokbackup_copies.",
+        &storage_copy_required_setting, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
+
 static bool check_encrypt_to(char **newval, void **extra, GucSource source)
 {
     if (!passes_core_check(*newval, [](const std::string &v) { parse_age_recipients(v); })) {
@@ -382,6 +437,14 @@ static void define_schedule_settings()
         "Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily; "
         "empty: no scheduled backups.",
         &schedule_setting, "0 3 * * *", PGC_SIGHUP, 0, check_schedule, nullptr, nullptr);
+
+    DefineCustomStringVariable(
+        "lokbackup.base_backup_schedule",
+        "When scheduled base backups of the cluster run, in cron syntax.",
+        "Read in lokbackup.timezone, like lokbackup.schedule; its base backups are daily, weekly "
+        "or monthly and rotated as scheduled dumps are. Empty: none (lokbackup_run(kind => "
+        "'physical') still takes one).",
+        &base_backup_schedule_setting, "", PGC_SIGHUP, 0, check_schedule, nullptr, nullptr);
 
     DefineCustomStringVariable(
         "lokbackup.drill_schedule",
@@ -457,6 +520,20 @@ static void define_notification_settings()
                                "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 }
 
+// WAL archiving (archive_library = 'lokbackup').
+static void define_wal_archive_settings()
+{
+    DefineCustomIntVariable("lokbackup.wal_upload_timeout",
+                            "Longest the archiver waits for one WAL file to be stored.",
+                            "The file is then given up, and PostgreSQL's archiver retries it.",
+                            &wal_upload_timeout_setting, 5 * 60, 1, 24 * 60 * 60, PGC_SIGHUP,
+                            GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("lokbackup.wal_failure_notify_after",
+                            "How long WAL archiving fails before it is notified.",
+                            "0: never notified.", &wal_failure_notify_after_setting, 5 * 60, 0,
+                            7 * 24 * 60 * 60, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+}
+
 static std::string setting_or_environment(const char *setting, const char *variable)
 {
     if (setting[0] != '\0')
@@ -479,6 +556,18 @@ S3Options s3_settings()
     options.storage_class = s3_storage_class_setting;
     options.server_side_encryption = s3_sse_setting;
     options.sse_kms_key_id = s3_sse_kms_key_id_setting;
+    return options;
+}
+
+S3Options s3_copy_settings()
+{
+    S3Options options = s3_settings();
+    if (storage_copy_s3_access_key_id_setting[0] != '\0' ||
+        storage_copy_s3_secret_access_key_setting[0] != '\0') {
+        options.access_key_id = storage_copy_s3_access_key_id_setting;
+        options.secret_access_key = storage_copy_s3_secret_access_key_setting;
+        options.session_token.clear(); // the primary's token belongs to the primary's keys
+    }
     return options;
 }
 
@@ -520,7 +609,7 @@ void define_settings()
         "zstd: 1 to 19 (default 3); gzip: 1 to 9 (default 6); none: 0.", &compression_level_setting,
         0, 0, 19, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 
-    format_options = enum_options(dump_format_vocabulary);
+    format_options = enum_options(logical_dump_format_vocabulary);
     DefineCustomEnumVariable("lokbackup.format", "pg_dump output format of backups.",
                              "plain: SQL replayed by psql; custom: "
                              "replayed by pg_restore.",
@@ -533,9 +622,11 @@ void define_settings()
                             PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
 
     define_s3_settings();
+    define_storage_copy_settings();
     define_encryption_settings();
     define_schedule_settings();
     define_notification_settings();
+    define_wal_archive_settings();
 
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("lokbackup");

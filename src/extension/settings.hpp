@@ -24,14 +24,22 @@ extern char *s3_endpoint_setting;  // lokbackup.s3_endpoint
 extern char *s3_region_setting;    // lokbackup.s3_region
 extern bool s3_path_style_setting; // lokbackup.s3_path_style
 
+// The second destination (lokbackup.storage_copy, "" for none), as storage_bridge.hpp reads it.
+extern char *storage_copy_setting;
+extern char *storage_copy_s3_endpoint_setting;
+extern char *storage_copy_s3_region_setting;
+extern bool storage_copy_s3_path_style_setting;
+extern bool storage_copy_required_setting;
+
 // Schedule and rotation.
-extern char *schedule_setting;       // lokbackup.schedule, "" for none
-extern char *drill_schedule_setting; // lokbackup.drill_schedule, "" for none
-extern char *drill_conninfo_setting; // lokbackup.drill_conninfo, "": this server
-extern char *timezone_setting;       // lokbackup.timezone
-extern int retain_daily_setting;     // lokbackup.retain_daily, days
-extern int retain_weekly_setting;    // lokbackup.retain_weekly, weeks
-extern int retain_monthly_setting;   // lokbackup.retain_monthly, months
+extern char *schedule_setting;             // lokbackup.schedule, "" for none
+extern char *drill_schedule_setting;       // lokbackup.drill_schedule, "" for none
+extern char *base_backup_schedule_setting; // lokbackup.base_backup_schedule, "" for none
+extern char *drill_conninfo_setting;       // lokbackup.drill_conninfo, "": this server
+extern char *timezone_setting;             // lokbackup.timezone
+extern int retain_daily_setting;           // lokbackup.retain_daily, days
+extern int retain_weekly_setting;          // lokbackup.retain_weekly, weeks
+extern int retain_monthly_setting;         // lokbackup.retain_monthly, months
 
 // Notifications.
 extern char *notify_email_setting;   // lokbackup.notify_email, "" for none
@@ -41,6 +49,11 @@ extern char *smtp_user_setting;      // lokbackup.smtp_user
 extern char *smtp_password_setting;  // lokbackup.smtp_password
 extern char *smtp_from_setting;      // lokbackup.smtp_from
 
+// WAL archiving.
+extern int wal_upload_timeout_setting; // lokbackup.wal_upload_timeout, seconds
+extern int
+    wal_failure_notify_after_setting; // lokbackup.wal_failure_notify_after, seconds; 0: never
+
 void define_settings();
 
 // ... and how: the other lokbackup.s3_* settings, as core takes them, with the server's
@@ -49,6 +62,10 @@ void define_settings();
 // core_call() lambdas and the backup child's request only: it builds a C++ object and calls
 // nothing in PostgreSQL.
 S3Options s3_settings();
+
+// As s3_settings(), with lokbackup.storage_copy's keys when they are set (both, or the primary's
+// keys are used): for the second destination.
+S3Options s3_copy_settings();
 
 // lokbackup.encrypt_to and lokbackup.encrypt_passphrase_file; for core_call() lambdas and the
 // backup child's request only, as s3_settings().

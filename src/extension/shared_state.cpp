@@ -28,6 +28,7 @@ void initialize_shared_memory()
         state->lock = &(GetNamedLWLockTranche(tranche_name))->lock;
         ConditionVariableInit(&state->slot_changed);
         SpinLockInit(&state->progress.mutex);
+        SpinLockInit(&state->wal_archive.mutex);
     }
     LWLockRelease(AddinShmemInitLock);
 }

@@ -1,5 +1,6 @@
-// Shared memory between the SQL functions and the background worker: the request slot
-// (request_slot.hpp, which alone reads and writes it) and the progress of the running backup.
+// Shared memory between the SQL functions, the background worker and the archiver: the request
+// slot (request_slot.hpp, which alone reads and writes it), the progress of the running backup,
+// and the state of WAL archiving (wal_archive_status.hpp).
 #pragma once
 
 #include "extension/postgres.hpp"
@@ -13,6 +14,7 @@ extern "C" {
 }
 
 #include "extension/request_slot.hpp"
+#include "extension/wal_archive_status.hpp"
 
 namespace lokbackup::pg
 {
@@ -36,6 +38,7 @@ struct SharedState {
     RequestSlot slot;               // request_slot.cpp
     TimestampTz next_scheduled_run; // 0: none; the worker publishes it, guarded by lock
     Progress progress;
+    WalArchiveStatus wal_archive; // wal_archive_status.cpp
 };
 
 void request_shared_memory();

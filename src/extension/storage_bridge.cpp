@@ -17,21 +17,65 @@ extern "C" {
 namespace lokbackup::pg
 {
 
-RowStorage storage_in_force()
+// A storage spec with its S3 settings (none for a directory).
+static RowStorage row_storage_of(char *spec, const char *endpoint, const char *region,
+                                 bool path_style)
 {
-    RowStorage storage{storage_spec(), nullptr, nullptr, false};
+    RowStorage storage{spec, nullptr, nullptr, false};
     if (core_call([&] { return is_s3_spec(storage.spec); })) {
-        storage.s3_endpoint =
-            s3_endpoint_setting[0] != '\0' ? pstrdup(s3_endpoint_setting) : nullptr;
-        storage.s3_region = pstrdup(s3_region_setting);
-        storage.s3_path_style = s3_path_style_setting;
+        storage.s3_endpoint = endpoint[0] != '\0' ? pstrdup(endpoint) : nullptr;
+        storage.s3_region = pstrdup(region);
+        storage.s3_path_style = path_style;
     }
     return storage;
 }
 
+RowStorage storage_in_force()
+{
+    return row_storage_of(storage_spec(), s3_endpoint_setting, s3_region_setting,
+                          s3_path_style_setting);
+}
+
+RowStorage storage_copy_in_force()
+{
+    if (storage_copy_setting[0] == '\0')
+        return RowStorage{nullptr, nullptr, nullptr, false};
+    return row_storage_of(pstrdup(storage_copy_setting), storage_copy_s3_endpoint_setting,
+                          storage_copy_s3_region_setting, storage_copy_s3_path_style_setting);
+}
+
+// The same directory or bucket and prefix (a trailing slash aside) at the same S3 endpoint ("" for
+// none). Plain C: s3_options() runs inside core_call() lambdas.
+static bool same_place_of(const char *spec, const char *endpoint, const char *other_spec,
+                          const char *other_endpoint)
+{
+    std::size_t length = strlen(spec), other_length = strlen(other_spec);
+    while (length > 1 && spec[length - 1] == '/')
+        length--;
+    while (other_length > 1 && other_spec[other_length - 1] == '/')
+        other_length--;
+    return length == other_length && strncmp(spec, other_spec, length) == 0 &&
+           strcmp(endpoint, other_endpoint) == 0;
+}
+
+bool same_place(const RowStorage &a, const RowStorage &b)
+{
+    return same_place_of(a.spec, a.s3_endpoint ? a.s3_endpoint : "", b.spec,
+                         b.s3_endpoint ? b.s3_endpoint : "");
+}
+
+// The copy's keys reach the place lokbackup.storage_copy names; every other place (a backup's
+// primary, and a copy written before the setting changed) is reached with the primary's.
+static bool is_storage_copy(const RowStorage &storage)
+{
+    return storage_copy_setting[0] != '\0' &&
+           same_place_of(storage.spec, storage.s3_endpoint ? storage.s3_endpoint : "",
+                         storage_copy_setting, storage_copy_s3_endpoint_setting);
+}
+
 S3Options s3_options(const RowStorage &storage)
 {
-    S3Options options = s3_settings();
+    S3Options options = is_storage_copy(storage) ? s3_copy_settings() : s3_settings();
     options.endpoint = storage.s3_endpoint ? storage.s3_endpoint : "";
     if (storage.s3_region != nullptr)
         options.region = storage.s3_region;

@@ -27,6 +27,12 @@ char *object_key_for(const ObjectKeyFields &fields);
 // The storage in force: lokbackup.storage (or its default directory) with, for S3, the
 // lokbackup.s3_endpoint, s3_region and s3_path_style settings.
 RowStorage storage_in_force();
+// The second destination in force: lokbackup.storage_copy with its S3 settings; spec NULL when
+// there is none.
+RowStorage storage_copy_in_force();
+// Whether two storages are the same place: the same directory or bucket and prefix (a trailing
+// slash aside) at the same S3 endpoint.
+bool same_place(const RowStorage &a, const RowStorage &b);
 
 // Makes `storage` ready for a backup to write to: the default directory is created here (mode
 // 0700) when it is missing. It is the only storage directory lokbackup creates, since a configured
@@ -45,7 +51,8 @@ void check_compression_level(const char *compression, int level);
 // For core_call() lambdas and the backup child's request only (these build C++ objects and call
 // nothing in PostgreSQL): how to reach `storage`, with the row's endpoint, region and addressing,
 // the other lokbackup.s3_* settings and, for credentials left empty, the server's
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN environment variables.
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN environment variables. The keys
+// are lokbackup.storage_copy's (s3_copy_settings()) when `storage` is that place.
 S3Options s3_options(const RowStorage &storage);
 StorageConfig storage_config(const RowStorage &storage);
 

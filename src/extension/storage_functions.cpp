@@ -2,8 +2,10 @@
 // records (storage, s3_endpoint, s3_region, s3_path_style) and an object key:
 // lokbackup_internal.storage_location(), storage_url() and storage_remove() (which removes once
 // the transaction commits), helpers of lokbackup_restore_plan(), lokbackup_download_url() and
-// lokbackup_internal.queue_removal(); and lokbackup_internal.storage_in_force(), the storage a
-// backup made now is written to. The C symbols keep the names the functions had before 0.5.0.
+// lokbackup_internal.queue_removal(); lokbackup_internal.storage_in_force(), the storage a
+// backup made now is written to, and storage_copy_in_force(), the second destination it is
+// copied to. Each reaches a row's storage with the keys of its destination (s3_options()). The C
+// symbols keep the names the functions had before 0.5.0.
 #include "extension/postgres.hpp"
 
 extern "C" {
@@ -22,6 +24,7 @@ PG_FUNCTION_INFO_V1(lokbackup_storage_location);
 PG_FUNCTION_INFO_V1(lokbackup_storage_remove);
 PG_FUNCTION_INFO_V1(lokbackup_storage_url);
 PG_FUNCTION_INFO_V1(lokbackup_storage_in_force);
+PG_FUNCTION_INFO_V1(lokbackup_storage_copy_in_force);
 }
 
 using namespace lokbackup::pg;
@@ -72,17 +75,32 @@ Datum lokbackup_storage_url(PG_FUNCTION_ARGS)
         cstring_to_text(storage_presigned_url(storage, object_key, PG_GETARG_INT64(5))));
 }
 
-Datum lokbackup_storage_in_force(PG_FUNCTION_ARGS)
+// `storage` as a row (storage, s3_endpoint, s3_region, s3_path_style) of the function's result
+// type.
+static Datum row_storage_datum(FunctionCallInfo fcinfo, const RowStorage &storage)
 {
     TupleDesc descriptor;
     if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "lokbackup_storage_in_force must return a row");
-    RowStorage storage = storage_in_force();
+        elog(ERROR, "a storage function must return a row");
     Datum values[4] = {CStringGetTextDatum(storage.spec),
                        storage.s3_endpoint ? CStringGetTextDatum(storage.s3_endpoint) : (Datum)0,
                        storage.s3_region ? CStringGetTextDatum(storage.s3_region) : (Datum)0,
                        BoolGetDatum(storage.s3_path_style)};
     bool nulls[4] = {false, storage.s3_endpoint == nullptr, storage.s3_region == nullptr,
                      storage.s3_region == nullptr};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), values, nulls)));
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), values, nulls));
+}
+
+Datum lokbackup_storage_in_force(PG_FUNCTION_ARGS)
+{
+    PG_RETURN_DATUM(row_storage_datum(fcinfo, storage_in_force()));
+}
+
+// NULL when lokbackup.storage_copy is empty.
+Datum lokbackup_storage_copy_in_force(PG_FUNCTION_ARGS)
+{
+    RowStorage copy = storage_copy_in_force();
+    if (copy.spec == nullptr)
+        PG_RETURN_NULL();
+    PG_RETURN_DATUM(row_storage_datum(fcinfo, copy));
 }

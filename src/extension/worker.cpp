@@ -28,6 +28,7 @@ extern "C" {
 #include "extension/running_backup.hpp"
 #include "extension/storage_removal.hpp"
 #include "extension/upload_sweep.hpp"
+#include "extension/wal_failure_notice.hpp"
 
 extern "C" PGDLLEXPORT void lokbackup_worker_main(Datum argument);
 
@@ -87,10 +88,17 @@ static void recover_interrupted_backups(const char *reason, bool followed_until_
 
     foreach (cell, unfinished) {
         auto *backup = static_cast<UnfinishedBackup *>(lfirst(cell));
-        log_backup_failure(backup->id, backup->database, backup->error);
-        FinishedBackup failed{backup->id, backup->database, backup->type,
-                              false,      backup->error,    0,
-                              0,          backup->started,  backup->started_at};
+        log_backup_failure(backup->id, backup->database, backup->format, backup->error);
+        FinishedBackup failed{backup->id,
+                              backup->database,
+                              is_base_backup_format(backup->format),
+                              backup->type,
+                              false,
+                              backup->error,
+                              0,
+                              0,
+                              backup->started,
+                              backup->started_at};
         notify_finished_backup(failed);
     }
 }
@@ -199,6 +207,7 @@ static void worker_loop()
         MemoryContextReset(loop_context);
         handle_interrupts();
         reap_notifiers();
+        notify_lasting_wal_failure();
         wait_for_work(do_work());
     }
 }

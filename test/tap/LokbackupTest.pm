@@ -42,13 +42,13 @@ our @EXPORT = qw(
   manifest_agrees
   create_node storage_dir catalog_database reload_settings
   poll_until wait_until wait_for_status
-  run_backup run_backup_allow_failures start_backup backup_row backup_rows run_backups backup_of
-  object_path stored_files partial_files flip_byte truncate_file slurp_bytes write_bytes
+  run_backup run_backup_allow_failures start_backup backup_row backup_rows decode_rows run_backups backup_of
+  object_path file_sha256 stored_files files_below partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
   reject_connections hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
   populate_app_database user_relations dump_database full_dump stock_restore database_properties dumps_equal
-  sql_literal node_env
+  sql_literal node_env segments_between
 );
 
 # Restore keys make every plain dump differ (\restrict <random>): a fixed one makes dumps comparable.
@@ -290,7 +290,13 @@ sub object_path
 sub stored_files
 {
     my ($node) = @_;
-    my $root = storage_dir($node);
+    return files_below(storage_dir($node));
+}
+
+# Every file below the directory `root`, as paths relative to it, sorted.
+sub files_below
+{
+    my ($root) = @_;
     return [] unless -d $root;
     my @files;
     File::Find::find(
@@ -314,6 +320,15 @@ sub slurp_bytes
     my $bytes = <$fh>;
     close $fh;
     return $bytes;
+}
+
+# The SHA-256 of a file, as sha256sum prints it.
+sub file_sha256
+{
+    my ($path) = @_;
+    my $out = '';
+    IPC::Run::run([ 'sha256sum', $path ], '>', \$out) or die "sha256sum $path failed";
+    return (split ' ', $out)[0];
 }
 
 sub write_bytes
@@ -378,6 +393,22 @@ sub run_lokbackup
     }
     note "exit $exit\nstdout:\n$stdout\nstderr:\n$stderr";
     return { exit => $exit, stdout => $stdout, stderr => $stderr };
+}
+
+# WAL segment names in order, from `first` to `last` (same timeline, 16 MB segments).
+sub segments_between
+{
+    my ($first, $last) = @_;
+    my ($tli, $log, $seg) = map { hex } unpack('A8 A8 A8', $first);
+    my @names;
+    for (;;)
+    {
+        my $name = sprintf('%08X%08X%08X', $tli, $log, $seg);
+        push @names, $name;
+        last if $name ge $last;
+        ($log, $seg) = $seg == 0xFF ? ($log + 1, 0) : ($log, $seg + 1);
+    }
+    return @names;
 }
 
 # The pid of the lokbackup background worker, or undef.

@@ -407,6 +407,118 @@ TEST_F(BackupPipelineTest, RefusedObjectOrManifestLeavesNeither)
     }
 }
 
+// A backup with a second destination (lokbackup.storage_copy).
+class BackupCopyTest : public BackupPipelineTest
+{
+  protected:
+    BackupCopyTest()
+    {
+        write_fake_program(bin() / "pg_dump", "yes 'INSERT INTO t VALUES (1);' | head -c 3000000");
+        std::filesystem::create_directory(copy_dir());
+    }
+    std::filesystem::path copy_dir() const { return dir_.path() / "copy"; }
+    void copy_to_fake_s3(bool required)
+    {
+        StorageCopyRequest copy{"s3://test", {}, required};
+        copy.s3.endpoint = s3_.endpoint();
+        copy.s3.path_style = true;
+        copy.s3.access_key_id = "AKIDEXAMPLE";
+        copy.s3.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        request_.copy = copy;
+    }
+    void refuse_in_fake_s3(const std::string &key)
+    {
+        s3_.set_fault([key](const test::FakeRequest &request) -> std::optional<test::FakeResponse> {
+            if (request.method == "PUT" && request.path == key)
+                return test::fake_error(403, "AccessDenied", "Access Denied");
+            return std::nullopt;
+        });
+    }
+    std::vector<std::string> backup_keys() const
+    {
+        return {request_.backup.object_key, manifest_key(request_.backup.object_key)};
+    }
+
+    test::FakeS3 s3_;
+};
+
+TEST_F(BackupCopyTest, TheCopyHoldsTheSameObjectAndManifest)
+{
+    request_.copy = StorageCopyRequest{copy_dir().string(), {}, true};
+    BackupResult result = run_backup(request_, nullptr);
+
+    ASSERT_TRUE(result.copy);
+    EXPECT_TRUE(result.copy->stored);
+    EXPECT_EQ(result.copy->error, "");
+    for (const std::string &key : backup_keys())
+        EXPECT_EQ(test::read_file(copy_dir() / key),
+                  test::read_file(std::filesystem::path(request_.storage) / key))
+            << key;
+    EXPECT_EQ(stored_manifest().sha256, result.sha256);
+}
+
+TEST_F(BackupPipelineTest, WithoutASecondDestinationThereIsNoCopyOutcome)
+{
+    write_fake_program(bin() / "pg_dump", "echo dump");
+    EXPECT_FALSE(run_backup(request_, nullptr).copy);
+}
+
+TEST_F(BackupCopyTest, AnOptionalCopyThatIsRefusedLeavesThePrimaryAlone)
+{
+    copy_to_fake_s3(false);
+    for (const std::string &refused : backup_keys()) {
+        refuse_in_fake_s3(refused);
+        BackupResult result = run_backup(request_, nullptr);
+        ASSERT_TRUE(result.copy) << refused;
+        EXPECT_FALSE(result.copy->stored) << refused;
+        EXPECT_EQ(result.copy->error.rfind("copy to s3://test: ", 0), 0u) << result.copy->error;
+        EXPECT_NE(result.copy->error.find("Access Denied"), std::string::npos)
+            << result.copy->error;
+        EXPECT_TRUE(s3_.objects().empty()) << refused;
+        EXPECT_EQ(stored_dump().size(), 3000000u) << refused;
+        EXPECT_EQ(stored_manifest().sha256, result.sha256) << refused;
+    }
+}
+
+TEST_F(BackupCopyTest, AnOptionalCopyThatCannotBeOpenedLeavesThePrimaryAlone)
+{
+    request_.copy = StorageCopyRequest{"offsite", {}, false};
+    BackupResult result = run_backup(request_, nullptr);
+    ASSERT_TRUE(result.copy);
+    EXPECT_FALSE(result.copy->stored);
+    EXPECT_EQ(result.copy->error.rfind("copy to offsite: invalid storage \"offsite\"", 0), 0u)
+        << result.copy->error;
+    EXPECT_EQ(stored_dump().size(), 3000000u);
+}
+
+TEST_F(BackupCopyTest, ARequiredCopyThatIsRefusedFailsTheBackupAndLeavesNothing)
+{
+    copy_to_fake_s3(true);
+    for (const std::string &refused : backup_keys()) {
+        refuse_in_fake_s3(refused);
+        std::string error = error_message([&] { run_backup(request_, nullptr); });
+        EXPECT_EQ(error.rfind("copy to s3://test: ", 0), 0u) << error;
+        EXPECT_TRUE(s3_.objects().empty()) << refused;
+        EXPECT_TRUE(storage()->list("").empty()) << refused;
+    }
+}
+
+TEST_F(BackupCopyTest, APrimaryThatIsRefusedLeavesNothingInTheCopy)
+{
+    request_.copy = StorageCopyRequest{copy_dir().string(), {}, false};
+    request_.storage = "s3://test";
+    request_.s3.endpoint = s3_.endpoint();
+    request_.s3.path_style = true;
+    request_.s3.access_key_id = "AKIDEXAMPLE";
+    request_.s3.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    for (const std::string &refused : backup_keys()) {
+        refuse_in_fake_s3(refused);
+        EXPECT_THROW(run_backup(request_, nullptr), S3Error) << refused;
+        EXPECT_TRUE(s3_.objects().empty()) << refused;
+        EXPECT_TRUE(open_storage(StorageConfig{copy_dir().string()})->list("").empty()) << refused;
+    }
+}
+
 TEST_F(BackupPipelineTest, MissingProgramIsNamed)
 {
     EXPECT_EQ(error_message([&] { run_backup(request_, nullptr); }),

@@ -113,13 +113,24 @@ TEST(BackupRequest, TheFieldsOfTheWorkerBefore0_5)
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
     std::vector<std::string> names;
     for (auto &field : json.items())
-        if (field.key().rfind("s3_", 0) != 0 && field.key().rfind("encrypt_", 0) != 0)
+        if (field.key().rfind("s3_", 0) != 0 && field.key().rfind("encrypt_", 0) != 0 &&
+            field.key() != "wal_segment_size")
             names.push_back(field.key());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{
                          "compression", "compression_level", "connect_database", "database",
                          "format", "id", "object_key", "pg_bin_dir", "port", "server_version",
                          "socket_dir", "started_at", "storage", "type", "user"}));
+}
+
+TEST(BackupRequest, TheWalSegmentSizeTravelsAndAnOlderWorkersRequestHasNone)
+{
+    BackupRequest request = sample_request();
+    request.wal_segment_size = 16 * 1024 * 1024;
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    EXPECT_EQ(backup_request_from_json(json.dump()).wal_segment_size, 16u * 1024 * 1024);
+    json.erase("wal_segment_size");
+    EXPECT_EQ(backup_request_from_json(json.dump()).wal_segment_size, 0u);
 }
 
 TEST(BackupRequest, EncryptionTravelsAndAnOlderWorkersRequestHasNone)
@@ -140,6 +151,58 @@ TEST(BackupRequest, EncryptionTravelsAndAnOlderWorkersRequestHasNone)
     EXPECT_FALSE(read.encryption.enabled());
 }
 
+TEST(BackupRequest, ASecondDestinationTravelsWithItsOwnS3SettingsAndNoneIsAbsent)
+{
+    BackupRequest request = sample_request();
+    EXPECT_FALSE(backup_request_from_json(backup_request_to_json(request)).copy);
+    EXPECT_EQ(nlohmann::json::parse(backup_request_to_json(request)).count("copy"), 0u);
+
+    StorageCopyRequest copy;
+    copy.storage = "s3://offsite/lokbackup";
+    copy.s3 = request.s3;
+    copy.s3.endpoint = "https://s3.eu-central-1.example";
+    copy.s3.region = "eu-central-1";
+    copy.s3.path_style = false;
+    copy.s3.access_key_id = "AKIDCOPY";
+    copy.s3.secret_access_key = "copy/secret";
+    copy.required = false;
+    request.copy = copy;
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    EXPECT_EQ(json.at("copy").at("storage"), "s3://offsite/lokbackup");
+    EXPECT_EQ(json.at("copy").at("required"), false);
+    EXPECT_EQ(json.at("copy").at("s3").at("s3_region"), "eu-central-1");
+    // The primary's settings stay the primary's.
+    EXPECT_EQ(json.at("s3_region"), "auto");
+
+    BackupRequest parsed = backup_request_from_json(json.dump());
+    ASSERT_TRUE(parsed.copy);
+    EXPECT_EQ(parsed.copy->storage, copy.storage);
+    EXPECT_FALSE(parsed.copy->required);
+    EXPECT_EQ(parsed.copy->s3.endpoint, copy.s3.endpoint);
+    EXPECT_EQ(parsed.copy->s3.region, copy.s3.region);
+    EXPECT_FALSE(parsed.copy->s3.path_style);
+    EXPECT_EQ(parsed.copy->s3.access_key_id, "AKIDCOPY");
+    EXPECT_EQ(parsed.copy->s3.secret_access_key, "copy/secret");
+    EXPECT_EQ(parsed.copy->s3.part_size, copy.s3.part_size);
+    EXPECT_EQ(parsed.s3.access_key_id, "AKIDEXAMPLE");
+}
+
+TEST(BackupRequest, AMalformedSecondDestinationIsNamed)
+{
+    BackupRequest request = sample_request();
+    request.copy = StorageCopyRequest{"/srv/offsite", request.s3, true};
+    nlohmann::json json = nlohmann::json::parse(backup_request_to_json(request));
+    json["copy"].erase("s3");
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: copy: field \"s3\" is missing or not an object");
+    json["copy"]["s3"] = nlohmann::json::object();
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: copy: s3: field \"s3_endpoint\" is missing or not a string");
+    json["copy"].erase("required");
+    EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
+              "backup request: copy: field \"required\" is missing or not a boolean");
+}
+
 TEST(BackupRequest, MissingFieldIsNamed)
 {
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
@@ -151,10 +214,10 @@ TEST(BackupRequest, MissingFieldIsNamed)
 TEST(BackupRequest, UnknownFormatIsNamed)
 {
     nlohmann::json json = nlohmann::json::parse(backup_request_to_json(sample_request()));
-    json["format"] = "tar";
+    json["format"] = "directory";
     EXPECT_EQ(error_message([&] { backup_request_from_json(json.dump()); }),
-              "backup request: field \"format\": invalid dump format \"tar\": allowed values "
-              "are plain, custom");
+              "backup request: field \"format\": invalid backup format \"directory\": allowed "
+              "values are plain, custom, tar");
 }
 
 TEST(BackupEvent, ProgressIsOneLine)
@@ -194,6 +257,33 @@ TEST(BackupEvent, CompletedCarriesTheChecksum)
     EXPECT_EQ(parsed.raw_bytes, event.raw_bytes);
     EXPECT_EQ(parsed.stored_bytes, 3u);
     EXPECT_EQ(parsed.sha256, event.sha256);
+}
+
+TEST(BackupEvent, CompletedSaysWhatBecameOfTheCopy)
+{
+    BackupEvent event;
+    event.kind = BackupEvent::Kind::completed;
+    event.sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    EXPECT_FALSE(backup_event_from_json(backup_event_to_json(event)).copy);
+
+    event.copy = CopyOutcome{true, ""};
+    std::string line = backup_event_to_json(event);
+    EXPECT_NE(line.find(R"("copy":{"stored":true,"error":""})"), std::string::npos) << line;
+    BackupEvent parsed = backup_event_from_json(line);
+    ASSERT_TRUE(parsed.copy);
+    EXPECT_TRUE(parsed.copy->stored);
+
+    event.copy = CopyOutcome{false, "copy to s3://offsite: Access Denied"};
+    parsed = backup_event_from_json(backup_event_to_json(event));
+    ASSERT_TRUE(parsed.copy);
+    EXPECT_FALSE(parsed.copy->stored);
+    EXPECT_EQ(parsed.copy->error, "copy to s3://offsite: Access Denied");
+
+    EXPECT_EQ(error_message([] {
+                  backup_event_from_json(R"({"event":"completed","raw_bytes":1,"stored_bytes":1,)"
+                                         R"("sha256":"x","copy":{"stored":1}})");
+              }),
+              "backup event: copy: field \"stored\" is missing or not a boolean");
 }
 
 TEST(BackupEvent, FailedKeepsAMultiLineErrorOnOneLine)

@@ -40,6 +40,34 @@ template <typename Edit> std::string edited(Edit edit)
     return json.dump();
 }
 
+TEST(Manifest, ABaseBackupCarriesItsWalRange)
+{
+    BackupDescription base = sample_manifest();
+    base.database.clear();
+    base.format = DumpFormat::tar;
+    base.wal_range = WalRange{3, "0/2000028", "0/2000100", "000000030000000000000002"};
+    std::string json = manifest_to_json(base);
+    EXPECT_NE(json.find("\"contents\": \"cluster\""), std::string::npos) << json;
+    BackupDescription parsed = manifest_from_json(json);
+    EXPECT_TRUE(parsed.is_base_backup());
+    EXPECT_FALSE(parsed.is_roles());
+    ASSERT_TRUE(parsed.wal_range);
+    EXPECT_EQ(parsed.wal_range->timeline, 3);
+    EXPECT_EQ(parsed.wal_range->start_lsn, "0/2000028");
+    EXPECT_EQ(parsed.wal_range->stop_lsn, "0/2000100");
+    EXPECT_EQ(parsed.wal_range->start_wal_file, "000000030000000000000002");
+    EXPECT_FALSE(manifest_from_json(manifest_to_json(sample_manifest())).wal_range);
+}
+
+TEST(Manifest, ABaseBackupOfADatabaseWasEdited)
+{
+    BackupDescription base = sample_manifest();
+    base.format = DumpFormat::tar;
+    EXPECT_EQ(error_message([&] { manifest_from_json(manifest_to_json(base)); }),
+              "manifest: contents \"cluster\" does not match format tar with an empty database "
+              "(a base backup)");
+}
+
 TEST(Manifest, RoundTrips)
 {
     BackupDescription original = sample_manifest();

@@ -194,6 +194,36 @@ TEST(NotificationTest, AFailedDrillNamesTheDrillAndTheBackup)
         nlohmann::json::parse(webhook_payload(test::failed_notice()))["drill_id"].is_null());
 }
 
+TEST(NotificationTest, FailingWalArchivingNamesTheFileAndSinceWhen)
+{
+    BackupNotice notice;
+    notice.server = "db1";
+    notice.type = "WAL archiving";
+    notice.status = "failing";
+    notice.wal_file = "000000010000000000000007";
+    notice.error = "storage did not answer within lokbackup.wal_upload_timeout (300 s)";
+    notice.started_at = "2026-11-25T03:00:00Z";
+    notice.finished_at = "2026-11-25T03:05:02Z";
+    EXPECT_FALSE(is_run_notice(notice));
+    EXPECT_EQ(notice_text(notice),
+              "lokbackup: WAL archiving has been failing since 2026-11-25T03:00:00Z (file "
+              "000000010000000000000007) on server db1.\n"
+              "\n"
+              "server:       db1\n"
+              "WAL file:     000000010000000000000007\n"
+              "failing since: 2026-11-25T03:00:00Z\n"
+              "noticed at:   2026-11-25T03:05:02Z\n"
+              "\n"
+              "error:\n"
+              "storage did not answer within lokbackup.wal_upload_timeout (300 s)\n");
+    nlohmann::json payload = nlohmann::json::parse(webhook_payload(notice));
+    EXPECT_EQ(payload["contents"], "wal");
+    EXPECT_EQ(payload["wal_file"], "000000010000000000000007");
+    EXPECT_TRUE(payload["backup_id"].is_null());
+    EXPECT_TRUE(
+        nlohmann::json::parse(webhook_payload(test::failed_notice()))["wal_file"].is_null());
+}
+
 TEST(NotificationTest, MailHeaders)
 {
     std::string message =
@@ -371,6 +401,16 @@ TEST(NotificationTest, WebhookPayload)
     EXPECT_EQ(roles["size"], 1234567);
     EXPECT_EQ(roles["raw_size"], 9876543);
     EXPECT_EQ(roles["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+    BackupNotice base_backup = completed_roles_notice();
+    base_backup.base_backup = true;
+    nlohmann::json cluster = nlohmann::json::parse(webhook_payload(base_backup));
+    EXPECT_EQ(cluster["text"],
+              "[lokbackup] backup 43 of the cluster (a base backup) completed on server db1");
+    EXPECT_TRUE(cluster["database"].is_null());
+    EXPECT_EQ(cluster["contents"], "cluster");
+    EXPECT_NE(notice_text(base_backup).find("database:     (the cluster: a base backup)\n"),
+              std::string::npos);
 }
 
 TEST(NotificationTest, WebhookPayloadSurvivesBytesThatAreNotUtf8)

@@ -25,6 +25,16 @@ MailSettings mail_settings()
     return mail;
 }
 
+TEST(NotifyRequest, AWalNoticeKeepsItsFile)
+{
+    NotifyRequest request;
+    request.notice = test::failed_notice();
+    request.notice.backup_id = 0;
+    request.notice.wal_file = "0000000A.history";
+    EXPECT_EQ(notify_request_from_json(notify_request_to_json(request)).notice.wal_file,
+              "0000000A.history");
+}
+
 TEST(NotifyRequest, RoundTripsWithBothTargets)
 {
     NotifyRequest request;
@@ -68,6 +78,18 @@ TEST(NotifyRequest, ADrillIdRoundTripsAndAnOlderWorkerSendsNone)
     nlohmann::ordered_json older = nlohmann::ordered_json::parse(notify_request_to_json(request));
     older["notice"].erase("drill_id");
     EXPECT_EQ(notify_request_from_json(older.dump()).notice.drill_id, 0);
+}
+
+TEST(NotifyRequest, ABaseBackupRoundTripsAndAnOlderWorkerSendsNone)
+{
+    NotifyRequest request;
+    request.notice = test::failed_notice();
+    request.notice.database = "";
+    request.notice.base_backup = true;
+    EXPECT_TRUE(notify_request_from_json(notify_request_to_json(request)).notice.base_backup);
+    nlohmann::ordered_json older = nlohmann::ordered_json::parse(notify_request_to_json(request));
+    older["notice"].erase("base_backup");
+    EXPECT_FALSE(notify_request_from_json(older.dump()).notice.base_backup);
 }
 
 TEST(NotifyRequest, EveryStartTlsModeRoundTrips)

@@ -88,6 +88,17 @@ TEST(ObjectKey, RolesDumpLivesUnderTilde)
     EXPECT_EQ(object_key(roles), "~roles/2026/11/roles-manual-20261125T030000Z-7.sql.zst");
 }
 
+TEST(ObjectKey, BaseBackupsLiveUnderTildeCluster)
+{
+    ObjectKeyParts base = parts("");
+    base.type = "weekly";
+    base.id = 8;
+    base.format = DumpFormat::tar;
+    std::string key = object_key(base);
+    EXPECT_EQ(key, "~cluster/2026/11/cluster-weekly-20261125T030000Z-8.tar.zst");
+    EXPECT_EQ(backup_id_of_key(key), 8);
+}
+
 TEST(ObjectKey, ManifestKeySitsBesideTheObject)
 {
     EXPECT_EQ(manifest_key("sales/2026/11/sales-daily-20261125T030000Z-42.sql.zst"),

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace lokbackup
 {
@@ -213,6 +214,29 @@ TEST_P(RestorePipelineTest, DamageIsBackupDamagedAndAFailingReplayIsNot)
 TEST_P(RestorePipelineTest, VerifyAcceptsAGoodObject)
 {
     EXPECT_EQ(verify_error(), "(no error)");
+}
+
+// A restore verifies the object before its replay: its progress shows that read, and an
+// interrupted program stops it.
+TEST_P(RestorePipelineTest, VerifyReportsEveryReadAndStopsWhenProgressThrows)
+{
+    auto object = storage_->open(key);
+    std::vector<std::uint64_t> reported;
+    verify_object(*object, expected_,
+                  [&](std::uint64_t stored_bytes) { reported.push_back(stored_bytes); });
+    ASSERT_FALSE(reported.empty());
+    EXPECT_EQ(reported.back(), expected_.size);
+
+    auto again = storage_->open(key);
+    std::uint64_t reads = 0;
+    EXPECT_EQ(error_message([&] {
+                  verify_object(*again, expected_, [&](std::uint64_t) {
+                      ++reads;
+                      throw Error("interrupted by SIGINT");
+                  });
+              }),
+              "interrupted by SIGINT");
+    EXPECT_EQ(reads, 1u);
 }
 
 TEST_P(RestorePipelineTest, VerifyDetectsAFlippedByte)

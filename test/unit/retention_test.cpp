@@ -348,6 +348,25 @@ TEST(RetentionTest, TheRolesAreADatabaseOfTheirOwn)
               (std::set<std::int64_t>{1}));
 }
 
+TEST(RetentionTest, BaseBackupsAreAGroupOfTheirOwn)
+{
+    auto base_backup = [](CatalogBackup backup) {
+        backup.base_backup = true;
+        return backup;
+    };
+    std::vector<CatalogBackup> rows = {
+        base_backup(row(1, "", BackupType::daily, BackupStatus::completed, "2026-01-01T03:00Z")),
+        base_backup(row(2, "", BackupType::daily, BackupStatus::completed, "2026-01-02T03:00Z")),
+        row(3, "", BackupType::daily, BackupStatus::completed, "2026-01-03T03:00Z"),
+        base_backup(row(4, "", BackupType::weekly, BackupStatus::completed, "2026-01-05T03:00Z")),
+        row(5, "", BackupType::daily, BackupStatus::completed, "2026-06-01T03:00Z"),
+    };
+    // Daily base backups expire as dumps do; the newest base backup stays although the roles
+    // (also without a database) have a newer backup, and the roles' newest is theirs alone.
+    EXPECT_EQ(expired_ids(plan_retention(rows, utc("2026-06-01T04:00Z"), {}, utc_zone())),
+              (std::set<std::int64_t>{1, 2, 3}));
+}
+
 TEST(RetentionTest, AgesCountInWallClockTimeAcrossDaylightSaving)
 {
     // Berlin's clocks jumped from 02:00 to 03:00 on 2026-03-29: from 03:10 CET on the 22nd to

@@ -24,8 +24,8 @@ TEST(Vocabulary, NamesAndParsesEveryTerm)
 
 TEST(Vocabulary, AnUnknownNameIsRefusedWithTheAllowedOnes)
 {
-    EXPECT_EQ(error_message([] { parse_dump_format("tar"); }),
-              "invalid dump format \"tar\": allowed values are plain, custom");
+    EXPECT_EQ(error_message([] { parse_compression("lz4"); }),
+              "invalid compression \"lz4\": allowed values are zstd, gzip, none");
     EXPECT_EQ(error_message([] { parse_backup_type("hourly"); }),
               "invalid backup type \"hourly\": allowed values are daily, weekly, monthly, manual");
 }

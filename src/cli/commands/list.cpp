@@ -22,7 +22,8 @@ Usage:
   lokbackup list [OPTION]...
 
 Options:
-  --database NAME             only backups of this database, or (roles) for the roles
+  --database NAME             only backups of this database, (roles) for the roles or
+                              (cluster) for the base backups
   --type TYPE                 only backups of this type (daily, weekly, monthly, manual)
   --status STATUS             only backups in this status
   --limit N                   at most N backups, the newest first (default: 50)
@@ -175,7 +176,9 @@ Table storage_table(const std::string &spec, const Arguments &arguments, int lim
                 {}};
     for (const StoredBackup &stored : backups) {
         const BackupDescription &backup = stored.manifest;
-        std::string name = backup.is_roles() ? "(roles)" : backup.database;
+        std::string name = backup.is_base_backup() ? "(cluster)"
+                           : backup.is_roles()     ? "(roles)"
+                                                   : backup.database;
         if (database && name != *database)
             continue;
         if (static_cast<int>(table.rows.size()) == limit)

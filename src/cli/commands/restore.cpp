@@ -1,6 +1,7 @@
 #include "cli/restore/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/restore/confirmation.hpp"
+#include "cli/restore/copy_choice.hpp"
 #include "cli/restore/decryption_keys.hpp"
 #include "cli/connection.hpp"
 #include "cli/restore/progress_display.hpp"
@@ -69,13 +70,22 @@ const char *const help = R"(lokbackup restore: restore a backup into a database,
 Usage:
   lokbackup restore latest|ID -d TARGET [OPTION]...
 
-A database backup is replayed into a database that the restore creates from template0 with the
+First the whole object is read and its size and SHA-256 checked against the backup's record (the
+catalog, the manifest with --from, or --sha256): an object that differs, such as one swapped in
+storage, is refused before any of its statements runs and before anything is created. Then a
+database backup is replayed into a database that the restore creates from template0 with the
 encoding, locale, owner, privileges, comment, connection limit and settings that the backup
-recorded, in a single transaction that commits only after the whole object was read and its size
-and SHA-256 matched: a damaged backup restores nothing. An existing TARGET is replaced only once
-that has succeeded: the backup is restored into TARGET_restoring_ID first, then TARGET's sessions
-are terminated and TARGET is renamed TARGET_before_restore_ID, and the restored database takes its
-name. If anything fails, TARGET is as it was and the database created for the restore is dropped.
+recorded, in a single transaction that commits only after the whole object was read again and its
+size and SHA-256 matched again: a damaged backup restores nothing. An existing TARGET is replaced
+only once that has succeeded: the backup is restored into TARGET_restoring_ID first, then TARGET's
+sessions are terminated and TARGET is renamed TARGET_before_restore_ID, and the restored database
+takes its name. If anything fails, TARGET is as it was and the database created for the restore is
+dropped.
+
+A backup with a second destination (lokbackup.storage_copy) has two copies: when the first read
+finds the primary object missing, damaged or unreadable, the restore says so and uses the copy
+(with --no-verify-first, only when the primary object does not open). Exit status 3 when every
+copy is damaged.
 
 Options:
   latest|ID                   the newest backup of --database, or the backup with this id
@@ -87,8 +97,13 @@ Options:
   --drop-previous             drop the replaced TARGET instead of keeping it as
                               TARGET_before_restore_ID
   --allow-catalog-database    allow TARGET to be the database that holds the lokbackup catalog
+  --no-verify-first           skip the first read: replay while the object is read once, which
+                              is faster; the commit still waits for its checksum, but the
+                              statements of a swapped object run, as the restoring role, before
+                              that fails (for storage that no one else can write to; a roles
+                              backup is always verified first)
   --json                      print the summary as one JSON object (backup, target, bytes,
-                              seconds, the replaced database, warnings)
+                              seconds, the replaced database, warnings, the copy restored from)
   -i, --identity FILE         for an encrypted backup: an age identity file (as age-keygen
                               writes it; may be given more than once); default:
                               $LOKBACKUP_IDENTITY_FILE
@@ -112,7 +127,9 @@ void print_summary_json(const BackupPlan &plan, const std::string &target, doubl
         {"seconds", seconds},
         {"replaced_database_kept_as",
          outcome.previous.empty() ? Json(nullptr) : Json(outcome.previous)},
-        {"warnings", outcome.warnings}};
+        {"warnings", outcome.warnings},
+        {"destination", outcome.copy.destination},
+        {"storage", outcome.copy.storage.empty() ? Json(nullptr) : Json(outcome.copy.storage)}};
     std::cout << json_text("restore summary", summary, 2) << "\n";
 }
 
@@ -123,6 +140,7 @@ int restore(const std::vector<std::string> &argument_list)
                                        {"yes", 0, false},
                                        {"drop-previous", 0, false},
                                        {"allow-catalog-database", 0, false},
+                                       {"no-verify-first", 0, false},
                                        {"json", 0, false}};
     for (const auto &specs :
          {selector_option_specs(), ConnectionOptions::specs(), decryption_option_specs()})
@@ -145,9 +163,9 @@ int restore(const std::vector<std::string> &argument_list)
     std::optional<std::string> target = arguments.value("dbname");
     if (!target && !plan.backup.is_roles())
         throw UsageError("--dbname is required: name the database to restore into");
-    RestoreRequest request{plan, target.value_or(plan.catalog_database),
-                           arguments.flag("drop-previous"),
-                           arguments.flag("allow-catalog-database")};
+    RestoreRequest request{
+        plan, target.value_or(plan.catalog_database), arguments.flag("drop-previous"),
+        arguments.flag("allow-catalog-database"), !arguments.flag("no-verify-first")};
     RestoreFlow flow(
         request,
         [&](const std::string &database) {
@@ -165,25 +183,28 @@ int restore(const std::vector<std::string> &argument_list)
     {
         InterruptsStopTheRestore interrupts;
         ProgressDisplay progress(plan.backup.size);
-        outcome = flow.run([&](std::uint64_t done) {
+        outcome = flow.run([&](RestoreStep step, std::uint64_t done) {
             InterruptsStopTheRestore::check();
-            progress.update(done);
+            progress.update(restore_step_name(step), done);
         });
     }
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const std::string &warning : outcome.warnings)
         std::cerr << "lokbackup: warning: " << warning << "\n";
+    if (outcome.copies > 1)
+        std::cerr << "lokbackup: restored from " << describe_copy(outcome.copy) << "\n";
     if (arguments.flag("json")) {
         print_summary_json(plan, request.target, seconds, outcome);
         return 0;
     }
-    std::cout << "restored " << describe_backup(plan) << " into database \"" << request.target
-              << "\" in " << pretty_duration(seconds) << " (" << pretty_size(plan.backup.size)
-              << " read, "
-              << pretty_size(
-                     static_cast<std::uint64_t>(plan.backup.size / std::max(seconds, 0.001)))
-              << "/s); checksum verified\n";
+    std::cout
+        << "restored " << describe_backup(plan) << " into database \"" << request.target << "\" in "
+        << pretty_duration(seconds) << " (" << pretty_size(plan.backup.size) << " read, "
+        << pretty_size(static_cast<std::uint64_t>(plan.backup.size / std::max(seconds, 0.001)))
+        << "/s); checksum verified"
+        << (flow.verifies_first() ? " before the replay and again at its commit" : " at the commit")
+        << "\n";
     if (!outcome.previous.empty())
         std::cout << "the database it replaced is kept as \"" << outcome.previous << "\"\n";
     return 0;

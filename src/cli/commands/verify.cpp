@@ -1,6 +1,7 @@
 #include "cli/restore/backup_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/connection.hpp"
+#include "cli/restore/copy_choice.hpp"
 #include "cli/restore/decryption_keys.hpp"
 #include "cli/restore/object_source.hpp"
 #include "core/base/error.hpp"
@@ -34,7 +35,9 @@ that: its checksum is that of the stored bytes; with --decrypt and its identity,
 it decrypts and decompresses too. The outcome goes into the catalog
 (lokbackup_status: verification, verified_at, verification_error): a backup found missing,
 damaged or disagreeing with its manifest is never restored as "latest" again, until a later
-verify passes. A verify that cannot read storage (the network, a permission) records nothing;
+verify passes. A backup with a second destination (lokbackup.storage_copy) has each completed copy
+checked and its outcome recorded (the view lokbackup_backup_copies shows it); the backup is damaged
+when one of its copies is, and the message names which. A verify that cannot read storage (the network, a permission) records nothing;
 neither does one with --from.
 
 Options:
@@ -54,9 +57,8 @@ Options:
 
 // The manifest is what a restore from storage alone relies on, so it must say what the catalog
 // says.
-void check_manifest(const BackupPlan &plan)
+void check_manifest(const BackupPlan &plan, const std::string &location)
 {
-    const std::string &location = plan.manifest_location;
     auto reader = open_location(location);
     std::string text = read_small_object(*reader, location);
     BackupDescription manifest;
@@ -84,24 +86,36 @@ void check_manifest(const BackupPlan &plan)
 }
 
 // `error` is NULL for a verification that passed. Reading a large backup may take longer than the
-// server keeps an idle session: the connection is opened again if it was closed meanwhile.
+// server keeps an idle session: the connection is opened again if it was closed meanwhile. The
+// primary copy's outcome goes into the backup's row, a second destination's into its copy's row.
 void record_verification(std::optional<Connection> &catalog, const ConnectionOptions &connection,
-                         const BackupPlan &plan, const std::optional<std::string> &error)
+                         const BackupPlan &plan, const BackupCopy &copy,
+                         const std::optional<std::string> &error)
 {
     if (!catalog->is_open())
         catalog.emplace(connection, connection.catalog_database);
-    catalog->query(catalog->with_extension_schema(
-                       "SELECT @extschema@.lokbackup_record_verification($1::bigint, "
-                       "$2::boolean, $3::text)"),
-                   {std::to_string(plan.backup.id), error ? "false" : "true", error});
+    std::string id = std::to_string(plan.backup.id);
+    std::string ok = error ? "false" : "true";
+    if (copy.destination == "primary")
+        catalog->query(catalog->with_extension_schema(
+                           "SELECT @extschema@.lokbackup_record_verification($1::bigint, "
+                           "$2::boolean, $3::text)"),
+                       {id, ok, error});
+    else
+        catalog->query(catalog->with_extension_schema(
+                           "SELECT @extschema@.lokbackup_record_copy_verification($1::bigint, "
+                           "$2::text, $3::boolean, $4::text)"),
+                       {id, copy.storage, ok, error});
 }
 
-// How one verify went; `error` says what was wrong and whether the catalog was told (never with
-// --from, nor for a backup that could not be read).
+// How one verify went; `error` says what was wrong with which copy and whether the catalog was
+// told (never with --from, nor for a copy that could not be read). A backup is damaged when one
+// of its copies is, even when another is intact.
 struct Verified {
     BackupPlan plan;
-    enum class Result { intact, damaged, unreadable } result = Result::intact;
+    enum class Result { intact, unreadable, damaged } result = Result::intact; // worst last
     std::string error;
+    std::size_t copies = 1; // the places checked
 };
 
 // The backup that `selector` names.
@@ -114,8 +128,41 @@ BackupPlan selected_backup(const BackupSelector &selector, std::optional<Connect
         BackupUse::verify);
 }
 
+// Checks one copy: its object and its manifest; returns how it went (the error names the copy
+// when `one_of_several`) and records it when `catalog` is open.
+std::pair<Verified::Result, std::string> verify_copy(const BackupPlan &plan, const BackupCopy &copy,
+                                                     bool one_of_several,
+                                                     std::optional<Connection> &catalog,
+                                                     const ConnectionOptions &connection)
+{
+    std::string which = one_of_several ? describe_copy(copy) + ": " : "";
+    try {
+        verify_object(*open_location(copy.location), plan.expected());
+        check_manifest(plan, copy.manifest_location);
+    } catch (const BackupDamaged &damaged) {
+        std::string error = which + damaged.what();
+        if (!catalog)
+            return {Verified::Result::damaged, error};
+        record_verification(catalog, connection, plan, copy, error);
+        return {Verified::Result::damaged,
+                error + "\nrecorded in the catalog: backup " + std::to_string(plan.backup.id) +
+                    (copy.destination == "primary" ? "" : ", " + describe_copy(copy) + ",") +
+                    " failed verification"};
+    } catch (const Error &error) {
+        return {Verified::Result::unreadable,
+                which + error.what() +
+                    (catalog ? "\nnot recorded in the catalog: the backup could not be read, "
+                               "which says nothing about what it holds"
+                             : "")};
+    }
+    if (catalog)
+        record_verification(catalog, connection, plan, copy, std::nullopt);
+    return {Verified::Result::intact, ""};
+}
+
 // `decrypt_with`: the arguments that name the keys of an encrypted backup; NULL: its checksum
-// and manifest are checked, not that it decrypts. The outcome is recorded when `catalog` is open.
+// and manifest are checked, not that it decrypts. Every completed copy is checked (the plan's
+// location alone with --from or a catalog older than 0.7.0).
 Verified verify_backup(BackupPlan found, std::optional<Connection> &catalog,
                        const ConnectionOptions &connection, const Arguments *decrypt_with)
 {
@@ -125,27 +172,21 @@ Verified verify_backup(BackupPlan found, std::optional<Connection> &catalog,
     try {
         if (decrypt_with != nullptr)
             load_decryption_keys(plan, *decrypt_with);
-        verify_object(*open_location(plan.location), plan.expected());
-        check_manifest(plan);
-    } catch (const BackupDamaged &damaged) {
-        verified.result = Verified::Result::damaged;
-        verified.error = damaged.what();
-        if (catalog) {
-            record_verification(catalog, connection, plan, verified.error);
-            verified.error += "\nrecorded in the catalog: backup " +
-                              std::to_string(plan.backup.id) + " failed verification";
-        }
-        return verified;
     } catch (const Error &error) {
         verified.result = Verified::Result::unreadable;
         verified.error = error.what();
-        if (catalog)
-            verified.error += "\nnot recorded in the catalog: the backup could not be read, which "
-                              "says nothing about what it holds";
         return verified;
     }
-    if (catalog)
-        record_verification(catalog, connection, plan, std::nullopt);
+    std::vector<BackupCopy> copies = plan.copies;
+    if (copies.empty())
+        copies.push_back({"primary", "", plan.location, plan.manifest_location});
+    verified.copies = copies.size();
+    for (const BackupCopy &copy : copies) {
+        auto [result, error] = verify_copy(plan, copy, copies.size() > 1, catalog, connection);
+        verified.result = std::max(verified.result, result);
+        if (!error.empty())
+            verified.error += (verified.error.empty() ? "" : "\n") + error;
+    }
     return verified;
 }
 
@@ -157,6 +198,12 @@ std::string encryption_note(const BackupPlan &plan)
     if (plan.decryption)
         return "; encrypted, decrypted and decompressed";
     return "; encrypted: checksum and manifest checked, not decrypted (--decrypt does)";
+}
+
+// How many places were checked, when there are more than one.
+std::string copies_note(const Verified &verified)
+{
+    return verified.copies > 1 ? "; all " + std::to_string(verified.copies) + " copies intact" : "";
 }
 
 const char *result_name(Verified::Result result)
@@ -182,7 +229,8 @@ Json verified_json(const Verified &verified)
             {"size", backup.size},
             {"encrypted_to", backup.encrypted_to},
             {"decrypted", verified.plan.decryption.has_value()},
-            {"error", verified.error.empty() ? Json(nullptr) : Json(verified.error)}};
+            {"error", verified.error.empty() ? Json(nullptr) : Json(verified.error)},
+            {"copies", verified.copies}};
 }
 
 // What --all verifies, oldest first: every completed backup in the catalog (each plan read when
@@ -244,7 +292,8 @@ int verify(const std::vector<std::string> &argument_list)
         if (!json)
             std::cout << "backup " << verified.plan.backup.id << ": OK (sha256 "
                       << verified.plan.backup.sha256 << ", " << verified.plan.backup.size
-                      << " bytes" << encryption_note(verified.plan) << ")\n";
+                      << " bytes" << encryption_note(verified.plan) << copies_note(verified)
+                      << ")\n";
         return exit_success;
     }
 
@@ -263,7 +312,8 @@ int verify(const std::vector<std::string> &argument_list)
         if (json)
             results.push_back(verified_json(verified));
         else if (verified.result == Verified::Result::intact)
-            std::cout << "backup " << id << ": OK" << encryption_note(verified.plan) << "\n";
+            std::cout << "backup " << id << ": OK" << encryption_note(verified.plan)
+                      << copies_note(verified) << "\n";
         else
             std::cout << "backup " << id << ": " << result_name(verified.result) << ": "
                       << verified.error << "\n";

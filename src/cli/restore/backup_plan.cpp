@@ -66,6 +66,26 @@ bool is_backup_id(const std::string &text)
            text.find_first_not_of("0123456789") == std::string::npos;
 }
 
+// lokbackup_copy_locations() (0.7.0): every completed copy of the backup, primary first. An older
+// catalog has no such function, and its backups have their one place.
+std::vector<BackupCopy> copies_from_catalog(Connection &catalog, std::int64_t backup_id)
+{
+    QueryResult present = catalog.query(
+        "SELECT to_regprocedure($1) IS NOT NULL",
+        {catalog.with_extension_schema("@extschema@.lokbackup_copy_locations(bigint)")});
+    if (present.value(0, 0) != "t")
+        return {};
+    QueryResult rows = catalog.query(
+        catalog.with_extension_schema("SELECT destination, storage, location, manifest_location "
+                                      "FROM @extschema@.lokbackup_copy_locations($1::bigint)"),
+        {std::to_string(backup_id)});
+    std::vector<BackupCopy> copies;
+    for (int row = 0; row < rows.rows(); ++row)
+        copies.push_back({rows.value(row, "destination"), rows.value(row, "storage"),
+                          rows.value(row, "location"), rows.value(row, "manifest_location")});
+    return copies;
+}
+
 BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector)
 {
     // The verification columns (0.3.0), the database properties (0.4.0) and whom the object is
@@ -110,13 +130,18 @@ BackupPlan plan_from_catalog(Connection &catalog, const BackupSelector &selector
             "the catalog's database_properties of backup " + std::to_string(backup.id), properties);
         plan.properties_from_catalog = true;
     }
+    plan.copies = copies_from_catalog(catalog, backup.id);
     return plan;
 }
 
 // 'latest' never names a backup that failed verification (lokbackup_internal.find_backup()); an id
-// may.
-void check_not_failed_verification(const BackupPlan &plan)
+// may. Such a backup still restores from its other copies, when it has any.
+void check_not_failed_verification(BackupPlan &plan)
 {
+    if (std::optional<std::string> passed_over = pass_over_failed_primary(plan)) {
+        std::cerr << "lokbackup: warning: " << *passed_over << "\n";
+        return;
+    }
     if (plan.verification_error.empty())
         return;
     std::string id = std::to_string(plan.backup.id);
@@ -127,6 +152,18 @@ void check_not_failed_verification(const BackupPlan &plan)
                 id +
                 "\" passes and clears this; or restore another backup (\"latest\" skips the "
                 "ones that failed verification)");
+}
+
+// A base backup is a cluster's data directory, not a dump to replay into a database (the
+// catalog's lokbackup_restore_plan() refuses it too; a manifest in storage is checked here).
+void check_not_base_backup(const BackupPlan &plan)
+{
+    if (plan.backup.is_base_backup())
+        throw Error("backup " + std::to_string(plan.backup.id) +
+                    " is a base backup of the cluster, not a database dump; nothing was "
+                    "restored. Restore it into an empty data directory with \"lokbackup "
+                    "restore-pitr --pgdata DIR\" and --target-time, --target-lsn or --target "
+                    "latest");
 }
 
 // --sha256, in lower case; a DBA may paste it in either case.
@@ -203,6 +240,18 @@ BackupPlan plan_from_storage(const std::string &spec, const BackupSelector &sele
 
 } // namespace
 
+std::optional<std::string> pass_over_failed_primary(BackupPlan &plan)
+{
+    if (plan.verification_error.empty() || plan.copies.size() <= 1)
+        return std::nullopt;
+    plan.copies.erase(plan.copies.begin());
+    plan.location = plan.copies.front().location;
+    plan.manifest_location = plan.copies.front().manifest_location;
+    return "the primary copy of backup " + std::to_string(plan.backup.id) +
+           " failed verification at " + plan.verified_at + " (" + plan.verification_error +
+           "); only its other copies are tried";
+}
+
 BackupPlan plan_of_stored(Storage &storage, const StoredBackup &stored,
                           const std::string &catalog_database)
 {
@@ -256,8 +305,10 @@ BackupPlan find_backup(const BackupSelector &selector, const std::string &catalo
                           ? plan_from_storage(*selector.from_storage, selector, catalog_database)
                           : plan_from_catalog(catalog(), selector);
     check_pinned_sha256(plan, selector);
-    if (use == BackupUse::restore)
+    if (use == BackupUse::restore) {
+        check_not_base_backup(plan);
         check_not_failed_verification(plan);
+    }
     return plan;
 }
 

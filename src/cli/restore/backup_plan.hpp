@@ -14,9 +14,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lokbackup::cli
 {
+
+// One place that holds the backup's object and its manifest, as lokbackup_copy_locations() lists
+// them (catalog 0.7.0 on).
+struct BackupCopy {
+    std::string destination;       // "primary" or "copy"
+    std::string storage;           // the directory or s3://bucket/prefix that holds it
+    std::string location;          // where open_location() finds the object
+    std::string manifest_location; // and its manifest
+};
 
 struct BackupPlan {
     // From the catalog: what restore, verify and a download need (id, database, object_key,
@@ -29,7 +39,11 @@ struct BackupPlan {
     bool properties_from_catalog = false;
     std::string location;          // where open_location() finds the object
     std::string manifest_location; // and its manifest
-    std::string catalog_database;  // the database that holds the lokbackup catalog
+    // The completed copies in the order a restore tries them, primary first (the first one's
+    // location is `location`); empty with --from and with a catalog older than 0.7.0, where
+    // `location` is the only place.
+    std::vector<BackupCopy> copies;
+    std::string catalog_database; // the database that holds the lokbackup catalog
     // From the catalog: when a verify found the backup damaged, its error and time (empty
     // otherwise, and with --from).
     std::string verification_error;
@@ -77,6 +91,11 @@ std::vector<StoredBackup> backups_in(Storage &storage);
 // part of their --help that describes --from and --s3-*.
 std::vector<OptionSpec> selector_option_specs();
 extern const char *const storage_option_help;
+
+// A backup whose primary copy failed verification (the catalog's verification is the primary's;
+// a copy's own is in lokbackup_copies) is read from its other copies, when it has any: drops the
+// primary from plan.copies and returns the line that says so; otherwise changes nothing.
+std::optional<std::string> pass_over_failed_primary(BackupPlan &plan);
 
 // What the backup is found for: a restore refuses a backup that failed verification; a verify
 // reads it again, and a download hands over its bytes as storage has them.

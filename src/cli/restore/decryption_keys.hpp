@@ -7,12 +7,25 @@
 #include "cli/options.hpp"
 #include "cli/restore/backup_plan.hpp"
 
+#include <string>
 #include <vector>
 
 namespace lokbackup::cli
 {
 
 std::vector<OptionSpec> decryption_option_specs();
+
+// The files that the arguments (or else the environment variables) name; an empty passphrase_file:
+// none.
+struct DecryptionKeyFiles {
+    std::vector<std::string> identity_files;
+    std::string passphrase_file;
+};
+DecryptionKeyFiles decryption_key_files(const Arguments &arguments);
+
+// The keys that the arguments name, for an object that is encrypted (an archived WAL file, whose
+// recipients are not recorded); none given, the decryptor refuses the object, saying so.
+AgeDecryptionKeys decryption_keys(const Arguments &arguments);
 
 // For an encrypted backup, reads the keys the arguments name into plan.decryption and checks,
 // before anything is read from storage, that one of them is one the backup is encrypted to:

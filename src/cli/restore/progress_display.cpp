@@ -27,15 +27,16 @@ ProgressDisplay::~ProgressDisplay()
         std::cerr << clear_line << std::flush;
 }
 
-void ProgressDisplay::update(std::uint64_t done)
+void ProgressDisplay::update(const char *step, std::uint64_t done)
 {
     auto now = std::chrono::steady_clock::now();
-    if (!enabled_ || (drawn_ && now - last_draw_ < redraw_interval))
+    if (!enabled_ || (drawn_ && step == step_ && now - last_draw_ < redraw_interval))
         return;
     unsigned percent = total_ ? static_cast<unsigned>(done * 100 / total_) : 100;
-    std::cerr << clear_line << "restoring: " << pretty_size(done) << " of " << pretty_size(total_)
+    std::cerr << clear_line << step << ": " << pretty_size(done) << " of " << pretty_size(total_)
               << " (" << percent << "%)" << std::flush;
     drawn_ = true;
+    step_ = step;
     last_draw_ = now;
 }
 

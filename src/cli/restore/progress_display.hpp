@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace lokbackup::cli
 {
@@ -16,13 +17,15 @@ class ProgressDisplay
     ProgressDisplay(const ProgressDisplay &) = delete;
     ProgressDisplay &operator=(const ProgressDisplay &) = delete;
 
-    // Redraws at most a few times a second.
-    void update(std::uint64_t done);
+    // Redraws at most a few times a second, and whenever `step` changes ("verifying: 2 MB of 5 MB
+    // (40%)").
+    void update(const char *step, std::uint64_t done);
 
   private:
     std::uint64_t total_;
     bool enabled_;
     bool drawn_ = false;
+    std::string step_;
     std::chrono::steady_clock::time_point last_draw_;
 };
 

@@ -1,5 +1,6 @@
 #include "cli/restore/restore_flow.hpp"
 
+#include "cli/restore/copy_choice.hpp"
 #include "cli/restore/object_source.hpp"
 #include "core/backup/client_version.hpp"
 #include "core/base/human_units.hpp"
@@ -7,6 +8,7 @@
 #include "core/backup/restore_names.hpp"
 #include "core/storage/small_object.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -55,6 +57,14 @@ void rename_when_free(Connection &admin, const std::string &from, const std::str
     }
 }
 
+// The flow's progress for the pipeline, which reads the object for one step.
+RestoreProgress progress_of(RestoreStep step, const RestoreFlowProgress &progress)
+{
+    if (!progress)
+        return nullptr;
+    return [step, &progress](std::uint64_t done) { progress(step, done); };
+}
+
 // The message of a statement that failed, without its DETAIL and HINT lines.
 std::string primary_message(const Error &error)
 {
@@ -64,6 +74,11 @@ std::string primary_message(const Error &error)
 }
 
 } // namespace
+
+const char *restore_step_name(RestoreStep step)
+{
+    return step == RestoreStep::verifying ? "verifying" : "replaying";
+}
 
 void drop_database(Connection &admin, const std::string &name)
 {
@@ -228,12 +243,22 @@ std::string RestoreFlow::what_happens() const
                 : "");
 }
 
-RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
+bool RestoreFlow::verifies_first() const
 {
+    return request_.verify_first || request_.plan.backup.is_roles();
+}
+
+RestoreOutcome RestoreFlow::run(const RestoreFlowProgress &progress)
+{
+    // Before anything else: an object that fails the check leaves the server as it was, a side
+    // database left by an interrupted restore included.
+    choose_intact_copy(progress);
     if (request_.plan.backup.is_roles())
         return run_roles(progress);
     RestoreOutcome outcome;
     outcome.warnings = warnings_;
+    outcome.copy = copy_;
+    outcome.copies = std::max<std::size_t>(1, request_.plan.copies.size());
     if (!target_exists_) {
         restore_into(request_.target, progress, outcome);
         return outcome;
@@ -260,15 +285,42 @@ RestoreOutcome RestoreFlow::run(const RestoreProgress &progress)
     return outcome;
 }
 
-// A roles dump cannot run in one transaction (CREATE ROLE fails for each role that exists), so the
-// object is verified before its replay starts.
-RestoreOutcome RestoreFlow::run_roles(const RestoreProgress &progress)
+// The message names the object by its key: a presigned URL, the location of an S3 object, carries
+// its signature. Without the first read, a copy is passed over only when its object does not open
+// (missing, or its storage unreachable): one that differs fails the replay's commit.
+void RestoreFlow::choose_intact_copy(const RestoreFlowProgress &progress)
+{
+    BackupPlan &plan = request_.plan;
+    try {
+        copy_ = choose_copy(
+            plan,
+            [&](const BackupCopy &copy) {
+                auto reader = open_location(copy.location);
+                if (verifies_first())
+                    verify_object(*reader, plan.expected(),
+                                  progress_of(RestoreStep::verifying, progress));
+            },
+            warnings_);
+    } catch (const Error &error) {
+        throw_like(error, describe_backup(plan) + ", object " + plan.backup.object_key + ": " +
+                              error.what() +
+                              "; nothing was restored: this happened before the replay, so no "
+                              "statement of the object ran and no database was created or "
+                              "changed");
+    }
+}
+
+// A roles dump cannot run in one transaction (CREATE ROLE fails for each role that exists), so
+// run() always verifies its object before the replay starts.
+RestoreOutcome RestoreFlow::run_roles(const RestoreFlowProgress &progress)
 {
     const BackupPlan &plan = request_.plan;
-    verify_object(*open_location(plan.location), plan.expected());
     run_restore(*open_location(plan.location), plan.expected(), replay_into_(request_.target),
-                progress);
+                progress_of(RestoreStep::replaying, progress));
     RestoreOutcome outcome;
+    outcome.warnings = warnings_;
+    outcome.copy = copy_;
+    outcome.copies = std::max<std::size_t>(1, request_.plan.copies.size());
     outcome.warnings.push_back("statements that failed, such as CREATE ROLE for a role that "
                                "exists already, were skipped");
     return outcome;
@@ -288,7 +340,7 @@ static bool setting_anyone_may_set(Connection &connection, const std::string &se
                                : context.value(0, 0) == "user";
 }
 
-void RestoreFlow::restore_into(const std::string &database, const RestoreProgress &progress,
+void RestoreFlow::restore_into(const std::string &database, const RestoreFlowProgress &progress,
                                RestoreOutcome &outcome)
 {
     const BackupPlan &plan = request_.plan;
@@ -300,9 +352,9 @@ void RestoreFlow::restore_into(const std::string &database, const RestoreProgres
     }
     try {
         run_restore(*open_location(plan.location), plan.expected(), replay_into_(database),
-                    progress);
+                    progress_of(RestoreStep::replaying, progress));
         if (progress)
-            progress(plan.backup.size);
+            progress(RestoreStep::replaying, plan.backup.size);
         // After the replay: a setting such as default_transaction_read_only, or a connection
         // limit of 0, would stop it.
         std::unique_ptr<Connection> connection = admin();

@@ -40,9 +40,9 @@ int backup_child(const std::vector<std::string> &argument_list)
     BackupRequest request =
         backup_request_from_json(read_child_request("backup-child", argument_list));
     // A database is dumped from a snapshot held open here until the dump is done (the roles dump
-    // reads no database).
+    // reads no database; a base backup is the server's own consistent copy).
     std::optional<HeldSnapshot> held;
-    if (!request.backup.is_roles())
+    if (!request.backup.is_roles() && !request.backup.is_base_backup())
         held.emplace(request);
 
     // Retried storage requests are logged on stderr, which is the server's log.
@@ -66,6 +66,8 @@ int backup_child(const std::vector<std::string> &argument_list)
     completed.sha256 = result.sha256;
     completed.database_properties = result.database_properties;
     completed.inventory = result.inventory;
+    completed.wal_range = result.wal_range;
+    completed.copy = result.copy;
     emit(completed);
     return 0;
 }

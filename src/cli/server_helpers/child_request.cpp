@@ -8,10 +8,15 @@
 namespace lokbackup::cli
 {
 
-std::string read_child_request(const char *command, const std::vector<std::string> &arguments)
+void check_child_arguments(const char *command, const std::vector<std::string> &arguments)
 {
     Arguments(command, {}, arguments)
         .expect_positionals(0, "no arguments (the request comes on stdin)");
+}
+
+std::string read_child_request(const char *command, const std::vector<std::string> &arguments)
+{
+    check_child_arguments(command, arguments);
     return std::string(std::istreambuf_iterator<char>(std::cin), {});
 }
 

@@ -15,8 +15,6 @@
 #include "cli/restore/restore_flow.hpp"
 #include "core/backup/drill_conninfo.hpp"
 #include "core/backup/drill_request.hpp"
-#include "core/pipeline/restore_pipeline.hpp"
-#include "cli/restore/object_source.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -67,7 +65,7 @@ void drop_leftover_scratch_databases(Connection &catalog, const DrillServer &ser
 {
     QueryResult ended = catalog.query(catalog.with_extension_schema(
         "SELECT coalesce(array_agg(d.target), '{}') FROM @extschema@.lokbackup_drills d"
-        " WHERE d.status IN ('passed', 'failed') AND d.target IS NOT NULL"));
+        " WHERE d.status IN ('passed', 'failed', 'error') AND d.target IS NOT NULL"));
     Connection admin(server.options, server.admin_database);
     QueryResult left =
         admin.query("SELECT datname FROM pg_catalog.pg_database WHERE datname = ANY ($1::text[])",
@@ -138,15 +136,13 @@ BackupPlan drill_plan(const DrillRequest &request, Connection &catalog)
     return plan;
 }
 
-// Reads the whole object and checks it before anything of it is replayed: the replay of a
-// restore commits only once the checksum matched, but whoever could write to storage would have
-// had their statements run as a superuser by then. Then restores into the scratch database and
-// compares; throws Error when the restore fails.
+// Restores into the scratch database, with the flow's check of the whole object before anything
+// of it is replayed (whoever could write to storage would otherwise have their statements run as
+// a superuser before the commit failed), and compares; throws Error when the restore fails.
 void restore_and_check(const DrillRequest &request, BackupPlan plan, Connection &catalog,
                        const DrillServer &server, DrillOutcome &outcome)
 {
-    verify_object(*open_location(plan.location), plan.expected());
-    // What a restore of the backup costs: the read above is the drill's own.
+    // What a restore of the backup costs, its verifying read included.
     auto started = std::chrono::steady_clock::now();
     // The flow's own statements run in the drill server's database.
     plan.catalog_database = server.admin_database;
@@ -159,7 +155,7 @@ void restore_and_check(const DrillRequest &request, BackupPlan plan, Connection 
         [&](const std::string &database) {
             return replay_command(plan, server.options, database);
         });
-    flow.run([](std::uint64_t) {});
+    flow.run(nullptr);
     outcome.restore_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -30,7 +30,8 @@ int notify(const std::vector<std::string> &arguments)
     NotifyRequest request = notify_request_from_json(read_child_request("notify", arguments));
     std::vector<std::string> failures = deliver_notice(request);
     const BackupNotice &notice = request.notice;
-    std::string what = is_run_notice(notice)
+    std::string what = is_wal_notice(notice) ? "failing WAL archiving"
+                       : is_run_notice(notice)
                            ? "the " + notice.type + " backup run due at " + notice.started_at
                            : "backup " + std::to_string(notice.backup_id);
     for (const std::string &failure : failures)

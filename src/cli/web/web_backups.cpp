@@ -13,9 +13,10 @@ namespace
 // One round trip per listing (the page polls it every second while a backup runs): a page of the
 // backups that match, with the columns of lokbackup_status that the page shows, their number, the
 // statistics, each database's health and the running backup's progress; each backup with its
-// newest restore drill, pending or finished. The page and the number come from `matching`:
-// lokbackup_list() pages by type and status only, and the dashboard leaves out the roles backups
-// ($5 false) unless asked.
+// newest restore drill, pending or finished, and its copies (lokbackup_backup_copies: the
+// primary and the second destination's), primary first. The page and the number come from
+// `matching`: lokbackup_list() pages by type and status only, and the dashboard leaves out the
+// roles backups ($5 false) unless asked.
 const std::string listing_query = std::string(R"(
 WITH matching AS (
     SELECT s.* FROM @extschema@.lokbackup_status s JOIN @extschema@.lokbackup_backups b USING (id)
@@ -23,6 +24,8 @@ WITH matching AS (
       AND ($5::boolean OR b.database IS NOT NULL))
 SELECT json_build_object(
     'health', ()") + health_json_query +
+                                  R"(),
+    'wal', ()" + wal_health_json_query +
                                   R"(),
     'backups', (
         SELECT coalesce(json_agg(json_build_object(
@@ -43,7 +46,14 @@ SELECT json_build_object(
                                       make_interval(secs => d.restore_seconds)),
                                   'failedCheck', d.failed_check)
                        FROM @extschema@.lokbackup_drills d WHERE d.backup_id = s.id
-                       ORDER BY d.id DESC LIMIT 1))
+                       ORDER BY d.id DESC LIMIT 1),
+                   'copies', (
+                       SELECT coalesce(json_agg(json_build_object(
+                                  'destination', c.destination, 'storage', c.storage,
+                                  'status', c.status, 'error', c.error,
+                                  'verification', c.verification)
+                              ORDER BY c.destination <> 'primary', c.storage), '[]')
+                       FROM @extschema@.lokbackup_backup_copies c WHERE c.backup_id = s.id))
                ORDER BY s.id DESC), '[]')
         FROM (SELECT * FROM matching ORDER BY id DESC LIMIT $3::integer OFFSET $4::integer) s),
     'total', (SELECT count(*) FROM matching),
@@ -88,6 +98,7 @@ void list_backups(WebApp &app, const httplib::Request &request, httplib::Respons
                  {"totalPages", std::max(1LL, (total + limit - 1) / limit)}}},
                {"stats", listing["stats"]},
                {"health", listing["health"]},
+               {"wal", listing["wal"]},
                {"running", listing["running"]}});
 }
 

@@ -1,8 +1,11 @@
 // Downloads of a backup's object. GET .../download gives scripts a presigned URL (S3 storage
 // only); GET .../object, the dashboard's, streams the object through serve, from every storage:
 // serve reads it where a restore does (lokbackup_restore_plan()'s location, a path on this machine
-// or a presigned URL), one chunk at a time, so that its memory stays flat whatever the size.
+// or a presigned URL), one chunk at a time, so that its memory stays flat whatever the size. A
+// backup with a second destination is read from its first copy that storage has, primary first,
+// as a restore reads it (a primary that failed verification is passed over).
 #include "cli/restore/backup_plan.hpp"
+#include "cli/restore/copy_choice.hpp"
 #include "cli/restore/object_source.hpp"
 #include "cli/web/web_errors.hpp"
 #include "cli/web/web_log.hpp"
@@ -126,19 +129,31 @@ void stream_object(WebApp &app, const httplib::Request &request, httplib::Respon
             selector, app.settings.connection.catalog_database,
             [&]() -> Connection & { return connection; }, BackupUse::download);
     });
+    std::vector<std::string> notes;
+    if (std::optional<std::string> passed_over = pass_over_failed_primary(plan))
+        notes.push_back(*passed_over);
     std::unique_ptr<ObjectReader> reader;
+    BackupCopy copy;
     try {
-        reader = open_location(plan.location);
+        copy = choose_copy(
+            plan, [&](const BackupCopy &each) { reader = open_location(each.location); }, notes);
     } catch (const BackupDamaged &missing) {
         throw HttpError(404, missing.what(),
                         "The catalog lists backup " + selector.which +
                             ", but its storage does not have the object; lokbackup verify " +
                             selector.which + " records that.");
     }
+    for (const std::string &note : notes)
+        log_line("download of backup " + selector.which + ": " + printable(note));
+    if (plan.copies.size() > 1 || !notes.empty())
+        log_line("download of backup " + selector.which + " reads " +
+                 printable(describe_copy(copy)));
     auto stream = std::make_shared<ObjectStream>(std::move(reader), plan.backup.id);
     response.set_header("Content-Disposition",
                         "attachment; filename=\"" + attachment_name(plan.backup.object_key) + "\"");
     response.set_header("Cache-Control", "no-store");
+    // Which copy the bytes come from: "primary" (lokbackup.storage) or "copy".
+    response.set_header("X-Lokbackup-Copy", copy.destination);
     const char *type = "application/octet-stream";
     if (std::optional<std::uint64_t> size = stream->size())
         response.set_content_provider(

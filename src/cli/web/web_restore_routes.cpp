@@ -84,7 +84,7 @@ void confirm_password(WebApp &app, const httplib::Request &request, const Login 
 
 // The restore flow of `lokbackup restore` (cli/restore/restore_flow.hpp), connecting as the
 // logged-in role; its refusals are the client's mistakes. The catalog database is never a target
-// here.
+// here, and the object is always verified before the replay (RestoreRequest's default).
 std::shared_ptr<RestoreFlow> restore_flow(WebApp &app, const BackupPlan &plan,
                                           const std::string &target, const Json &body,
                                           const Login &login)
@@ -133,8 +133,9 @@ void start_restore(WebApp &app, const httplib::Request &request, httplib::Respon
         throw HttpError(409, "database \"" + target + "\" exists. " + flow->what_happens(),
                         "To replace it, send its name again as confirmTarget.");
     Json job =
-        app.restores.start(plan, target, login.user,
-                           [flow](const RestoreProgress &progress) { return flow->run(progress); });
+        app.restores.start(plan, target, login.user, [flow](const RestoreFlowProgress &progress) {
+            return flow->run(progress);
+        });
     send_json(response, 202, {{"restore", job}});
 }
 

@@ -81,8 +81,9 @@ Json RestoreJobs::start(const BackupPlan &plan, const std::string &target, const
 void RestoreJobs::run(std::size_t id, const Task &task)
 {
     try {
-        RestoreOutcome outcome = task([&](std::uint64_t done) {
+        RestoreOutcome outcome = task([&](RestoreStep step, std::uint64_t done) {
             std::lock_guard<std::mutex> guard(mutex_);
+            jobs_[id].step = restore_step_name(step);
             jobs_[id].bytes_read = done;
         });
         finish(id, "", std::move(outcome));
@@ -152,6 +153,7 @@ Json RestoreJobs::describe(const Job &job)
             {"target", job.target},
             {"user", job.user},
             {"status", job.status},
+            {"step", job.step.empty() ? Json(nullptr) : Json(job.step)},
             {"bytesRead", job.bytes_read},
             {"bytesTotal", job.bytes_total},
             {"error", job.error.empty() ? Json(nullptr) : Json(job.error)},

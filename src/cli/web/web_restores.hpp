@@ -34,7 +34,7 @@ class RestoreJobs
     // Throws HttpError 409 while a restore into `target` is running, 503 while max_running are.
     void check_can_start(const std::string &target) const;
     // The work of one restore (RestoreFlow::run()), which throws Error when it failed.
-    using Task = std::function<RestoreOutcome(const RestoreProgress &)>;
+    using Task = std::function<RestoreOutcome(const RestoreFlowProgress &)>;
 
     // Starts `task`, the restore of `plan` into `target`; returns the job as the API shows it.
     Json start(const BackupPlan &plan, const std::string &target, const std::string &user,
@@ -52,7 +52,8 @@ class RestoreJobs
         std::string target;
         std::string user;
         std::string status = "running"; // then "completed" or "failed"
-        std::uint64_t bytes_read = 0;
+        std::string step;               // restore_step_name() of what it reads for; empty at first
+        std::uint64_t bytes_read = 0;   // by that step
         std::uint64_t bytes_total = 0;
         std::string error;
         RestoreOutcome outcome;

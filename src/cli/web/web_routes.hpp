@@ -62,6 +62,8 @@ void add_drill_routes(httplib::Server &server, WebApp &app);
 void add_history_routes(httplib::Server &server, WebApp &app);
 // The statement that selects lokbackup_health() as the API's JSON array.
 extern const char *const health_json_query;
+// The statement that selects the WAL archive's health as JSON (null without archiving).
+extern const char *const wal_health_json_query;
 // The dashboard: /, /login and /assets/...
 void add_page_routes(httplib::Server &server, WebApp &app);
 

@@ -29,12 +29,35 @@ const JsonFields<Backup> completed_fields = {
     json_field("raw_size", &Backup::raw_size),
 };
 
+const JsonFields<WalRange> wal_range_fields = {
+    json_field("timeline", &WalRange::timeline),
+    json_field("start_lsn", &WalRange::start_lsn),
+    json_field("stop_lsn", &WalRange::stop_lsn),
+    json_field("start_wal_file", &WalRange::start_wal_file),
+};
+
 constexpr const char *properties_field = "database_properties";
+constexpr const char *wal_range_field = "wal_range";
 constexpr const char *inventory_field = "inventory";
 // Only in the documents of an encrypted backup: the others stay as lokbackup 0.4.0 wrote them.
 constexpr const char *encrypted_to_field = "encrypted_to";
 
 } // namespace
+
+Json wal_range_to_json(const WalRange &range)
+{
+    Json json = Json::object();
+    write_fields(json, range, wal_range_fields);
+    return json;
+}
+
+WalRange wal_range_from_json(const Json &json, const std::string &document)
+{
+    JsonReader reader(document, json.dump());
+    WalRange range;
+    read_fields(reader, range, wal_range_fields);
+    return range;
+}
 
 void write_backup_description(Json &json, const BackupDescription &backup, BackupStage stage)
 {
@@ -48,6 +71,8 @@ void write_backup_description(Json &json, const BackupDescription &backup, Backu
         json[properties_field] = database_properties_to_json(*backup.database_properties);
     if (backup.inventory)
         json[inventory_field] = dump_inventory_to_json(*backup.inventory);
+    if (backup.wal_range)
+        json[wal_range_field] = wal_range_to_json(*backup.wal_range);
 }
 
 BackupDescription read_backup_description(const JsonReader &reader, BackupStage stage)
@@ -65,6 +90,8 @@ BackupDescription read_backup_description(const JsonReader &reader, BackupStage 
     if (const Json *inventory = reader.optional_field(inventory_field))
         backup.inventory =
             dump_inventory_from_json(*inventory, reader.document() + ": " + inventory_field);
+    if (const Json *range = reader.optional_field(wal_range_field))
+        backup.wal_range = wal_range_from_json(*range, reader.document() + ": " + wal_range_field);
     return backup;
 }
 

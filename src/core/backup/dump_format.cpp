@@ -10,6 +10,14 @@ namespace lokbackup
 const Vocabulary<DumpFormat> &dump_format_vocabulary()
 {
     static const Vocabulary<DumpFormat> vocabulary(
+        "backup format",
+        {{DumpFormat::plain, "plain"}, {DumpFormat::custom, "custom"}, {DumpFormat::tar, "tar"}});
+    return vocabulary;
+}
+
+const Vocabulary<DumpFormat> &logical_dump_format_vocabulary()
+{
+    static const Vocabulary<DumpFormat> vocabulary(
         "dump format", {{DumpFormat::plain, "plain"}, {DumpFormat::custom, "custom"}});
     return vocabulary;
 }
@@ -31,6 +39,8 @@ std::string_view dump_format_extension(DumpFormat format)
         return ".sql";
     case DumpFormat::custom:
         return ".dump";
+    case DumpFormat::tar:
+        return ".tar";
     }
     throw Error("unknown dump format");
 }

@@ -39,10 +39,11 @@ BackupDescription manifest_from_json(const std::string &json)
     BackupDescription backup = read_backup_description(reader, BackupStage::completed);
     // Written from the database by manifest_to_json(); a manifest where they disagree was edited.
     std::string contents = reader.string("contents");
-    if (contents != backup.contents())
+    if (contents != backup.contents() || (backup.is_base_backup() && !backup.database.empty()))
         throw Error("manifest: contents \"" + contents.substr(0, 100) + "\" does not match " +
-                    (backup.is_roles() ? "an empty database (the roles dump)"
-                                       : "database \"" + backup.database + "\""));
+                    (backup.is_base_backup() ? "format tar with an empty database (a base backup)"
+                     : backup.is_roles()     ? "an empty database (the roles dump)"
+                                             : "database \"" + backup.database + "\""));
     if (!is_sha256_hex(backup.sha256))
         throw Error("manifest: sha256 \"" + backup.sha256.substr(0, 100) +
                     "\" is not a SHA-256 (64 lower-case hex digits)");

@@ -8,10 +8,13 @@ namespace lokbackup
 {
 
 // A notice about one backup, or about a scheduled run that made none (a run notice: backup_id 0,
-// no database; status says what became of it, started_at is when it was due).
+// no database; status says what became of it, started_at is when it was due), or about WAL
+// archiving that keeps failing (a WAL notice: wal_file is set; started_at is when it began to
+// fail, error the last failure).
 struct BackupNotice {
     std::string server;         // the server's name (cluster_name, or the host name)
-    std::string database;       // empty: the roles dump
+    std::string database;       // empty: the roles dump or a base backup
+    bool base_backup = false;   // a base backup of the cluster
     std::int64_t backup_id = 0; // 0: a run notice
     std::int64_t drill_id = 0;  // a restore drill's notice: the drill; 0 otherwise
     std::string type;           // daily, weekly, monthly, manual
@@ -25,6 +28,7 @@ struct BackupNotice {
     double duration_seconds = 0;
     std::string started_at;  // ISO 8601 UTC
     std::string finished_at; // ISO 8601 UTC
+    std::string wal_file;    // a WAL notice: the file that the archiver could not archive
 };
 
 // How long one delivery may take: a mail server or webhook that does not answer must not hold up
@@ -35,6 +39,7 @@ struct DeliveryTimeouts {
 };
 
 bool is_run_notice(const BackupNotice &notice);
+bool is_wal_notice(const BackupNotice &notice);
 
 // `backup 42 of "app" failed`, `backup 43 of the roles completed`,
 // `the scheduled backup run due at 2026-11-25T03:00:00Z was refused`.

@@ -28,6 +28,7 @@ Json notice_json(const BackupNotice &notice)
 {
     return {{"server", notice.server},
             {"database", notice.database},
+            {"base_backup", notice.base_backup},
             {"backup_id", notice.backup_id},
             {"drill_id", notice.drill_id},
             {"type", notice.type},
@@ -39,7 +40,8 @@ Json notice_json(const BackupNotice &notice)
             // Whole seconds: a notice has no use for more, and the reader reads integers.
             {"duration_seconds", static_cast<std::int64_t>(notice.duration_seconds + 0.5)},
             {"started_at", notice.started_at},
-            {"finished_at", notice.finished_at}};
+            {"finished_at", notice.finished_at},
+            {"wal_file", notice.wal_file}};
 }
 
 BackupNotice notice_from(const JsonReader &json)
@@ -48,7 +50,9 @@ BackupNotice notice_from(const JsonReader &json)
     notice.server = json.string("server");
     notice.database = json.string("database");
     notice.backup_id = json.int64("backup_id");
-    // A worker library older than the program sends no drill_id.
+    // A worker library older than the program sends no base_backup (0.6.0) nor drill_id.
+    if (json.optional_field("base_backup") != nullptr)
+        notice.base_backup = json.boolean("base_backup");
     if (json.optional_field("drill_id") != nullptr)
         notice.drill_id = json.int64("drill_id");
     notice.type = json.string("type");
@@ -60,6 +64,9 @@ BackupNotice notice_from(const JsonReader &json)
     notice.duration_seconds = static_cast<double>(json.int64("duration_seconds"));
     notice.started_at = json.string("started_at");
     notice.finished_at = json.string("finished_at");
+    // A worker library older than the program sends no wal_file.
+    if (json.optional_field("wal_file") != nullptr)
+        notice.wal_file = json.string("wal_file");
     return notice;
 }
 

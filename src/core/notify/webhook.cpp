@@ -68,10 +68,13 @@ std::string webhook_payload(const BackupNotice &notice)
         {"text", slack_text(notice)},
         {"server", notice.server},
         {"database", nullable(notice.database)},
-        {"contents", is_run_notice(notice)     ? "none"
+        {"contents", is_wal_notice(notice)     ? "wal"
+                     : is_run_notice(notice)   ? "none"
+                     : notice.base_backup      ? "cluster"
                      : notice.database.empty() ? "roles"
                                                : "database"},
-        {"backup_id", is_run_notice(notice) ? Json(nullptr) : Json(notice.backup_id)},
+        {"backup_id", notice.backup_id == 0 ? Json(nullptr) : Json(notice.backup_id)},
+        {"wal_file", nullable(notice.wal_file)},
         {"drill_id", notice.drill_id == 0 ? Json(nullptr) : Json(notice.drill_id)},
         {"type", notice.type},
         {"status", notice.status},

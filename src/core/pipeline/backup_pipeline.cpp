@@ -2,6 +2,7 @@
 #include "core/pipeline/backup_pipeline.hpp"
 
 #include "core/storage/backup_objects.hpp"
+#include "core/storage/copying_writer.hpp"
 #include "core/pipeline/backup_progress.hpp"
 #include "core/backup/client_version.hpp"
 #include "core/backup/dump_script_scanner.hpp"
@@ -14,6 +15,7 @@
 #include "core/base/text.hpp"
 #include "core/crypto/age_encryptor.hpp"
 #include "core/crypto/backup_encryption.hpp"
+#include "core/wal/base_backup_tar.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -75,6 +77,22 @@ DumpPlan dump_plan(const BackupRequest &request, const std::optional<DumpSnapsho
     if (request.backup.is_roles()) {
         dump.argv = {request.pg_bin_dir + "/pg_dumpall", "--globals-only", "-w", "-l",
                      conninfo_for_database(request.connect_database)};
+        return {{dump}, "", ""};
+    }
+    if (request.backup.is_base_backup()) {
+        // One tar of the cluster on stdout, with PostgreSQL's backup_manifest put into it; no WAL
+        // (-X none): the archive holds it, and the server waits until the backup's last segment
+        // is archived. Its WAL range is read from the tar (base_backup_tar.hpp).
+        dump.argv = {request.pg_bin_dir + "/pg_basebackup",
+                     "-D",
+                     "-",
+                     "-Ft",
+                     "-X",
+                     "none",
+                     "--checkpoint=fast",
+                     "-v",
+                     "-w",
+                     "--label=lokbackup base backup " + std::to_string(request.backup.id)};
         return {{dump}, "", ""};
     }
     dump.environment.emplace_back("PGDATABASE", request.backup.database);
@@ -167,6 +185,7 @@ BackupDescription manifest_for(const BackupRequest &request, const BackupResult 
     backup.size = result.size;
     backup.raw_size = result.raw_size;
     backup.database_properties = result.database_properties;
+    backup.wal_range = result.wal_range;
     if (result.inventory &&
         dump_inventory_to_json(*result.inventory).dump().size() <= manifest_inventory_limit)
         backup.inventory = result.inventory;
@@ -233,18 +252,6 @@ class ByteCounter : public Sink
     Sink *next_;
 };
 
-// Passes the bytes on to `out`, whose finish() is left to the caller.
-class FrameOutput : public Sink
-{
-  public:
-    explicit FrameOutput(Sink &out) : out_(out) {}
-    void write(const char *data, std::size_t size) override { out_.write(data, size); }
-    void finish() override {}
-
-  private:
-    Sink &out_;
-};
-
 // The object's codec over the dump: the opening and closing statements, and pg_dump's output in
 // between. When pg_dump compressed its output with that codec itself, its stream is stored as it
 // comes and the statements as frames of their own around it (a decompressor reads concatenated
@@ -267,7 +274,7 @@ class ObjectEncoder
         raw_size_ += text.size();
         if (compressor_)
             return compressor_->write(text.data(), text.size());
-        FrameOutput frame_output(out_);
+        UnfinishingSink frame_output(out_);
         auto frame = make_compressor(request_.backup.compression, request_.backup.compression_level,
                                      frame_output);
         frame->write(text.data(), text.size());
@@ -404,6 +411,40 @@ void store_manifest(Storage &storage, const BackupDescription &backup)
     writer->finish();
 }
 
+// Removes whatever of the backup was stored, or partly stored, in `storage`.
+void remove_stored(Storage &storage, const std::string &object_key)
+{
+    try {
+        remove_backup_objects(storage, object_key);
+    } catch (const Error &) {
+        // The worker removes them again when it records the failure, and retries until it can.
+    }
+}
+
+// The backup's second destination while the backup is written there too. Its storage
+// acknowledges nothing: the progress counts the primary's bytes alone, which the copy's keep up
+// with, as every write goes to both. Its notices go to the log, named, not to the progress.
+struct CopyDestination {
+    CopyDestination(const StorageCopyRequest &copy, const StorageLog &storage_log,
+                    const std::string &object_key)
+        : guard("copy to " + copy.storage, copy.required)
+    {
+        config = StorageConfig{copy.storage, copy.s3,
+                               [storage_log, name = copy.storage](const std::string &message) {
+                                   if (storage_log)
+                                       storage_log("copy to " + name + ": " + message);
+                               }};
+        guard.run([&] {
+            storage = open_storage(config);
+            writer = storage->create(object_key);
+        });
+    }
+    StorageConfig config;
+    CopyGuard guard;
+    std::unique_ptr<Storage> storage; // null when it could not be opened
+    std::unique_ptr<ObjectWriter> writer;
+};
+
 } // namespace
 
 BackupResult run_backup(const BackupRequest &request, const ProgressCallback &progress,
@@ -422,43 +463,66 @@ BackupResult run_backup(const BackupRequest &request, const ProgressCallback &pr
     StorageConfig config{request.storage, request.s3, log};
     StorageConfig object_config = config;
     object_config.acknowledged = [&tracker](std::uint64_t bytes) { tracker.acknowledged(bytes); };
+    const std::string &object_key = request.backup.object_key;
     auto storage = open_storage(object_config);
-    auto writer = storage->create(request.backup.object_key);
+    auto writer = storage->create(object_key);
+    std::optional<CopyDestination> copy;
+    if (request.copy)
+        copy.emplace(*request.copy, storage_log, object_key);
+    std::optional<CopyingWriter> both;
+    if (copy && copy->writer)
+        both.emplace(*writer, *copy->writer, copy->guard);
+    ObjectWriter &object = both ? static_cast<ObjectWriter &>(*both) : *writer;
     // What a plain script holds is counted as it streams by (every way to a plain script ends
     // in the same stream: pg_dump -Fp's, decompressed when pg_dump compressed it, or pg_restore's).
     std::optional<DumpScriptScanner> scanner;
     bool inventory = snapshot && snapshot->read_schema_inventory;
     if (inventory && request.backup.format == DumpFormat::plain)
         scanner.emplace();
-    BackupResult result = store_dump(request, dump_plan(request, snapshot), *writer, tracker,
-                                     scanner ? &*scanner : nullptr);
+    // A base backup's tar passes by the scanner that reads its WAL range.
+    std::optional<BaseBackupTarScanner> tar;
+    if (request.backup.is_base_backup())
+        tar.emplace();
+    Sink *raw = scanner ? static_cast<Sink *>(&*scanner) : tar ? &*tar : nullptr;
+    BackupResult result = store_dump(request, dump_plan(request, snapshot), object, tracker, raw);
+    if (tar)
+        result.wal_range = tar->wal_range(request.wal_segment_size);
     if (snapshot && snapshot->read_database_properties)
         result.database_properties = snapshot->read_database_properties();
     if (inventory)
         result.inventory = dump_inventory(snapshot->read_schema_inventory(), scanner);
     // The manifest is sent while the object's last bytes are (after them, it cost every backup one
     // more request's round trip), on a storage of its own: an S3Client serves one thread at a time.
-    // Until both are stored the backup is not completed.
+    // Until both are stored the backup is not completed. The copy gets the same manifest.
+    BackupDescription manifest_description = manifest_for(request, result);
     auto manifest = std::async(std::launch::async, [&] {
-        store_manifest(*open_storage(config), manifest_for(request, result));
+        store_manifest(*open_storage(config), manifest_description);
+        if (copy)
+            copy->guard.run(
+                [&] { store_manifest(*open_storage(copy->config), manifest_description); });
     });
     try {
         waiting_for_storage(tracker, [&] {
-            writer->finish();
+            object.finish();
             manifest.get();
         });
     } catch (...) {
         // Neither is left without the other: an object without its manifest could never be found
         // from storage alone, a manifest without its object would name a backup that is not there.
-        // Whatever of the two was stored, or partly stored, goes; the error reported is the first.
+        // Whatever of the two was stored, or partly stored, goes, from both destinations; the
+        // error reported is the first.
         if (manifest.valid())
             manifest.wait();
-        try {
-            remove_backup_objects(*storage, request.backup.object_key);
-        } catch (const Error &) {
-            // The worker removes them again when it records the failure, and retries until it can.
-        }
+        remove_stored(*storage, object_key);
+        if (copy && copy->storage)
+            remove_stored(*copy->storage, object_key);
         throw;
+    }
+    if (copy) {
+        // An optional copy that failed leaves nothing in its destination either.
+        if (copy->guard.failed() && copy->storage)
+            remove_stored(*copy->storage, object_key);
+        result.copy = CopyOutcome{!copy->guard.failed(), copy->guard.error()};
     }
     return result;
 }

@@ -1,5 +1,6 @@
-// The data path of one backup, run by the backup child: pg_dump (or pg_dumpall --globals-only)
-// -> compression -> SHA-256 -> storage, streaming with bounded memory, then the manifest.
+// The data path of one backup, run by the backup child: pg_dump (or pg_dumpall --globals-only, or
+// pg_basebackup for a base backup of the cluster) -> compression -> SHA-256 -> storage, streaming
+// with bounded memory, then the manifest.
 #pragma once
 
 #include "core/pipeline/backup_progress.hpp"
@@ -24,6 +25,10 @@ struct BackupResult {
     // Of a database dumped from a snapshot whose schema inventory was read: that, with the rows
     // and sequence values counted from a plain script as it streamed by.
     std::optional<DumpInventory> inventory;
+    // Of a base backup: the WAL it needs, as its backup_label and backup_manifest say.
+    std::optional<WalRange> wal_range;
+    // Of a backup with a second destination (request.copy): whether it is stored there too.
+    std::optional<CopyOutcome> copy;
 };
 
 // Called about once a second from a thread of the pipeline while the backup runs, also while it
@@ -46,8 +51,11 @@ struct DumpSnapshot {
     std::function<DumpInventory()> read_schema_inventory;
 };
 
-// Writes the object and then its manifest, each atomically. On failure throws Error whose message
-// carries the tail of pg_dump's stderr or its exit status, and leaves nothing in storage.
+// Writes the object and then its manifest, each atomically, to request.storage and, when there is
+// one, to request.copy's storage too. On failure throws Error whose message carries the tail of
+// pg_dump's stderr or its exit status, or names the copy's destination ("copy to ..."), and leaves
+// nothing in either storage. A copy that is not required may fail alone: the backup completes,
+// nothing of it stays in the copy's storage, and BackupResult::copy says why.
 // `progress` is called about once a second until run_backup() returns; `storage_log` receives the
 // storage's notices (retried requests). A database dump is taken from `snapshot` when
 // there is one; without one, pg_dump takes its own.

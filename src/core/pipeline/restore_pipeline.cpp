@@ -2,6 +2,7 @@
 
 #include "core/base/error.hpp"
 #include "core/crypto/age_decryptor.hpp"
+#include "core/pipeline/object_decoder.hpp"
 #include "core/pipeline/restricted_script.hpp"
 #include "core/pipeline/sha256.hpp"
 #include "core/base/supervised_process.hpp"
@@ -108,27 +109,6 @@ void throw_downstream(const std::exception_ptr &failure, const std::string &suff
     }
 }
 
-// The stored bytes back into the dump for `out`: decompression, behind decryption when the object
-// is encrypted. input()'s finish() finishes `out`.
-class ObjectDecoder
-{
-  public:
-    ObjectDecoder(const ExpectedObject &expected, Sink &out)
-        : decompressor_(make_decompressor(expected.compression, out))
-    {
-        if (!expected.encrypted)
-            return;
-        if (expected.keys == nullptr)
-            throw Error("the backup object is encrypted, and no identity to decrypt it was given");
-        decryptor_ = make_age_decryptor(*expected.keys, *decompressor_);
-    }
-    Sink &input() { return decryptor_ ? *decryptor_ : *decompressor_; }
-
-  private:
-    std::unique_ptr<Sink> decompressor_;
-    std::unique_ptr<Sink> decryptor_;
-};
-
 class NullSink : public Sink
 {
   public:
@@ -230,7 +210,7 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
     if (replay.psql_script)
         restricted.emplace(withheld, random_restrict_key());
     Sink &input = restricted ? static_cast<Sink &>(*restricted) : withheld;
-    ObjectDecoder decoder(expected, input);
+    ObjectDecoder decoder(expected.compression, expected.encrypted, expected.keys, input);
     auto replay_failed = [&]() {
         replay_process.wait();
         return Error(replay_process.failure_message() + nothing_restored);
@@ -261,7 +241,8 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
         throw replay_failed();
 }
 
-void verify_object(ObjectReader &object, const ExpectedObject &expected)
+void verify_object(ObjectReader &object, const ExpectedObject &expected,
+                   const RestoreProgress &progress)
 {
     std::string told = told_size_mismatch(object, expected);
     if (!told.empty())
@@ -270,8 +251,8 @@ void verify_object(ObjectReader &object, const ExpectedObject &expected)
     // Without keys, an encrypted object's checksum is all there is to check.
     std::optional<ObjectDecoder> decoder;
     if (!expected.encrypted || expected.keys != nullptr)
-        decoder.emplace(expected, discard);
-    Scan found = scan(object, expected, decoder ? decoder->input() : discard, nullptr);
+        decoder.emplace(expected.compression, expected.encrypted, expected.keys, discard);
+    Scan found = scan(object, expected, decoder ? decoder->input() : discard, progress);
     std::string problem = mismatch(found, expected);
     if (!problem.empty())
         throw BackupDamaged(problem);

@@ -45,7 +45,9 @@ void run_restore(ObjectReader &object, const ExpectedObject &expected, const Rep
 
 // Re-reads the object and compares size and SHA-256, and checks that it decrypts (when it is
 // encrypted and keys are given) and decompresses; throws BackupDamaged describing any difference,
-// and Error when the object cannot be read or the keys do not open it.
-void verify_object(ObjectReader &object, const ExpectedObject &expected);
+// and Error when the object cannot be read or the keys do not open it. `progress`, when given, is
+// called for every part of the object read, and may throw to stop the read.
+void verify_object(ObjectReader &object, const ExpectedObject &expected,
+                   const RestoreProgress &progress = nullptr);
 
 } // namespace lokbackup

@@ -97,11 +97,12 @@ std::vector<Expiry> plan_retention(const std::vector<CatalogBackup> &backups, st
 
     // Keeping each database's newest completed backup is also what keeps every database with at
     // least one completed backup.
-    std::map<std::string, const CatalogBackup *> newest_completed;
+    std::map<std::pair<bool, std::string>, const CatalogBackup *> newest_completed;
+    auto group = [](const CatalogBackup &b) { return std::make_pair(b.base_backup, b.database); };
     for (const CatalogBackup &backup : backups) {
         if (backup.status != BackupStatus::completed)
             continue;
-        const CatalogBackup *&newest = newest_completed[backup.database];
+        const CatalogBackup *&newest = newest_completed[group(backup)];
         auto order = [](const CatalogBackup &b) {
             return std::make_pair(finished_or_requested(b), b.id);
         };
@@ -115,7 +116,7 @@ std::vector<Expiry> plan_retention(const std::vector<CatalogBackup> &backups, st
             continue;
         std::time_t time = finished_or_requested(backup);
         if (backup.status == BackupStatus::completed && backup.type != BackupType::manual &&
-            newest_completed[backup.database] != &backup) {
+            newest_completed[group(backup)] != &backup) {
             const Age &age = limits.of(backup.type);
             if (time < age.cutoff)
                 expired.push_back({backup.id, std::string(backup_type_name(backup.type)) +

@@ -1,6 +1,7 @@
 // Rotation: which catalog rows the retention policy removes.
 //
-// Rules, per database (the roles dump counts as a database of its own):
+// Rules, per database (the roles dump counts as a database of its own, and so do the base backups
+// of the cluster):
 // - a completed daily backup is removed once older than retain_daily days, a weekly one once older
 //   than retain_weekly weeks, a monthly one once older than retain_monthly calendar months;
 // - never a manual backup, never a pinned one, and never a database's newest completed backup
@@ -38,7 +39,8 @@ BackupStatus parse_backup_status(std::string_view name);
 // As much of a catalog row as rotation needs.
 struct CatalogBackup {
     std::int64_t id = 0;
-    std::string database; // empty: the roles dump
+    std::string database;     // empty: the roles dump or a base backup
+    bool base_backup = false; // a base backup of the cluster: a group of their own
     BackupType type = BackupType::daily;
     BackupStatus status = BackupStatus::completed;
     std::time_t requested_at = 0;

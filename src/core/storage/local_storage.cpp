@@ -278,12 +278,12 @@ class LocalStorage : public Storage
 
     void discard_upload(const IncompleteUpload &upload) override { discard_incomplete(upload.key); }
 
-    std::vector<std::string> list(const std::string &prefix) override
+    std::vector<ListedObject> list_objects(const std::string &prefix) override
     {
         // Only the directory that the prefix names needs walking.
         std::string::size_type slash = prefix.rfind('/');
         fs::path start = slash == std::string::npos ? root_ : path_of(prefix.substr(0, slash));
-        std::vector<std::string> keys;
+        std::vector<ListedObject> keys;
         try {
             if (!fs::exists(start))
                 return keys;
@@ -291,7 +291,7 @@ class LocalStorage : public Storage
                 std::string key = entry.path().lexically_relative(root_).generic_string();
                 if (entry.is_regular_file() && key.compare(0, prefix.size(), prefix) == 0 &&
                     !ends_with(key, partial_suffix))
-                    keys.push_back(std::move(key));
+                    keys.push_back({std::move(key), entry.file_size()});
             }
         } catch (const fs::filesystem_error &e) {
             throw Error("cannot list " + start.string() + ": " + e.code().message());

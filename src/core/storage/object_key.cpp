@@ -64,9 +64,12 @@ std::string encode_key_segment(const std::string &name)
 
 std::string object_key(const ObjectKeyParts &parts)
 {
-    bool roles = parts.database.empty();
-    std::string directory = roles ? "~roles" : encode_key_segment(parts.database);
-    std::string name = roles ? "roles" : directory;
+    bool cluster = parts.format == DumpFormat::tar;
+    bool roles = parts.database.empty() && !cluster;
+    std::string directory = cluster ? "~cluster"
+                            : roles ? "~roles"
+                                    : encode_key_segment(parts.database);
+    std::string name = cluster ? "cluster" : roles ? "roles" : directory;
     return directory + "/" + format_utc(parts.time, "%Y/%m") + "/" + name + "-" + parts.type + "-" +
            format_utc(parts.time, "%Y%m%dT%H%M%SZ") + "-" + std::to_string(parts.id) +
            std::string(dump_format_extension(parts.format)) +

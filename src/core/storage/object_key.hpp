@@ -3,7 +3,8 @@
 // followed by ".age" for an object encrypted with age.
 // The database name is percent-encoded (every byte outside [A-Za-z0-9._-], and a leading '.'), so
 // any name is a single safe path segment. The roles dump (pg_dumpall --globals-only) lives under
-// "~roles", which no encoded database name can be.
+// "~roles" and base backups (format tar) under "~cluster", which no encoded database name can be;
+// archived WAL is under "~wal" (core/wal/wal_archive_key.hpp).
 #pragma once
 
 #include "core/pipeline/codec.hpp"
@@ -18,7 +19,7 @@ namespace lokbackup
 {
 
 struct ObjectKeyParts {
-    std::string database; // empty for the roles dump
+    std::string database; // empty for the roles dump and a base backup
     std::string type;     // daily, weekly, monthly, manual
     std::time_t time;     // UTC
     std::int64_t id;

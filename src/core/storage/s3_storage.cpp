@@ -66,6 +66,15 @@ std::time_t initiated_time(const std::string &text)
     return static_cast<std::time_t>(seconds_from_civil(time));
 }
 
+// A listed object's <Size>; 0 when it cannot be read (sizes only measure the WAL archive).
+std::uint64_t object_size(const std::string &text)
+{
+    if (text.empty() || text.size() > 19 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+        return 0;
+    return std::stoull(text);
+}
+
 // The GET of an object, signed anew for each connection.
 ObjectRequest object_request(std::shared_ptr<const S3Client> client, std::string key)
 {
@@ -133,11 +142,11 @@ class S3Storage : public Storage
         abort_multipart_upload(*client_, object_key(upload.key), upload.upload_id);
     }
 
-    std::vector<std::string> list(const std::string &prefix) override
+    std::vector<ListedObject> list_objects(const std::string &prefix) override
     {
         std::string in_bucket = address().list_prefix(prefix);
         std::string what = "list " + address().name(in_bucket);
-        std::vector<std::string> keys;
+        std::vector<ListedObject> keys;
         std::string token;
         do {
             sigv4::Parameters query = {{"list-type", "2"}, {"prefix", in_bucket}};
@@ -145,7 +154,8 @@ class S3Storage : public Storage
                 query.emplace_back("continuation-token", token);
             std::string body = client_->send({"GET", "", query, {}, {}}, what).body;
             for (std::string_view object : xml_elements(body, "Contents"))
-                keys.push_back(address().storage_key(xml_value(object, "Key")));
+                keys.push_back({address().storage_key(xml_value(object, "Key")),
+                                object_size(xml_value(object, "Size"))});
             token = xml_value(body, "IsTruncated") == "true"
                         ? xml_value(body, "NextContinuationToken")
                         : "";

@@ -7,6 +7,14 @@
 namespace lokbackup
 {
 
+std::vector<std::string> Storage::list(const std::string &prefix)
+{
+    std::vector<std::string> keys;
+    for (ListedObject &object : list_objects(prefix))
+        keys.push_back(std::move(object.key));
+    return keys;
+}
+
 void check_object_key(const std::string &key)
 {
     auto reject = [&key](const std::string &reason) {

@@ -44,6 +44,12 @@ struct IncompleteUpload {
     std::time_t started;   // S3: when the upload was initiated; local: the file's last change
 };
 
+// A complete object, as a listing names it.
+struct ListedObject {
+    std::string key;
+    std::uint64_t size = 0; // bytes
+};
+
 class Storage
 {
   public:
@@ -59,8 +65,10 @@ class Storage
     virtual std::vector<IncompleteUpload> incomplete_uploads() = 0;
     // Ends one incomplete upload; one that is gone already is not an error.
     virtual void discard_upload(const IncompleteUpload &upload) = 0;
-    // Keys of every complete object whose key starts with `prefix`, in no particular order.
-    virtual std::vector<std::string> list(const std::string &prefix) = 0;
+    // Every complete object whose key starts with `prefix`, with its size, in no particular order.
+    virtual std::vector<ListedObject> list_objects(const std::string &prefix) = 0;
+    // Their keys alone.
+    std::vector<std::string> list(const std::string &prefix);
     // Where a restore finds the object: an absolute path for the local driver, a presigned URL
     // valid for an hour for S3.
     virtual std::string location(const std::string &key) = 0;

@@ -42,6 +42,32 @@ function statusCell(row, backup) {
   }
 }
 
+// Where a completed backup is stored: "2 of 2" copies stored, and a line of words for each copy
+// that is not (in red when it failed, with its error) or that failed verification, as the
+// status cell says a failed backup's reason; the title lists every copy for a pointer's sake.
+function copiesCell(row, backup) {
+  const copies = backup.copies || [];
+  const td = cell(row, '', 'copies');
+  if (backup.status !== 'completed' || copies.length === 0) {
+    td.textContent = '–';
+    return;
+  }
+  const stored = copies.filter((copy) => copy.status === 'completed').length;
+  td.append(element('span', stored < copies.length ? 'copies-missing' : '', `${stored} of ${copies.length}`));
+  const where = (copy) => `${copy.destination === 'primary' ? 'Primary' : 'Copy'} at ${copy.storage}`;
+  td.title = copies.map((copy) => `${where(copy)}: ${copy.status.replace('_', ' ')}`
+    + (copy.verification ? `, verification ${copy.verification}` : '')).join('\n');
+  for (const copy of copies) {
+    if (copy.status === 'completed' && copy.verification !== 'failed') {
+      continue;
+    }
+    const state = copy.status === 'completed' ? 'failed verification' : copy.status.replace('_', ' ');
+    const failed = copy.status === 'failed' || copy.verification === 'failed';
+    td.append(element('span', `reason copy-${failed ? 'failed' : copy.status}`,
+      `${where(copy)}: ${state}${copy.error ? ` (${copy.error})` : ''}`));
+  }
+}
+
 // The page re-renders the rows at each refresh: the row action that had the focus keeps it.
 function focusedAction() {
   const focused = document.activeElement;
@@ -71,6 +97,7 @@ function renderBackups(backups) {
       code.title = `SHA-256 ${backup.checksum}`;
       checksum.append(code);
     }
+    copiesCell(row, backup);
     const actions = document.createElement('div');
     actions.className = 'actions';
     if (backup.status === 'completed') {
@@ -133,6 +160,7 @@ async function refreshRestores(poll) {
     const text = document.createElement('span');
     text.textContent = `Restore ${restore.id}: backup ${restore.backupId} into `
       + `"${restore.target}": ${restore.status}`
+      + (restore.status === 'running' && restore.step ? ` (${restore.step})` : '')
       + (restore.error ? ` — ${restore.error}` : '')
       + (restore.previousDatabase ? ` (the replaced database is kept as "${restore.previousDatabase}")` : '')
       + (restore.warnings || []).map((warning) => ` — warning: ${warning}`).join('');
@@ -169,7 +197,7 @@ async function refresh(poll = false) {
     const listing = await api('GET', `/api/admin/backups?${query}`, undefined, poll);
     state.listing = listing;
     renderStats(listing.stats);
-    renderHealth(listing.health);
+    renderHealth(listing.health, listing.wal);
     renderRunning(listing.running);
     renderBackups(listing.backups);
     renderPager(listing.pagination);

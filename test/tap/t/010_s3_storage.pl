@@ -32,21 +32,13 @@ populate_app_database($node, 'app');
 my $source_dump = dump_database($node, 'app');
 my $scratch = PostgreSQL::Test::Utils::tempdir('downloads');
 
-sub sha256_of_file
-{
-    my ($path) = @_;
-    my $out = '';
-    IPC::Run::run([ 'sha256sum', $path ], '>', \$out) or die "sha256sum $path failed";
-    return (split ' ', $out)[0];
-}
-
 # sha256sum of the object as `aws s3 cp` downloads it.
 sub stored_sha256
 {
     my ($object_key) = @_;
     my $path = "$scratch/" . ($object_key =~ s{/}{_}gr);
     $s3->download($bucket, "$prefix/$object_key", $path);
-    return sha256_of_file($path);
+    return file_sha256($path);
 }
 
 # curl of a URL into a file: the HTTP status, and the file.
@@ -200,7 +192,7 @@ is($verify_big->{exit}, 0, 'lokbackup verify of the multipart object exits 0');
 my $url = $node->safe_psql('postgres', "SELECT lokbackup_download_url($app->{id}, '2 seconds')");
 my ($status, $error) = curl($url, "$scratch/download");
 is($status, '200', 'curl downloads the backup through its presigned URL') or diag($error);
-is(sha256_of_file("$scratch/download"), $app->{sha256}, 'the download has the recorded sha256');
+is(file_sha256("$scratch/download"), $app->{sha256}, 'the download has the recorded sha256');
 is( $node->safe_psql(
         'postgres',
         "SELECT action || ' ' || (detail->>'valid_for_seconds') FROM lokbackup_audit "

@@ -52,17 +52,29 @@ expire_daily_backup('app', '0.4.0');
 
 $node->safe_psql('postgres', 'ALTER EXTENSION lokbackup UPDATE');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'lokbackup'"),
-    '0.5.0', 'the extension is at 0.5.0');
+    '0.7.0', 'the extension is at 0.7.0');
 is( $node->safe_psql('postgres',
         "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc "
           . "WHERE pronamespace = 'public'::regnamespace AND proname LIKE 'lokbackup%'"),
-    'lokbackup_delete,lokbackup_download_url,lokbackup_drill,lokbackup_health,lokbackup_keep,lokbackup_list,'
-      . 'lokbackup_next_run,lokbackup_progress,lokbackup_record_verification,'
-      . 'lokbackup_restore_plan,lokbackup_rotate,lokbackup_run,lokbackup_stats',
+    'lokbackup_copy_locations,lokbackup_delete,lokbackup_download_url,lokbackup_drill,lokbackup_health,'
+      . 'lokbackup_keep,lokbackup_list,lokbackup_next_run,lokbackup_progress,lokbackup_record_copy,'
+      . 'lokbackup_record_copy_verification,lokbackup_record_verification,'
+      . 'lokbackup_restore_plan,lokbackup_rotate,lokbackup_run,lokbackup_stats,lokbackup_wal_status',
     "the extension's schema holds only the functions users call");
 is( $node->safe_psql('postgres',
         "SELECT count(*) FROM pg_proc WHERE pronamespace = 'lokbackup_internal'::regnamespace"),
-    24, 'the 24 internal ones are in lokbackup_internal');
+    31, 'the 31 internal ones are in lokbackup_internal');
+is( $node->safe_psql('postgres',
+        "SELECT count(*) FROM lokbackup_backups WHERE $made_by_0_1 AND timeline IS NULL "
+          . "AND start_lsn IS NULL AND stop_lsn IS NULL AND start_wal_file IS NULL"),
+    $node->safe_psql('postgres', "SELECT count(*) FROM lokbackup_backups WHERE $made_by_0_1"),
+    '0.6.0: the dumps of 0.1.0 have no WAL range');
+my ($refused_ret, $refused_out, $refused_err) = $node->psql('postgres',
+    "INSERT INTO lokbackup_backups (run_id, type, contents, database, format, compression, "
+      . "compression_level, requested_by, storage) "
+      . "VALUES (1, 'manual', 'cluster', 'app', 'tar', 'zstd', 0, 'x', '/x')");
+like($refused_err, qr/violates check constraint "lokbackup_backups_database_check"/,
+    'a base backup row with a database violates the updated constraint');
 is( $node->safe_psql('postgres',
         "SELECT string_agg(id || status || sha256, ',' ORDER BY id) FROM lokbackup_backups WHERE $made_by_0_1"),
     $backups_before,
@@ -113,6 +125,12 @@ is($node->safe_psql('postgres', "SELECT pinned FROM lokbackup_backups WHERE id =
     't', 'lokbackup_keep() pins a backup on the updated catalog');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_list(type => \'manual\')') > 0,
     1, 'lokbackup_list() checks its filters with the moved function');
+# 0.7.0: the backups made before the second destination are each in one place.
+is( $node->safe_psql('postgres',
+        "SELECT string_agg(DISTINCT copies, ',') FROM lokbackup_list(status => 'completed')"),
+    '1 of 1', 'lokbackup_list() counts one copy of each earlier backup');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_copies'),
+    '0', 'the upgrade adds no copy of an earlier backup');
 my $health = $node->safe_psql('postgres',
     "SELECT status FROM lokbackup_health() WHERE database = '(roles)'");
 is($health, 'ok', "lokbackup_health() works on the updated catalog");
