@@ -187,6 +187,9 @@ static long do_work()
         retry_queued_removals(starting);
         sweep_uploads_when_due();
     }
+    // A reload that arrived while the storage was looked after is applied before a run is taken:
+    // the run uses the settings in force when it was requested.
+    handle_interrupts();
     sleep_ms = request_due_run(sleep_ms);
     // A drill and a backup run never run at once: a run waits for the drill to end, and a drill
     // starts only between runs.

@@ -524,6 +524,9 @@ sub hold_lock
     my ($node, $database, $table, $mode) = @_;
     $mode //= 'ACCESS EXCLUSIVE';
     my $session = $node->background_psql($database);
+    # A lock may be held for minutes (t/042 holds one while two firings pass): each query gets the
+    # default timeout of its own, not a share of one for the whole session.
+    $session->set_query_timer_restart;
     $session->query_safe("BEGIN; LOCK TABLE $table IN $mode MODE;");
     return $session;
 }

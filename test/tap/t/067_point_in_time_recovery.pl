@@ -136,6 +136,8 @@ sub start_restored
     $restored->append_conf('postgresql.conf',
         "port = " . $restored->port . "\n"
           . ($options{archiving} ? '' : "archive_mode = off\nshared_preload_libraries = ''\n"));
+    # Looked at before the start: a short recovery ends, and removes recovery.signal, at once.
+    $result->{recovery_signal_size} = -s $restored->data_dir . '/recovery.signal';
     $restored->start(fail_ok => $options{may_fail} // 0);
     return ($restored, $result);
 }
@@ -194,7 +196,7 @@ sub rows_after_recovery
       start_restored('to_time', arguments => [ '--target-time', $t ]);
     like($result->{stdout}, qr/base backup 1 .*for a recovery to time/, 'says which backup');
     like($result->{stdout}, qr/pg_ctl -D/, 'says how to start the server');
-    is(-s $restored->data_dir . '/recovery.signal', 0, 'recovery.signal is there');
+    is($result->{recovery_signal_size}, 0, 'recovery.signal is there, empty');
     my $mode = (stat $restored->data_dir)[2] & 07777;
     is(sprintf('%04o', $mode), '0700', 'the data directory is 0700');
     is(rows_after_recovery($restored), '10|1|10', 'exactly the rows committed up to T');
