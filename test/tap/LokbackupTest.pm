@@ -43,7 +43,7 @@ our @EXPORT = qw(
   create_node storage_dir catalog_database reload_settings
   poll_until wait_until wait_for_status
   run_backup run_backup_allow_failures start_backup backup_row backup_rows decode_rows run_backups backup_of
-  object_path file_sha256 stored_files files_below partial_files flip_byte truncate_file slurp_bytes write_bytes
+  object_path file_sha256 stored_files files_below partial_files no_partial_files flip_byte truncate_file slurp_bytes write_bytes
   run_lokbackup
   worker_pid backup_child_pid descendant_pids pid_alive wait_for_exit stop_failure_pattern
   reject_connections hold_lock release_lock hold_roles_dump wait_until_dump_blocked start_held_backup
@@ -310,6 +310,16 @@ sub partial_files
 {
     my ($node) = @_;
     return [ grep { /\.partial$/ } @{ stored_files($node) } ];
+}
+
+# Waits until storage holds no .partial object: a failed backup's is removed just after its status
+# is committed. Returns true when none is left; otherwise shows what is.
+sub no_partial_files
+{
+    my ($node) = @_;
+    return 1 if wait_until(sub { !@{ partial_files($node) } });
+    Test::More::diag("left in storage: @{ partial_files($node) }");
+    return 0;
 }
 
 sub slurp_bytes

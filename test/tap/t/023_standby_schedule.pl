@@ -80,7 +80,9 @@ ok( poll_until(
           . "AND status IN ('pending', 'in_progress')",
         '0'),
     'the run finishes');
-my $rows = backup_rows($standby, "id > $history_end");
+# The first run after promotion: a minute boundary passing meanwhile may start another.
+my $rows = backup_rows($standby,
+    "run_id = (SELECT min(run_id) FROM lokbackup_backups WHERE id > $history_end)");
 is( join(',', map { ($_->{database} // '(roles)') . " $_->{status}" } @$rows),
     '(roles) completed,postgres completed',
     'the promoted server backed up the roles and postgres');

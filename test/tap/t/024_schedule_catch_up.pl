@@ -29,9 +29,10 @@ my $history_end = $last->{id};
 
 # Daily at the time of day it was six hours ago (lokbackup.timezone is UTC): since the last
 # scheduled run it would have fired three times; next it fires in 18 hours.
-my $cron = query(
-    "SELECT to_char((now() - interval '6 hours') AT TIME ZONE 'UTC', 'FMMI FMHH24') || ' * * *'");
-my $next = query("SELECT date_trunc('minute', now() - interval '6 hours') + interval '1 day'");
+# (One query for both: a minute boundary between two would make them disagree.)
+my ($cron, $next) = split /\|/, query(
+    "SELECT to_char((now() - interval '6 hours') AT TIME ZONE 'UTC', 'FMMI FMHH24') || ' * * *', "
+      . "date_trunc('minute', now() - interval '6 hours') + interval '1 day'");
 note "schedule '$cron' (UTC), next firing $next";
 
 # A negative check, so a bounded wait: the worker places a due run as soon as it has worked out

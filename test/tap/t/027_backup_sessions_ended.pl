@@ -10,7 +10,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = create_node('sessions',
-    settings => { 'lokbackup.databases' => 'app', 'lokbackup.backup_timeout' => '2s' });
+    settings => { 'lokbackup.databases' => 'app', 'lokbackup.backup_timeout' => '10s' });
 $node->safe_psql('postgres', 'CREATE DATABASE app');
 $node->safe_psql('app', 'CREATE TABLE held (id int); INSERT INTO held VALUES (1)');
 

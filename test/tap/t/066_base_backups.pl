@@ -254,9 +254,14 @@ ok( poll_until(
         $node,
         "SELECT count(*) > 0 FROM lokbackup_backups WHERE contents = 'cluster' "
           . "AND type IN ('daily', 'weekly', 'monthly') AND status = 'completed'",
-        't', 120),
+        't', 180),
     'lokbackup.base_backup_schedule fires a base backup, typed like scheduled dumps');
 reload_settings($node, 'lokbackup.base_backup_schedule' => '');
+# A firing just before the schedule was cleared may still be running.
+ok( poll_until(
+        $node,
+        "SELECT count(*) FROM lokbackup_backups WHERE status IN ('pending', 'in_progress')", '0'),
+    'no scheduled base backup is left running');
 is($node->safe_psql('postgres',
         "SELECT count(*) FROM lokbackup_backups WHERE contents <> 'cluster' AND type <> 'manual'"),
     '0', 'and it runs no dumps');
