@@ -43,11 +43,14 @@ sub connected_to_endpoint
 }
 
 # A removal that fails while S3 is down waits for the worker; the endpoint comes back stopped
-# (SIGSTOP), so the worker's retry hangs.
+# (SIGSTOP), so the worker's retry hangs. The endpoint comes back only after the worker's second
+# failed try: its next one is 20 s away, time enough to start the endpoint and stop it before.
 $s3->stop_proxy;
 $node->psql('postgres', "SELECT lokbackup_delete($first->[0])");
 is($node->safe_psql('postgres', 'SELECT count(*) FROM lokbackup_removals'),
     '1', 'a removal waits for the worker');
+ok(poll_until($node, 'SELECT attempts >= 2 FROM lokbackup_removals', 't'),
+    'the worker tried it twice while S3 was down');
 $s3->start_proxy;
 my $endpoint = $s3->{pids}{proxy};
 kill 'STOP', $endpoint;
